@@ -1,0 +1,445 @@
+/* buf.c — results, errors, bounded buffers, views, header lists, encodings. */
+#include "sluice/buf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+const char *sl_strresult(enum sl_result r)
+{
+  switch(r) {
+  case SL_OK: return "ok";
+  case SL_E_NOMEM: return "out of memory";
+  case SL_E_TOO_LARGE: return "size limit exceeded";
+  case SL_E_INVALID: return "invalid input";
+  case SL_E_PARSE: return "parse error";
+  case SL_E_IO: return "I/O error";
+  case SL_E_NETWORK: return "network error";
+  case SL_E_TIMEOUT: return "timed out";
+  case SL_E_AWS: return "AWS error";
+  case SL_E_CREDENTIALS: return "credentials error";
+  case SL_E_CONFIG: return "configuration error";
+  case SL_E_NOT_FOUND: return "not found";
+  case SL_E_UNSUPPORTED: return "not supported";
+  case SL_E_INTERNAL: return "internal error";
+  }
+  return "unknown error";
+}
+
+void sl_error_clear(struct sl_error *e)
+{
+  if(e)
+    memset(e, 0, sizeof(*e));
+}
+
+/* Copies with truncation marked by "..." so a cut message is never mistaken
+ * for a whole one. */
+static void copy_marked(char *dst, size_t dstlen, const char *src)
+{
+  size_t n = strlen(src);
+  if(n < dstlen) {
+    memcpy(dst, src, n + 1);
+    return;
+  }
+  memcpy(dst, src, dstlen - 4);
+  memcpy(dst + dstlen - 4, "...", 4);
+}
+
+enum sl_result sl_error_set(struct sl_error *e, enum sl_result r, const char *code,
+                            const char *fmt, ...)
+{
+  char tmp[4096];
+  va_list ap;
+  if(!e)
+    return r;
+  e->result = r;
+  if(code)
+    copy_marked(e->code, sizeof(e->code), code);
+  va_start(ap, fmt);
+  vsnprintf(tmp, sizeof(tmp), fmt, ap);
+  va_end(ap);
+  copy_marked(e->message, sizeof(e->message), tmp);
+  return r;
+}
+
+void sl_error_format(const struct sl_error *e, char *out, size_t outlen)
+{
+  char extra[256] = "";
+  size_t n = 0;
+  if(!outlen)
+    return;
+  if(e->http_status || e->request_id[0] || e->attempts > 1) {
+    n += (size_t)snprintf(extra + n, sizeof(extra) - n, " (");
+    if(e->http_status)
+      n += (size_t)snprintf(extra + n, sizeof(extra) - n, "HTTP %ld", e->http_status);
+    if(e->request_id[0] && n < sizeof(extra))
+      n += (size_t)snprintf(extra + n, sizeof(extra) - n, "%srequest id %s",
+                            e->http_status ? ", " : "", e->request_id);
+    if(e->attempts > 1 && n < sizeof(extra))
+      n += (size_t)snprintf(extra + n, sizeof(extra) - n, "%s%d attempts",
+                            (e->http_status || e->request_id[0]) ? ", " : "", e->attempts);
+    if(n < sizeof(extra))
+      snprintf(extra + n, sizeof(extra) - n, ")");
+  }
+  snprintf(out, outlen, "%s%s%s%s", e->code, e->code[0] ? ": " : "",
+           e->message[0] ? e->message : sl_strresult(e->result), extra);
+}
+
+struct sl_view sl_view_of(const char *s)
+{
+  struct sl_view v = { s ? s : "", s ? strlen(s) : 0 };
+  return v;
+}
+
+int sl_view_eq(struct sl_view a, const char *s)
+{
+  size_t n = strlen(s);
+  return a.len == n && !memcmp(a.p, s, n);
+}
+
+enum sl_result sl_buf_init(struct sl_buf *b, size_t max)
+{
+  b->len = 0;
+  b->max = max;
+  b->cap = max < 256 ? max + 1 : 256;
+  b->data = malloc(b->cap);
+  if(!b->data) {
+    b->cap = 0;
+    return SL_E_NOMEM;
+  }
+  b->data[0] = 0;
+  return SL_OK;
+}
+
+void sl_buf_cleanup(struct sl_buf *b)
+{
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void sl_buf_cleanup_secret(struct sl_buf *b)
+{
+  if(b->data)
+    OPENSSL_cleanse(b->data, b->cap);
+  sl_buf_cleanup(b);
+}
+
+void sl_buf_reset(struct sl_buf *b)
+{
+  b->len = 0;
+  if(b->data)
+    b->data[0] = 0;
+}
+
+/* Room for n more bytes plus the NUL, growing by doubling up to max. */
+static enum sl_result reserve(struct sl_buf *b, size_t n)
+{
+  size_t need, ncap;
+  char *p;
+  if(n > b->max || b->len > b->max - n)
+    return SL_E_TOO_LARGE;
+  need = b->len + n + 1;
+  if(need <= b->cap)
+    return SL_OK;
+  ncap = b->cap ? b->cap : 64;
+  while(ncap < need)
+    ncap = ncap > ((size_t)-1) / 2 ? need : ncap * 2;
+  if(ncap > b->max + 1)
+    ncap = b->max + 1;
+  p = realloc(b->data, ncap);
+  if(!p)
+    return SL_E_NOMEM;
+  b->data = p;
+  b->cap = ncap;
+  return SL_OK;
+}
+
+enum sl_result sl_buf_add(struct sl_buf *b, const void *p, size_t n)
+{
+  enum sl_result r = reserve(b, n);
+  if(r)
+    return r;
+  if(n)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = 0;
+  return SL_OK;
+}
+
+enum sl_result sl_buf_adds(struct sl_buf *b, const char *s)
+{
+  return sl_buf_add(b, s, strlen(s));
+}
+
+enum sl_result sl_buf_addc(struct sl_buf *b, char c)
+{
+  return sl_buf_add(b, &c, 1);
+}
+
+enum sl_result sl_buf_addv(struct sl_buf *b, struct sl_view v)
+{
+  return sl_buf_add(b, v.p, v.len);
+}
+
+enum sl_result sl_buf_vprintf(struct sl_buf *b, const char *fmt, va_list ap)
+{
+  va_list ap2;
+  int n;
+  enum sl_result r;
+  va_copy(ap2, ap);
+  n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if(n < 0)
+    return SL_E_INVALID;
+  r = reserve(b, (size_t)n);
+  if(r)
+    return r;
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+  return SL_OK;
+}
+
+enum sl_result sl_buf_printf(struct sl_buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  enum sl_result r;
+  va_start(ap, fmt);
+  r = sl_buf_vprintf(b, fmt, ap);
+  va_end(ap);
+  return r;
+}
+
+char *sl_buf_steal(struct sl_buf *b)
+{
+  char *p = b->data;
+  if(sl_buf_init(b, b->max))
+    b->data = NULL;
+  return p;
+}
+
+char *sl_strdup(const char *s)
+{
+  return s ? sl_strndup(s, strlen(s)) : NULL;
+}
+
+char *sl_strndup(const char *s, size_t n)
+{
+  char *p = malloc(n + 1);
+  if(p) {
+    memcpy(p, s, n);
+    p[n] = 0;
+  }
+  return p;
+}
+
+void sl_free_secret(char *s)
+{
+  if(s) {
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+  }
+}
+
+void sl_headers_init(struct sl_headers *h)
+{
+  h->v = NULL;
+  h->n = h->cap = 0;
+}
+
+void sl_headers_cleanup(struct sl_headers *h)
+{
+  size_t i;
+  for(i = 0; i < h->n; i++) {
+    free(h->v[i].name);
+    sl_free_secret(h->v[i].value); /* values may carry tokens */
+  }
+  free(h->v);
+  sl_headers_init(h);
+}
+
+enum sl_result sl_headers_addn(struct sl_headers *h, const char *name, size_t nlen,
+                               const char *value, size_t vlen)
+{
+  struct sl_header *nv;
+  char *n, *v;
+  if(h->n == h->cap) {
+    size_t ncap = h->cap ? h->cap * 2 : 8;
+    nv = realloc(h->v, ncap * sizeof(*nv));
+    if(!nv)
+      return SL_E_NOMEM;
+    h->v = nv;
+    h->cap = ncap;
+  }
+  n = sl_strndup(name, nlen);
+  v = sl_strndup(value, vlen);
+  if(!n || !v) {
+    free(n);
+    free(v);
+    return SL_E_NOMEM;
+  }
+  h->v[h->n].name = n;
+  h->v[h->n].value = v;
+  h->n++;
+  return SL_OK;
+}
+
+enum sl_result sl_headers_add(struct sl_headers *h, const char *name, const char *value)
+{
+  return sl_headers_addn(h, name, strlen(name), value, strlen(value));
+}
+
+void sl_headers_remove(struct sl_headers *h, const char *name)
+{
+  size_t i = 0;
+  while(i < h->n) {
+    if(!strcasecmp(h->v[i].name, name)) {
+      free(h->v[i].name);
+      sl_free_secret(h->v[i].value);
+      memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(h->v[0]));
+      h->n--;
+    }
+    else
+      i++;
+  }
+}
+
+enum sl_result sl_headers_set(struct sl_headers *h, const char *name, const char *value)
+{
+  sl_headers_remove(h, name);
+  return sl_headers_add(h, name, value);
+}
+
+const char *sl_headers_get(const struct sl_headers *h, const char *name)
+{
+  size_t i;
+  for(i = 0; i < h->n; i++)
+    if(!strcasecmp(h->v[i].name, name))
+      return h->v[i].value;
+  return NULL;
+}
+
+void sl_hex(const unsigned char *in, size_t n, char *out)
+{
+  static const char digits[] = "0123456789abcdef";
+  size_t i;
+  for(i = 0; i < n; i++) {
+    out[2 * i] = digits[in[i] >> 4];
+    out[2 * i + 1] = digits[in[i] & 15];
+  }
+  out[2 * n] = 0;
+}
+
+enum sl_result sl_base64_encode(const void *in, size_t n, struct sl_buf *out)
+{
+  size_t olen = 4 * ((n + 2) / 3);
+  enum sl_result r;
+  if(n > ((size_t)-1) / 2)
+    return SL_E_TOO_LARGE;
+  r = reserve(out, olen);
+  if(r)
+    return r;
+  /* EVP_EncodeBlock takes int lengths: feed it in slices of whole triples. */
+  while(n) {
+    size_t chunk = n > 3u * 1024 * 1024 ? 3u * 1024 * 1024 : n;
+    int w = EVP_EncodeBlock((unsigned char *)out->data + out->len,
+                            (const unsigned char *)in, (int)chunk);
+    out->len += (size_t)w;
+    in = (const unsigned char *)in + chunk;
+    n -= chunk;
+  }
+  out->data[out->len] = 0;
+  return SL_OK;
+}
+
+static int b64val(unsigned char c)
+{
+  if(c >= 'A' && c <= 'Z') return c - 'A';
+  if(c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if(c >= '0' && c <= '9') return c - '0' + 52;
+  if(c == '+') return 62;
+  if(c == '/') return 63;
+  return -1;
+}
+
+/* Strict decoder: length a multiple of 4, '=' only as trailing padding. */
+enum sl_result sl_base64_decode(const char *in, size_t n, struct sl_buf *out)
+{
+  size_t i;
+  enum sl_result r;
+  if(n % 4)
+    return SL_E_PARSE;
+  r = reserve(out, n / 4 * 3);
+  if(r)
+    return r;
+  for(i = 0; i < n; i += 4) {
+    int a = b64val((unsigned char)in[i]), b = b64val((unsigned char)in[i + 1]);
+    int c = in[i + 2] == '=' ? -2 : b64val((unsigned char)in[i + 2]);
+    int d = in[i + 3] == '=' ? -2 : b64val((unsigned char)in[i + 3]);
+    int last = i + 4 == n;
+    unsigned char *o = (unsigned char *)out->data + out->len;
+    if(a < 0 || b < 0 || c == -1 || d == -1 || (!last && (c < 0 || d < 0)) ||
+       (c == -2 && d != -2))
+      return SL_E_PARSE;
+    o[0] = (unsigned char)((a << 2) | (b >> 4));
+    out->len++;
+    if(c >= 0) {
+      o[1] = (unsigned char)(((b & 15) << 4) | (c >> 2));
+      out->len++;
+      if(d >= 0) {
+        o[2] = (unsigned char)(((c & 3) << 6) | d);
+        out->len++;
+      }
+    }
+  }
+  out->data[out->len] = 0;
+  return SL_OK;
+}
+
+enum sl_result sl_uri_encode(struct sl_buf *out, const char *s, size_t n, int keep_slash)
+{
+  static const char digits[] = "0123456789ABCDEF";
+  size_t i;
+  enum sl_result r = SL_OK;
+  for(i = 0; i < n && !r; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if(isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/'))
+      r = sl_buf_addc(out, (char)c);
+    else {
+      char e[3] = { '%', digits[c >> 4], digits[c & 15] };
+      r = sl_buf_add(out, e, 3);
+    }
+  }
+  return r;
+}
+
+static int hexval(unsigned char c)
+{
+  if(c >= '0' && c <= '9') return c - '0';
+  if(c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if(c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+enum sl_result sl_uri_decode(struct sl_buf *out, const char *s, size_t n, int plus_is_space)
+{
+  size_t i;
+  enum sl_result r = SL_OK;
+  for(i = 0; i < n && !r; i++) {
+    char c = s[i];
+    if(c == '%' && i + 2 < n &&
+       hexval((unsigned char)s[i + 1]) >= 0 && hexval((unsigned char)s[i + 2]) >= 0) {
+      c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+      i += 2;
+    }
+    else if(c == '+' && plus_is_space)
+      c = ' ';
+    r = sl_buf_addc(out, c);
+  }
+  return r;
+}

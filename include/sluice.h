@@ -1,0 +1,18 @@
+/* sluice — public API umbrella header. */
+#ifndef SLUICE_H
+#define SLUICE_H
+
+#include "sluice/buf.h"
+#include "sluice/log.h"
+#include "sluice/sigv4.h"
+#include "sluice/config.h"
+#include "sluice/http.h"
+#include "sluice/retry.h"
+#include "sluice/creds.h"
+#include "sluice/aws.h"
+
+#define SLUICE_VERSION "0.1.0"
+
+const char *sl_version(void);
+
+#endif

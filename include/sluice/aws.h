@@ -1,0 +1,107 @@
+/* sluice — an AWS client: endpoint resolution, signing, sending, error
+ * parsing and retries in one call, plus the three protocols sluice needs:
+ * REST-XML (S3), Query (IAM, STS) and JSON 1.1 (Firehose, Kinesis). */
+#ifndef SLUICE_AWS_H
+#define SLUICE_AWS_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "config.h"
+#include "http.h"
+#include "retry.h"
+#include "sigv4.h"
+#include "creds.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sl_client {
+  struct sl_aws_config cfg;          /* owned copy of the caller's config */
+  struct sl_http *http;
+  struct sl_creds_provider *creds;
+  struct sl_sigv4_cache *sigcache;
+  struct sl_retry_quota quota;
+  struct sl_retry_policy retry;      /* tests may replace retry.random */
+  const char *user_agent;
+};
+
+/* Takes ownership of *cfg's heap members (cfg is left empty). */
+enum sl_result sl_client_init(struct sl_client *c, struct sl_aws_config *cfg,
+                              const char *sluice_profile_path, struct sl_error *err);
+void sl_client_cleanup(struct sl_client *c);
+
+/* A request before endpoint, signing and retries. */
+struct sl_aws_request {
+  enum sl_service svc;
+  const char *method;
+  const char *bucket;          /* S3: bucket name, placed per addressing style; else NULL */
+  const char *path;            /* URI-encoded path after the bucket, starting with '/' ("/" for none) */
+  const char *query;           /* encoded query without '?', or NULL */
+  const struct sl_headers *headers; /* extra headers (Content-Type, X-Amz-Target, ...) */
+  const char *content_type;    /* required when body_len > 0 */
+  const void *body;
+  size_t body_len;
+  int unsigned_payload;        /* S3: sign with UNSIGNED-PAYLOAD */
+  size_t max_response;         /* 0 = 16 MiB */
+  int (*on_body)(void *ud, const char *p, size_t n); /* streaming GET */
+  void *on_body_ud;
+};
+
+/* Sends with retries per the client's policy. SL_OK only for 2xx; an error
+ * answer gives SL_E_AWS with err filled from whatever shape the service used.
+ * resp holds the last answer either way. */
+enum sl_result sl_aws_send(struct sl_client *c, const struct sl_aws_request *req,
+                           struct sl_http_response *resp, struct sl_error *err);
+
+/* The same without a client, for the credential chain's STS calls:
+ * explicit creds (NULL = send unsigned, e.g. AssumeRoleWithWebIdentity),
+ * explicit retry policy (NULL = one attempt). */
+enum sl_result sl_aws_send_with(struct sl_http *http, const struct sl_aws_config *cfg,
+                                const struct sl_creds *creds, struct sl_sigv4_cache *sigcache,
+                                const struct sl_retry_policy *retry,
+                                const struct sl_aws_request *req,
+                                struct sl_http_response *resp, struct sl_error *err);
+
+/* Query protocol body: "Action=a&Version=v&k1=v1..." form-urlencoded (keys
+ * and values encoded per RFC 3986, space as %20). Appends to out. */
+enum sl_result sl_aws_query_body(const char *action, const char *version,
+                                 const struct sl_headers *params, struct sl_buf *out);
+
+/* Fills err from an error answer: S3 <Error>, IAM/STS <ErrorResponse><Error>,
+ * JSON "__type"/"code" (any "prefix#" stripped) and "message"/"Message",
+ * x-amzn-ErrorType header (":..." stripped), request id from
+ * x-amzn-RequestId / x-amz-request-id / body, and bodiless answers (HEAD)
+ * from the status (404 NotFound, 403 Forbidden, 301 PermanentRedirect ...).
+ * Never fails on malformed bodies: the status is used instead. */
+void sl_aws_parse_error(long status, const struct sl_headers *headers, const char *body,
+                        size_t body_len, struct sl_error *err);
+
+/* JSON 1.1: POST / with X-Amz-Target "<prefix>.<op>" and
+ * Content-Type application/x-amz-json-1.1. *out is the parsed answer
+ * (json-c object, json_object_put it) on success. */
+struct json_object;
+enum sl_result sl_aws_json(struct sl_client *c, enum sl_service svc, const char *target,
+                           struct json_object *in, struct json_object **out,
+                           struct sl_error *err);
+
+/* Query protocol: POST form-urlencoded Action=op&Version=ver&params...
+ * params is an ordered list of (name, value), unencoded. *out is the parsed
+ * XML document (xmlFreeDoc it) on success. */
+struct _xmlDoc;
+enum sl_result sl_aws_query(struct sl_client *c, enum sl_service svc, const char *action,
+                            const char *version, const struct sl_headers *params,
+                            struct _xmlDoc **out, struct sl_error *err);
+
+/* Safe XML parsing for answers: no network, no entity expansion, no DTD
+ * loading, bounded depth. NULL with err filled on failure. */
+struct _xmlDoc *sl_xml_parse(const char *data, size_t len, struct sl_error *err);
+/* Text of the first element with this local name (namespace ignored) below
+ * node (depth-first); NULL when absent. Returned string is owned by the doc's
+ * caller: xmlFree it. */
+char *sl_xml_find_text(void *node, const char *local_name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

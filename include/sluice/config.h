@@ -1,0 +1,79 @@
+/* sluice — AWS client configuration: region, endpoints, attempts, timeouts.
+ * Filled once (from the sluice profile, the environment and the AWS shared
+ * config), validated, then passed down read-only. */
+#ifndef SLUICE_CONFIG_H
+#define SLUICE_CONFIG_H
+
+#include "buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sl_service {
+  SL_SVC_S3 = 0,
+  SL_SVC_IAM,
+  SL_SVC_STS,
+  SL_SVC_FIREHOSE,
+  SL_SVC_KINESIS,
+  SL_SVC_COUNT
+};
+const char *sl_service_name(enum sl_service s);      /* signing name: "s3", "iam", "sts", "firehose", "kinesis" */
+const char *sl_service_env_suffix(enum sl_service s); /* "S3", "IAM", ... for AWS_ENDPOINT_URL_<X> */
+
+struct sl_aws_config {
+  char region[64];
+  char profile[128];                      /* AWS shared-config profile for credentials */
+  char endpoint_url[512];                 /* global override, "" = none */
+  char service_endpoint[SL_SVC_COUNT][512]; /* per-service override, "" = none */
+  int max_attempts;                       /* >= 1 */
+  long connect_timeout_ms;
+  long timeout_ms;                        /* whole request */
+  char ca_bundle[1024];                   /* AWS_CA_BUNDLE, "" = system */
+  int allow_plain_http;                   /* http:// to a non-loopback host */
+  int s3_force_path_style;
+  /* Explicit keys from the sluice profile (the replaced libraries allowed it). */
+  char static_access_key_id[128];
+  char static_secret_access_key[128];
+  char *static_session_token;             /* owned; freed by sl_aws_config_cleanup */
+};
+
+/* Defaults: max_attempts 3, connect 3 s, total 60 s. */
+void sl_aws_config_init(struct sl_aws_config *c);
+void sl_aws_config_cleanup(struct sl_aws_config *c);
+/* Fills what is still empty from the environment: AWS_REGION,
+ * AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ENDPOINT_URL[_<SVC>],
+ * AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE. Values already set (from a profile or
+ * command line) win. Bad values give SL_E_CONFIG naming the variable. */
+enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *err);
+/* Fills region, max_attempts, endpoint_url and ca_bundle from the AWS shared
+ * config file's profile section when still empty. */
+enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_error *err);
+
+/* Where to send a request and how to sign it. */
+struct sl_endpoint {
+  char base_url[640];      /* scheme://host[:port][/base-path] without trailing slash */
+  char host[300];          /* Host header value (with :port when not default) */
+  char signing_region[64];
+  const char *signing_name;
+  int path_style;          /* S3: bucket in the path (1) or in the host (0) */
+  int is_https;
+};
+
+const char *sl_partition_of(const char *region); /* "aws", "aws-cn", "aws-us-gov" */
+const char *sl_dns_suffix(const char *partition); /* "amazonaws.com", "amazonaws.com.cn" */
+
+/* Resolves the endpoint for a service; for S3 pass the bucket (or NULL) so
+ * addressing style can be chosen. Refuses http:// to a non-loopback host
+ * unless allow_plain_http. */
+enum sl_result sl_endpoint_resolve(const struct sl_aws_config *c, enum sl_service svc,
+                                   const char *bucket, struct sl_endpoint *out,
+                                   struct sl_error *err);
+
+/* 1 when host (no port) is 127.0.0.0/8, ::1 or "localhost". */
+int sl_host_is_loopback(const char *host);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,57 @@
+/* sluice — the credential provider chain, in the order the AWS SDKs use:
+ * explicit (sluice profile) → environment → shared files (static keys,
+ * credential_process, role_arn + source_profile, web_identity_token_file) →
+ * web identity from env → ECS container endpoint → EC2 IMDSv2.
+ * Expiring credentials are refreshed before they expire. */
+#ifndef SLUICE_CREDS_H
+#define SLUICE_CREDS_H
+
+#include <time.h>
+#include "buf.h"
+#include "config.h"
+#include "sigv4.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sl_http;
+
+struct sl_creds_provider;
+
+/* cfg is read (profile, region, static keys, endpoints for STS, timeouts);
+ * it must outlive the provider. http is used for IMDS/ECS/STS; it must
+ * outlive the provider too. sluice_profile_path, when not NULL, is the INI
+ * file the static keys came from: a warning is logged if it is readable by
+ * group or others. */
+struct sl_creds_provider *sl_creds_provider_new(const struct sl_aws_config *cfg,
+                                                struct sl_http *http,
+                                                const char *sluice_profile_path);
+void sl_creds_provider_free(struct sl_creds_provider *p);
+
+/* Current credentials (resolved on first use, refreshed when they expire in
+ * under 5 minutes). The pointer stays valid until the next call or free. */
+enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds **out,
+                            struct sl_error *err);
+
+/* Lower-level: resolve once, without caching, into out. */
+enum sl_result sl_creds_resolve(const struct sl_aws_config *cfg, struct sl_http *http,
+                                struct sl_creds *out, struct sl_error *err);
+
+/* Reads one profile's keys from the AWS shared config/credentials files
+ * (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, defaults ~/.aws/...).
+ * name NULL = AWS_PROFILE or "default". The result is a flat list of
+ * key = value pairs, nested (indented) sub-keys as "parent.child". */
+struct sl_shared_profile {
+  struct sl_headers kv; /* reused as an ordered key/value list */
+};
+void sl_shared_profile_init(struct sl_shared_profile *p);
+void sl_shared_profile_cleanup(struct sl_shared_profile *p);
+enum sl_result sl_shared_profile_load(const char *name, struct sl_shared_profile *out,
+                                      struct sl_error *err);
+const char *sl_shared_profile_get(const struct sl_shared_profile *p, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

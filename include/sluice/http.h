@@ -1,0 +1,70 @@
+/* sluice — HTTP transport on libcurl: one reusable connection pool, bounded
+ * bodies, timeouts, TLS always verified, and a concurrent mode (curl multi). */
+#ifndef SLUICE_HTTP_H
+#define SLUICE_HTTP_H
+
+#include <stddef.h>
+#include "buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sl_http_options {
+  long connect_timeout_ms;  /* default 3000 */
+  long timeout_ms;          /* whole transfer; default 60000 */
+  const char *ca_bundle;    /* NULL = system store */
+  int allow_plain_http;     /* http:// to non-loopback hosts */
+};
+
+struct sl_http_request {
+  const char *method;
+  const char *url;               /* full URL, query included */
+  const struct sl_headers *headers; /* sent as given (already signed) */
+  const void *body;
+  size_t body_len;
+  size_t max_response;           /* bound on the body kept in memory; 0 = 16 MiB */
+  /* Optional streaming: when set, body chunks go here instead of the buffer.
+   * Return non-zero to abort the transfer. */
+  int (*on_body)(void *ud, const char *p, size_t n);
+  void *on_body_ud;
+  long timeout_ms;               /* 0 = the handle's default */
+};
+
+struct sl_http_response {
+  long status;
+  struct sl_headers headers;     /* names as received */
+  struct sl_buf body;
+};
+void sl_http_response_init(struct sl_http_response *r);
+void sl_http_response_cleanup(struct sl_http_response *r);
+void sl_http_response_reset(struct sl_http_response *r);
+
+struct sl_http; /* a reusable client: connection cache, DNS cache, TLS session */
+struct sl_http *sl_http_new(const struct sl_http_options *opt);
+void sl_http_free(struct sl_http *h);
+
+/* One blocking request. Transport failures: SL_E_NETWORK / SL_E_TIMEOUT /
+ * SL_E_TOO_LARGE with err filled. Any HTTP status is SL_OK here; callers
+ * decide what a status means. Redirects are never followed. */
+enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *req,
+                               struct sl_http_response *resp, struct sl_error *err);
+
+/* Concurrent mode: add requests, then run until they complete. Each
+ * completion calls done() once with the transfer's result. req and resp must
+ * stay valid until done() is called. done() may add more requests. */
+typedef void (*sl_http_done_fn)(void *ud, enum sl_result r, struct sl_http_response *resp,
+                                const struct sl_error *err);
+struct sl_http_multi;
+struct sl_http_multi *sl_http_multi_new(const struct sl_http_options *opt);
+void sl_http_multi_free(struct sl_http_multi *m);
+enum sl_result sl_http_multi_add(struct sl_http_multi *m, const struct sl_http_request *req,
+                                 struct sl_http_response *resp, sl_http_done_fn done, void *ud);
+/* Drives transfers; returns after at least one completion, or after
+ * timeout_ms, or at once when nothing is in flight. *running = in flight. */
+enum sl_result sl_http_multi_run(struct sl_http_multi *m, long timeout_ms, int *running);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,7 @@
+/* version.c — the library's version, for programs linked against it. */
+#include "sluice.h"
+
+const char *sl_version(void)
+{
+  return SLUICE_VERSION;
+}
