@@ -26,7 +26,7 @@ struct sl_aws_config {
   char profile[128];                      /* AWS shared-config profile for credentials */
   char endpoint_url[512];                 /* global override, "" = none */
   char service_endpoint[SL_SVC_COUNT][512]; /* per-service override, "" = none */
-  int max_attempts;                       /* >= 1 */
+  int max_attempts;                       /* 0 = not set: sl_aws_config_max_attempts() gives 3 */
   long connect_timeout_ms;
   long timeout_ms;                        /* whole request */
   char ca_bundle[1024];                   /* AWS_CA_BUNDLE, "" = system */
@@ -38,7 +38,7 @@ struct sl_aws_config {
   char *static_session_token;             /* owned; freed by sl_aws_config_cleanup */
 };
 
-/* Defaults: max_attempts 3, connect 3 s, total 60 s. */
+/* Defaults: max_attempts unset (3), connect 3 s, total 60 s. */
 void sl_aws_config_init(struct sl_aws_config *c);
 void sl_aws_config_cleanup(struct sl_aws_config *c);
 /* Fills what is still empty from the environment: AWS_REGION,
@@ -49,6 +49,9 @@ enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *
 /* Fills region, max_attempts, endpoint_url and ca_bundle from the AWS shared
  * config file's profile section when still empty. */
 enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_error *err);
+
+/* The effective attempt count: max_attempts, or 3 when not set. */
+int sl_aws_config_max_attempts(const struct sl_aws_config *c);
 
 /* Where to send a request and how to sign it. */
 struct sl_endpoint {

@@ -1,0 +1,313 @@
+/* config.c — AWS client configuration from the environment and the shared
+ * config file, and endpoint resolution per service and partition. */
+#include "sluice/config.h"
+#include "sluice/creds.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const svc_names[SL_SVC_COUNT] = { "s3", "iam", "sts", "firehose", "kinesis" };
+static const char *const svc_env[SL_SVC_COUNT] = { "S3", "IAM", "STS", "FIREHOSE", "KINESIS" };
+
+const char *sl_service_name(enum sl_service s)
+{
+  return (unsigned)s < SL_SVC_COUNT ? svc_names[s] : "unknown";
+}
+
+const char *sl_service_env_suffix(enum sl_service s)
+{
+  return (unsigned)s < SL_SVC_COUNT ? svc_env[s] : "UNKNOWN";
+}
+
+void sl_aws_config_init(struct sl_aws_config *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->connect_timeout_ms = 3000;
+  c->timeout_ms = 60000;
+}
+
+void sl_aws_config_cleanup(struct sl_aws_config *c)
+{
+  sl_free_secret(c->static_session_token);
+  c->static_session_token = NULL;
+  memset(c->static_secret_access_key, 0, sizeof(c->static_secret_access_key));
+}
+
+int sl_aws_config_max_attempts(const struct sl_aws_config *c)
+{
+  return c->max_attempts > 0 ? c->max_attempts : 3;
+}
+
+/* Copies into a fixed field; a value that does not fit is an error, never
+ * silently cut. */
+static enum sl_result set_field(char *dst, size_t dstlen, const char *val, const char *what,
+                                struct sl_error *err)
+{
+  size_t n = strlen(val);
+  if(n >= dstlen)
+    return sl_error_set(err, SL_E_CONFIG, NULL, "%s is too long (%zu characters, at most %zu)",
+                        what, n, dstlen - 1);
+  memcpy(dst, val, n + 1);
+  return SL_OK;
+}
+
+static int valid_region(const char *r)
+{
+  size_t i, n = strlen(r);
+  if(!n || n > 50)
+    return 0;
+  for(i = 0; i < n; i++)
+    if(!(islower((unsigned char)r[i]) || isdigit((unsigned char)r[i]) || r[i] == '-'))
+      return 0;
+  return r[0] != '-' && r[n - 1] != '-';
+}
+
+static int valid_url(const char *u)
+{
+  return !strncmp(u, "http://", 7) || !strncmp(u, "https://", 8);
+}
+
+static enum sl_result set_region(struct sl_aws_config *c, const char *val, const char *what,
+                                 struct sl_error *err)
+{
+  if(!valid_region(val))
+    return sl_error_set(err, SL_E_CONFIG, NULL,
+                        "%s: '%s' is not a region name (like eu-west-1)", what, val);
+  return set_field(c->region, sizeof(c->region), val, what, err);
+}
+
+static enum sl_result set_url(char *dst, size_t dstlen, const char *val, const char *what,
+                              struct sl_error *err)
+{
+  if(!valid_url(val))
+    return sl_error_set(err, SL_E_CONFIG, NULL,
+                        "%s: '%s' is not an http:// or https:// URL", what, val);
+  return set_field(dst, dstlen, val, what, err);
+}
+
+static enum sl_result set_attempts(struct sl_aws_config *c, const char *val, const char *what,
+                                   struct sl_error *err)
+{
+  char *end;
+  long n;
+  errno = 0;
+  n = strtol(val, &end, 10);
+  if(errno || end == val || *end || n < 1 || n > 100)
+    return sl_error_set(err, SL_E_CONFIG, NULL,
+                        "%s: '%s' is not a whole number from 1 to 100", what, val);
+  c->max_attempts = (int)n;
+  return SL_OK;
+}
+
+/* Environment value, with empty treated as unset (as the SDKs do). */
+static const char *env(const char *name)
+{
+  const char *v = getenv(name);
+  return v && *v ? v : NULL;
+}
+
+enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *err)
+{
+  enum sl_result r = SL_OK;
+  const char *v;
+  int i;
+  if(!c->region[0]) {
+    if((v = env("AWS_REGION")))
+      r = set_region(c, v, "AWS_REGION", err);
+    else if((v = env("AWS_DEFAULT_REGION")))
+      r = set_region(c, v, "AWS_DEFAULT_REGION", err);
+  }
+  if(!r && !c->profile[0] && (v = env("AWS_PROFILE")))
+    r = set_field(c->profile, sizeof(c->profile), v, "AWS_PROFILE", err);
+  if(!r && !c->endpoint_url[0] && (v = env("AWS_ENDPOINT_URL")))
+    r = set_url(c->endpoint_url, sizeof(c->endpoint_url), v, "AWS_ENDPOINT_URL", err);
+  for(i = 0; !r && i < SL_SVC_COUNT; i++) {
+    char name[64];
+    snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", svc_env[i]);
+    if(!c->service_endpoint[i][0] && (v = env(name)))
+      r = set_url(c->service_endpoint[i], sizeof(c->service_endpoint[i]), v, name, err);
+  }
+  if(!r && !c->max_attempts && (v = env("AWS_MAX_ATTEMPTS")))
+    r = set_attempts(c, v, "AWS_MAX_ATTEMPTS", err);
+  if(!r && !c->ca_bundle[0] && (v = env("AWS_CA_BUNDLE")))
+    r = set_field(c->ca_bundle, sizeof(c->ca_bundle), v, "AWS_CA_BUNDLE", err);
+  return r;
+}
+
+enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_error *err)
+{
+  struct sl_shared_profile p;
+  enum sl_result r;
+  const char *v;
+  sl_shared_profile_init(&p);
+  r = sl_shared_profile_load(c->profile[0] ? c->profile : NULL, &p, err);
+  if(!r && !c->region[0] && (v = sl_shared_profile_get(&p, "region")))
+    r = set_region(c, v, "shared config 'region'", err);
+  if(!r && !c->max_attempts && (v = sl_shared_profile_get(&p, "max_attempts")))
+    r = set_attempts(c, v, "shared config 'max_attempts'", err);
+  if(!r && !c->endpoint_url[0] && (v = sl_shared_profile_get(&p, "endpoint_url")))
+    r = set_url(c->endpoint_url, sizeof(c->endpoint_url), v, "shared config 'endpoint_url'", err);
+  if(!r && !c->ca_bundle[0] && (v = sl_shared_profile_get(&p, "ca_bundle")))
+    r = set_field(c->ca_bundle, sizeof(c->ca_bundle), v, "shared config 'ca_bundle'", err);
+  sl_shared_profile_cleanup(&p);
+  return r;
+}
+
+const char *sl_partition_of(const char *region)
+{
+  if(!strncmp(region, "cn-", 3))
+    return "aws-cn";
+  if(!strncmp(region, "us-gov-", 7))
+    return "aws-us-gov";
+  return "aws";
+}
+
+const char *sl_dns_suffix(const char *partition)
+{
+  return !strcmp(partition, "aws-cn") ? "amazonaws.com.cn" : "amazonaws.com";
+}
+
+int sl_host_is_loopback(const char *host)
+{
+  struct in_addr a4;
+  char h[64];
+  size_t n = strlen(host);
+  if(!strcasecmp(host, "localhost"))
+    return 1;
+  /* Bracketed IPv6 literal as it appears in a URL. */
+  if(n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(h)) {
+    memcpy(h, host + 1, n - 2);
+    h[n - 2] = 0;
+    host = h;
+  }
+  if(inet_pton(AF_INET, host, &a4) == 1)
+    return (ntohl(a4.s_addr) >> 24) == 127;
+  {
+    struct in6_addr a6;
+    if(inet_pton(AF_INET6, host, &a6) == 1)
+      return IN6_IS_ADDR_LOOPBACK(&a6);
+  }
+  return 0;
+}
+
+/* A bucket name that can be a DNS label under TLS: lowercase letters,
+ * digits and hyphens; dots break the wildcard certificate. */
+static int bucket_is_virtual_ok(const char *b)
+{
+  size_t i, n = strlen(b);
+  if(n < 3 || n > 63)
+    return 0;
+  for(i = 0; i < n; i++)
+    if(!(islower((unsigned char)b[i]) || isdigit((unsigned char)b[i]) || b[i] == '-'))
+      return 0;
+  return b[0] != '-' && b[n - 1] != '-';
+}
+
+/* Splits an override URL into base_url (no trailing slash), host header and
+ * scheme, and applies the plain-http rule. */
+static enum sl_result from_override(const struct sl_aws_config *c, const char *url,
+                                    struct sl_endpoint *out, struct sl_error *err)
+{
+  const char *hp, *end, *hostend;
+  char host[300];
+  size_t n, hn;
+  out->is_https = !strncmp(url, "https://", 8);
+  if(!out->is_https && strncmp(url, "http://", 7))
+    return sl_error_set(err, SL_E_CONFIG, NULL, "endpoint '%s' is not an http:// or https:// URL",
+                        url);
+  hp = url + (out->is_https ? 8 : 7);
+  end = hp + strcspn(hp, "/?#");
+  if(*end == '?' || *end == '#')
+    return sl_error_set(err, SL_E_CONFIG, NULL,
+                        "endpoint '%s' must not have a query or fragment", url);
+  if(end == hp || end - hp >= (long)sizeof(out->host))
+    return sl_error_set(err, SL_E_CONFIG, NULL, "endpoint '%s' has no valid host", url);
+  if(strchr(hp, '@') && strchr(hp, '@') < end)
+    return sl_error_set(err, SL_E_CONFIG, NULL,
+                        "endpoint '%s' must not carry user information", url);
+  memcpy(out->host, hp, (size_t)(end - hp));
+  out->host[end - hp] = 0;
+  /* The host without its port, for the loopback check. */
+  if(out->host[0] == '[')
+    hostend = strchr(out->host, ']') ? strchr(out->host, ']') + 1 : out->host + strlen(out->host);
+  else
+    hostend = out->host + strcspn(out->host, ":");
+  hn = (size_t)(hostend - out->host);
+  if(hn >= sizeof(host) || !hn)
+    return sl_error_set(err, SL_E_CONFIG, NULL, "endpoint '%s' has no valid host", url);
+  memcpy(host, out->host, hn);
+  host[hn] = 0;
+  if(!out->is_https && !c->allow_plain_http && !sl_host_is_loopback(host))
+    return sl_error_set(err, SL_E_CONFIG, NULL,
+                        "refusing plain http endpoint '%s': only loopback addresses may use "
+                        "http:// unless allow_plain_http = true", url);
+  n = strlen(url);
+  while(n && url[n - 1] == '/')
+    n--;
+  if(n >= sizeof(out->base_url))
+    return sl_error_set(err, SL_E_CONFIG, NULL, "endpoint '%s' is too long", url);
+  memcpy(out->base_url, url, n);
+  out->base_url[n] = 0;
+  return SL_OK;
+}
+
+enum sl_result sl_endpoint_resolve(const struct sl_aws_config *c, enum sl_service svc,
+                                   const char *bucket, struct sl_endpoint *out,
+                                   struct sl_error *err)
+{
+  const char *override, *part, *suffix, *region = c->region;
+  enum sl_result r = SL_OK;
+  memset(out, 0, sizeof(*out));
+  if((unsigned)svc >= SL_SVC_COUNT)
+    return sl_error_set(err, SL_E_INVALID, NULL, "unknown service %d", (int)svc);
+  if(!region[0])
+    return sl_error_set(err, SL_E_CONFIG, NULL,
+                        "no AWS region: set 'region' in the profile's [aws] section, "
+                        "AWS_REGION or AWS_DEFAULT_REGION");
+  part = sl_partition_of(region);
+  suffix = sl_dns_suffix(part);
+  out->signing_name = svc_names[svc];
+  snprintf(out->signing_region, sizeof(out->signing_region), "%s", region);
+  /* IAM is global: one endpoint per partition, signed for its home region. */
+  if(svc == SL_SVC_IAM)
+    snprintf(out->signing_region, sizeof(out->signing_region), "%s",
+             !strcmp(part, "aws-cn") ? "cn-north-1" :
+             !strcmp(part, "aws-us-gov") ? "us-gov-west-1" : "us-east-1");
+
+  override = c->service_endpoint[svc][0] ? c->service_endpoint[svc] :
+             c->endpoint_url[0] ? c->endpoint_url : NULL;
+  if(override) {
+    r = from_override(c, override, out, err);
+    out->path_style = svc == SL_SVC_S3;
+    return r;
+  }
+
+  out->is_https = 1;
+  switch(svc) {
+  case SL_SVC_IAM:
+    if(!strcmp(part, "aws-cn"))
+      snprintf(out->host, sizeof(out->host), "iam.cn-north-1.%s", suffix);
+    else if(!strcmp(part, "aws-us-gov"))
+      snprintf(out->host, sizeof(out->host), "iam.us-gov.%s", suffix);
+    else
+      snprintf(out->host, sizeof(out->host), "iam.%s", suffix);
+    break;
+  case SL_SVC_S3:
+    out->path_style = c->s3_force_path_style || !bucket || !bucket_is_virtual_ok(bucket);
+    if(!out->path_style)
+      snprintf(out->host, sizeof(out->host), "%s.s3.%s.%s", bucket, region, suffix);
+    else
+      snprintf(out->host, sizeof(out->host), "s3.%s.%s", region, suffix);
+    break;
+  default:
+    snprintf(out->host, sizeof(out->host), "%s.%s.%s", svc_names[svc], region, suffix);
+    break;
+  }
+  snprintf(out->base_url, sizeof(out->base_url), "https://%s", out->host);
+  return r;
+}

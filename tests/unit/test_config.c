@@ -1,0 +1,287 @@
+/* test_config.c — configuration from the environment and endpoint
+ * resolution per service, partition, override and S3 addressing style. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "sluice/config.h"
+
+static const char *const env_vars[] = {
+  "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+  "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_FIREHOSE",
+  "AWS_ENDPOINT_URL_KINESIS", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE", "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE", NULL
+};
+
+static void clear_env(void)
+{
+  int i;
+  for(i = 0; env_vars[i]; i++)
+    unsetenv(env_vars[i]);
+}
+
+static const struct {
+  const char *region;
+  enum sl_service svc;
+  const char *bucket;
+  int force_path;
+  const char *base_url;
+  const char *host;
+  const char *signing_region;
+  const char *signing_name;
+  int path_style;
+} endpoint_cases[] = {
+  { "eu-west-1", SL_SVC_FIREHOSE, NULL, 0, "https://firehose.eu-west-1.amazonaws.com",
+    "firehose.eu-west-1.amazonaws.com", "eu-west-1", "firehose", 0 },
+  { "eu-west-1", SL_SVC_KINESIS, NULL, 0, "https://kinesis.eu-west-1.amazonaws.com",
+    "kinesis.eu-west-1.amazonaws.com", "eu-west-1", "kinesis", 0 },
+  { "eu-west-1", SL_SVC_STS, NULL, 0, "https://sts.eu-west-1.amazonaws.com",
+    "sts.eu-west-1.amazonaws.com", "eu-west-1", "sts", 0 },
+  { "eu-west-1", SL_SVC_IAM, NULL, 0, "https://iam.amazonaws.com", "iam.amazonaws.com",
+    "us-east-1", "iam", 0 },
+  { "cn-north-1", SL_SVC_IAM, NULL, 0, "https://iam.cn-north-1.amazonaws.com.cn",
+    "iam.cn-north-1.amazonaws.com.cn", "cn-north-1", "iam", 0 },
+  { "cn-northwest-1", SL_SVC_FIREHOSE, NULL, 0, "https://firehose.cn-northwest-1.amazonaws.com.cn",
+    "firehose.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1", "firehose", 0 },
+  { "us-gov-east-1", SL_SVC_IAM, NULL, 0, "https://iam.us-gov.amazonaws.com",
+    "iam.us-gov.amazonaws.com", "us-gov-west-1", "iam", 0 },
+  { "us-gov-west-1", SL_SVC_KINESIS, NULL, 0, "https://kinesis.us-gov-west-1.amazonaws.com",
+    "kinesis.us-gov-west-1.amazonaws.com", "us-gov-west-1", "kinesis", 0 },
+  { "eu-west-1", SL_SVC_S3, "acme-logs", 0, "https://acme-logs.s3.eu-west-1.amazonaws.com",
+    "acme-logs.s3.eu-west-1.amazonaws.com", "eu-west-1", "s3", 0 },
+  /* Dots in a bucket name break the TLS wildcard: path style. */
+  { "eu-west-1", SL_SVC_S3, "acme.logs", 0, "https://s3.eu-west-1.amazonaws.com",
+    "s3.eu-west-1.amazonaws.com", "eu-west-1", "s3", 1 },
+  { "eu-west-1", SL_SVC_S3, "acme-logs", 1, "https://s3.eu-west-1.amazonaws.com",
+    "s3.eu-west-1.amazonaws.com", "eu-west-1", "s3", 1 },
+  { "us-east-1", SL_SVC_S3, "acme-logs", 0, "https://acme-logs.s3.us-east-1.amazonaws.com",
+    "acme-logs.s3.us-east-1.amazonaws.com", "us-east-1", "s3", 0 },
+  { "cn-north-1", SL_SVC_S3, "b-1", 0, "https://b-1.s3.cn-north-1.amazonaws.com.cn",
+    "b-1.s3.cn-north-1.amazonaws.com.cn", "cn-north-1", "s3", 0 },
+  /* No bucket (ListBuckets-like calls): the service host itself. */
+  { "eu-west-1", SL_SVC_S3, NULL, 0, "https://s3.eu-west-1.amazonaws.com",
+    "s3.eu-west-1.amazonaws.com", "eu-west-1", "s3", 1 },
+};
+
+static void test_endpoint_table(void)
+{
+  size_t i;
+  for(i = 0; i < sizeof(endpoint_cases) / sizeof(endpoint_cases[0]); i++) {
+    struct sl_aws_config c;
+    struct sl_endpoint ep;
+    struct sl_error err;
+    sl_aws_config_init(&c);
+    strcpy(c.region, endpoint_cases[i].region);
+    c.s3_force_path_style = endpoint_cases[i].force_path;
+    CU_ASSERT_EQUAL_FATAL(sl_endpoint_resolve(&c, endpoint_cases[i].svc, endpoint_cases[i].bucket,
+                                              &ep, &err), SL_OK);
+    CU_ASSERT_STRING_EQUAL(ep.base_url, endpoint_cases[i].base_url);
+    CU_ASSERT_STRING_EQUAL(ep.host, endpoint_cases[i].host);
+    CU_ASSERT_STRING_EQUAL(ep.signing_region, endpoint_cases[i].signing_region);
+    CU_ASSERT_STRING_EQUAL(ep.signing_name, endpoint_cases[i].signing_name);
+    CU_ASSERT_EQUAL(ep.path_style, endpoint_cases[i].path_style);
+    CU_ASSERT_EQUAL(ep.is_https, 1);
+    sl_aws_config_cleanup(&c);
+  }
+}
+
+static const struct {
+  const char *url;
+  enum sl_service svc;
+  int allow_plain;
+  enum sl_result want;
+  const char *base_url;
+  const char *host;
+} override_cases[] = {
+  { "http://127.0.0.1:4566", SL_SVC_S3, 0, SL_OK, "http://127.0.0.1:4566", "127.0.0.1:4566" },
+  { "http://localhost:4566/", SL_SVC_FIREHOSE, 0, SL_OK, "http://localhost:4566", "localhost:4566" },
+  { "http://[::1]:9000/base/", SL_SVC_KINESIS, 0, SL_OK, "http://[::1]:9000/base", "[::1]:9000" },
+  { "http://127.8.9.10", SL_SVC_IAM, 0, SL_OK, "http://127.8.9.10", "127.8.9.10" },
+  { "https://vpce-1.s3.eu-west-1.vpce.amazonaws.com", SL_SVC_S3, 0, SL_OK,
+    "https://vpce-1.s3.eu-west-1.vpce.amazonaws.com", "vpce-1.s3.eu-west-1.vpce.amazonaws.com" },
+  /* Plain http off loopback is refused unless allowed. */
+  { "http://10.0.0.5:4566", SL_SVC_S3, 0, SL_E_CONFIG, NULL, NULL },
+  { "http://emulator.internal:4566", SL_SVC_STS, 0, SL_E_CONFIG, NULL, NULL },
+  { "http://emulator.internal:4566", SL_SVC_STS, 1, SL_OK, "http://emulator.internal:4566",
+    "emulator.internal:4566" },
+  { "ftp://127.0.0.1", SL_SVC_S3, 0, SL_E_CONFIG, NULL, NULL },
+  { "http://127.0.0.1:1/?x=1", SL_SVC_S3, 0, SL_E_CONFIG, NULL, NULL },
+  { "http://user:pw@127.0.0.1:1", SL_SVC_S3, 0, SL_E_CONFIG, NULL, NULL },
+  { "http://", SL_SVC_S3, 0, SL_E_CONFIG, NULL, NULL },
+};
+
+static void test_endpoint_override(void)
+{
+  size_t i;
+  for(i = 0; i < sizeof(override_cases) / sizeof(override_cases[0]); i++) {
+    struct sl_aws_config c;
+    struct sl_endpoint ep;
+    struct sl_error err;
+    enum sl_result r;
+    sl_aws_config_init(&c);
+    sl_error_clear(&err);
+    strcpy(c.region, "eu-west-1");
+    strcpy(c.endpoint_url, override_cases[i].url);
+    c.allow_plain_http = override_cases[i].allow_plain;
+    r = sl_endpoint_resolve(&c, override_cases[i].svc, "acme-logs", &ep, &err);
+    CU_ASSERT_EQUAL(r, override_cases[i].want);
+    if(r != override_cases[i].want)
+      fprintf(stderr, "\ncase %zu (%s): %d %s\n", i, override_cases[i].url, r, err.message);
+    if(!r && override_cases[i].want == SL_OK) {
+      CU_ASSERT_STRING_EQUAL(ep.base_url, override_cases[i].base_url);
+      CU_ASSERT_STRING_EQUAL(ep.host, override_cases[i].host);
+      CU_ASSERT_EQUAL(ep.path_style, override_cases[i].svc == SL_SVC_S3);
+    }
+    else
+      CU_ASSERT_NOT_EQUAL(err.message[0], 0);
+  }
+}
+
+static void test_per_service_override_wins(void)
+{
+  struct sl_aws_config c;
+  struct sl_endpoint ep;
+  struct sl_error err;
+  sl_aws_config_init(&c);
+  strcpy(c.region, "eu-west-1");
+  strcpy(c.endpoint_url, "http://127.0.0.1:1000");
+  strcpy(c.service_endpoint[SL_SVC_STS], "http://127.0.0.1:2000");
+  CU_ASSERT_EQUAL(sl_endpoint_resolve(&c, SL_SVC_STS, NULL, &ep, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(ep.base_url, "http://127.0.0.1:2000");
+  CU_ASSERT_STRING_EQUAL(ep.signing_region, "eu-west-1");
+  CU_ASSERT_EQUAL(sl_endpoint_resolve(&c, SL_SVC_KINESIS, NULL, &ep, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(ep.base_url, "http://127.0.0.1:1000");
+  /* IAM keeps its global signing region behind an override. */
+  CU_ASSERT_EQUAL(sl_endpoint_resolve(&c, SL_SVC_IAM, NULL, &ep, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(ep.signing_region, "us-east-1");
+}
+
+static void test_no_region(void)
+{
+  struct sl_aws_config c;
+  struct sl_endpoint ep;
+  struct sl_error err;
+  sl_aws_config_init(&c);
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL(sl_endpoint_resolve(&c, SL_SVC_FIREHOSE, NULL, &ep, &err), SL_E_CONFIG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "AWS_REGION"));
+}
+
+static void test_env(void)
+{
+  struct sl_aws_config c;
+  struct sl_error err;
+  clear_env();
+  setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
+  setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566", 1);
+  setenv("AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:4567", 1);
+  setenv("AWS_MAX_ATTEMPTS", "7", 1);
+  setenv("AWS_PROFILE", "ci", 1);
+  setenv("AWS_CA_BUNDLE", "/etc/ssl/private-ca.pem", 1);
+  sl_aws_config_init(&c);
+  CU_ASSERT_EQUAL(sl_aws_config_max_attempts(&c), 3);
+  CU_ASSERT_EQUAL(sl_aws_config_from_env(&c, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.region, "eu-central-1");
+  CU_ASSERT_STRING_EQUAL(c.endpoint_url, "http://127.0.0.1:4566");
+  CU_ASSERT_STRING_EQUAL(c.service_endpoint[SL_SVC_KINESIS], "http://127.0.0.1:4567");
+  CU_ASSERT_STRING_EQUAL(c.service_endpoint[SL_SVC_S3], "");
+  CU_ASSERT_EQUAL(c.max_attempts, 7);
+  CU_ASSERT_STRING_EQUAL(c.profile, "ci");
+  CU_ASSERT_STRING_EQUAL(c.ca_bundle, "/etc/ssl/private-ca.pem");
+  /* AWS_REGION beats AWS_DEFAULT_REGION; a value set by the profile beats both. */
+  setenv("AWS_REGION", "eu-north-1", 1);
+  sl_aws_config_init(&c);
+  CU_ASSERT_EQUAL(sl_aws_config_from_env(&c, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.region, "eu-north-1");
+  sl_aws_config_init(&c);
+  strcpy(c.region, "ap-south-1");
+  c.max_attempts = 2;
+  CU_ASSERT_EQUAL(sl_aws_config_from_env(&c, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.region, "ap-south-1");
+  CU_ASSERT_EQUAL(c.max_attempts, 2);
+  clear_env();
+}
+
+static const struct {
+  const char *var;
+  const char *value;
+  const char *mentions;
+} bad_env[] = {
+  { "AWS_MAX_ATTEMPTS", "0", "AWS_MAX_ATTEMPTS" },
+  { "AWS_MAX_ATTEMPTS", "3x", "AWS_MAX_ATTEMPTS" },
+  { "AWS_MAX_ATTEMPTS", "101", "AWS_MAX_ATTEMPTS" },
+  { "AWS_REGION", "EU WEST", "AWS_REGION" },
+  { "AWS_ENDPOINT_URL", "localhost:4566", "AWS_ENDPOINT_URL" },
+  { "AWS_ENDPOINT_URL_FIREHOSE", "tcp://x", "AWS_ENDPOINT_URL_FIREHOSE" },
+};
+
+static void test_env_errors(void)
+{
+  size_t i;
+  for(i = 0; i < sizeof(bad_env) / sizeof(bad_env[0]); i++) {
+    struct sl_aws_config c;
+    struct sl_error err;
+    clear_env();
+    setenv(bad_env[i].var, bad_env[i].value, 1);
+    sl_aws_config_init(&c);
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL(sl_aws_config_from_env(&c, &err), SL_E_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, bad_env[i].mentions));
+  }
+  clear_env();
+}
+
+static void test_shared_config(void)
+{
+  struct sl_aws_config c;
+  struct sl_error err;
+  char path[512];
+  FILE *f;
+  clear_env();
+  snprintf(path, sizeof(path), "%s/config", sl_test_tmpdir());
+  f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("[default]\nregion = us-west-2\n\n[profile ci]\nregion = eu-west-3\nmax_attempts = 5\n"
+        "endpoint_url = http://127.0.0.1:4566\n", f);
+  fclose(f);
+  setenv("AWS_CONFIG_FILE", path, 1);
+  snprintf(path, sizeof(path), "%s/nonexistent-credentials", sl_test_tmpdir());
+  setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+  sl_aws_config_init(&c);
+  CU_ASSERT_EQUAL(sl_aws_config_from_shared(&c, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.region, "us-west-2");
+  sl_aws_config_init(&c);
+  strcpy(c.profile, "ci");
+  CU_ASSERT_EQUAL(sl_aws_config_from_shared(&c, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.region, "eu-west-3");
+  CU_ASSERT_EQUAL(c.max_attempts, 5);
+  CU_ASSERT_STRING_EQUAL(c.endpoint_url, "http://127.0.0.1:4566");
+  clear_env();
+}
+
+static void test_loopback(void)
+{
+  CU_ASSERT_TRUE(sl_host_is_loopback("127.0.0.1"));
+  CU_ASSERT_TRUE(sl_host_is_loopback("127.255.0.9"));
+  CU_ASSERT_TRUE(sl_host_is_loopback("localhost"));
+  CU_ASSERT_TRUE(sl_host_is_loopback("::1"));
+  CU_ASSERT_TRUE(sl_host_is_loopback("[::1]"));
+  CU_ASSERT_FALSE(sl_host_is_loopback("128.0.0.1"));
+  CU_ASSERT_FALSE(sl_host_is_loopback("169.254.169.254"));
+  CU_ASSERT_FALSE(sl_host_is_loopback("localhost.example.com"));
+  CU_ASSERT_FALSE(sl_host_is_loopback("127.0.0.1.nip.io"));
+}
+
+static const struct sl_test tests[] = {
+  { "endpoint table", test_endpoint_table },
+  { "endpoint override", test_endpoint_override },
+  { "per-service override wins", test_per_service_override_wins },
+  { "no region", test_no_region },
+  { "environment", test_env },
+  { "environment errors", test_env_errors },
+  { "shared config", test_shared_config },
+  { "loopback hosts", test_loopback },
+  { NULL, NULL }
+};
+
+SL_TEST_MAIN("config", tests, NULL, NULL)
