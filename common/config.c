@@ -222,7 +222,7 @@ static enum sl_result from_override(const struct sl_aws_config *c, const char *u
                         url);
   hp = url + (out->is_https ? 8 : 7);
   end = hp + strcspn(hp, "/?#");
-  if(*end == '?' || *end == '#')
+  if(strpbrk(url, "?#"))
     return sl_error_set(err, SL_E_CONFIG, NULL,
                         "endpoint '%s' must not have a query or fragment", url);
   if(end == hp || end - hp >= (long)sizeof(out->host))

@@ -10,6 +10,7 @@
 #include "sluice/retry.h"
 #include "sluice/creds.h"
 #include "sluice/aws.h"
+#include "sluice/profile.h"
 
 #define SLUICE_VERSION "0.1.0"
 

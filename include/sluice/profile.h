@@ -1,0 +1,87 @@
+/* sluice — the INI profile that describes one pipeline: AWS settings,
+ * bucket, role, optional Kinesis source stream, Firehose stream, retries.
+ * Parsed once, validated up front, then passed down read-only. */
+#ifndef SLUICE_PROFILE_H
+#define SLUICE_PROFILE_H
+
+#include "buf.h"
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sl_encryption { SL_ENC_SSE_S3 = 0, SL_ENC_SSE_KMS };
+enum sl_source { SL_SOURCE_DIRECT = 0, SL_SOURCE_KINESIS };
+
+struct sl_profile {
+  char path[1024];
+  struct sl_aws_config aws;      /* [aws]: region, profile, endpoint_url, max_attempts, keys */
+
+  struct {
+    char name[64];
+    enum sl_encryption encryption;
+    char kms_key_id[2048];
+    int block_public_access;     /* default 1 */
+    int expire_after_days;       /* 0 = no lifecycle rule */
+    struct sl_headers tags;      /* key = value pairs, in profile order */
+  } bucket;
+
+  struct {
+    char name[65];               /* default derived from the stream name */
+    int name_derived;
+  } role;
+
+  struct {
+    char name[65];
+    enum sl_source source;
+    char prefix[1025];
+    char error_prefix[1025];
+    int buffer_size_mb;          /* 1..128, default 5 */
+    int buffer_interval_s;       /* 0..900, default 300 */
+    char compression[16];        /* UNCOMPRESSED | GZIP | ZIP | Snappy | HADOOP_SNAPPY */
+    int cloudwatch_logging;
+    char log_group[513];         /* default /aws/kinesisfirehose/<name> */
+    char log_stream[513];        /* default DestinationDelivery */
+  } firehose;
+
+  struct {
+    int enabled;                 /* a [kinesis] section is present */
+    char name[129];
+    int on_demand;
+    int shards;                  /* provisioned mode, default 1 */
+    int retention_hours;         /* 24..8760, default 24 */
+    long max_request_bytes;      /* PutRecords bound: 5 MiB default, up to 10 MiB */
+  } kinesis;
+
+  struct {
+    int create_attempts;         /* default 10 */
+    int create_delay_s;          /* default 4 */
+  } retry;
+};
+
+void sl_profile_init(struct sl_profile *p);
+void sl_profile_cleanup(struct sl_profile *p);
+
+/* Parses and validates. Every problem is reported as
+ * "FILE:LINE: [section] key: what is wrong"; err gets the first one and
+ * diagnostics (when not NULL) all of them, one per line. ${VAR} and
+ * ${VAR:-default} expand from the environment; $$ is a literal '$'. */
+enum sl_result sl_profile_load(const char *path, struct sl_profile *p,
+                               struct sl_buf *diagnostics, struct sl_error *err);
+/* The same from a string; name is used in messages in place of a path. */
+enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_profile *p,
+                                struct sl_buf *diagnostics, struct sl_error *err);
+
+/* Name rules, exposed for tests and other callers. 1 = valid. */
+int sl_valid_bucket_name(const char *s, const char **why);
+int sl_valid_role_name(const char *s);
+int sl_valid_firehose_name(const char *s);
+int sl_valid_kinesis_name(const char *s);
+/* Checks a Firehose prefix pair the way the service does; 1 = valid. */
+int sl_valid_prefixes(const char *prefix, const char *error_prefix, const char **why);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

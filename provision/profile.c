@@ -1,0 +1,635 @@
+/* profile.c — reads and validates sluice INI profiles. Every problem is
+ * reported with file, line, section and key; nothing is half-applied. */
+#include "sluice/profile.h"
+#include "sluice/log.h"
+#include "../common/iniread.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#define MAX_LINE 65536
+#define MAX_DIAGS 50
+
+enum kind { K_STR, K_SECRET, K_URL, K_BOOL, K_INT, K_ENUM, K_TAGS, K_REGION };
+
+struct key_spec {
+  const char *section;
+  const char *key;
+  enum kind kind;
+  size_t off;        /* offset into struct sl_profile */
+  size_t size;       /* K_STR: field size */
+  long min, max;     /* K_INT */
+  const char *const *choices; /* K_ENUM: accepted words, index stored as int */
+};
+
+static const char *const enc_choices[] = { "SSE-S3", "SSE-KMS", NULL };
+static const char *const source_choices[] = { "direct", "kinesis", NULL };
+static const char *const mode_choices[] = { "provisioned", "on_demand", NULL };
+static const char *const compression_choices[] = { "UNCOMPRESSED", "GZIP", "ZIP", "Snappy",
+                                                    "HADOOP_SNAPPY", NULL };
+
+#define F(field) offsetof(struct sl_profile, field)
+#define S(field) sizeof(((struct sl_profile *)0)->field)
+
+static const struct key_spec keys[] = {
+  { "aws", "region", K_REGION, F(aws.region), S(aws.region), 0, 0, NULL },
+  { "aws", "profile", K_STR, F(aws.profile), S(aws.profile), 0, 0, NULL },
+  { "aws", "endpoint_url", K_URL, F(aws.endpoint_url), S(aws.endpoint_url), 0, 0, NULL },
+  { "aws", "max_attempts", K_INT, F(aws.max_attempts), 0, 1, 100, NULL },
+  { "aws", "ca_bundle", K_STR, F(aws.ca_bundle), S(aws.ca_bundle), 0, 0, NULL },
+  { "aws", "allow_plain_http", K_BOOL, F(aws.allow_plain_http), 0, 0, 0, NULL },
+  { "aws", "s3_force_path_style", K_BOOL, F(aws.s3_force_path_style), 0, 0, 0, NULL },
+  { "aws", "access_key_id", K_STR, F(aws.static_access_key_id), S(aws.static_access_key_id), 0, 0,
+    NULL },
+  { "aws", "secret_access_key", K_SECRET, F(aws.static_secret_access_key),
+    S(aws.static_secret_access_key), 0, 0, NULL },
+  { "aws", "session_token", K_SECRET, 0, 0, 0, 0, NULL }, /* heap: handled specially */
+  { "bucket", "name", K_STR, F(bucket.name), S(bucket.name), 0, 0, NULL },
+  { "bucket", "encryption", K_ENUM, F(bucket.encryption), 0, 0, 0, enc_choices },
+  { "bucket", "kms_key_id", K_STR, F(bucket.kms_key_id), S(bucket.kms_key_id), 0, 0, NULL },
+  { "bucket", "block_public_access", K_BOOL, F(bucket.block_public_access), 0, 0, 0, NULL },
+  { "bucket", "expire_after_days", K_INT, F(bucket.expire_after_days), 0, 1, 36500, NULL },
+  { "bucket", "tags", K_TAGS, F(bucket.tags), 0, 0, 0, NULL },
+  { "role", "name", K_STR, F(role.name), S(role.name), 0, 0, NULL },
+  { "firehose", "name", K_STR, F(firehose.name), S(firehose.name), 0, 0, NULL },
+  { "firehose", "source", K_ENUM, F(firehose.source), 0, 0, 0, source_choices },
+  { "firehose", "prefix", K_STR, F(firehose.prefix), S(firehose.prefix), 0, 0, NULL },
+  { "firehose", "error_prefix", K_STR, F(firehose.error_prefix), S(firehose.error_prefix), 0, 0,
+    NULL },
+  { "firehose", "buffer_size_mb", K_INT, F(firehose.buffer_size_mb), 0, 1, 128, NULL },
+  { "firehose", "buffer_interval_s", K_INT, F(firehose.buffer_interval_s), 0, 0, 900, NULL },
+  { "firehose", "compression", K_ENUM, F(firehose.compression), 0, 0, 0, compression_choices },
+  { "firehose", "cloudwatch_logging", K_BOOL, F(firehose.cloudwatch_logging), 0, 0, 0, NULL },
+  { "firehose", "log_group", K_STR, F(firehose.log_group), S(firehose.log_group), 0, 0, NULL },
+  { "firehose", "log_stream", K_STR, F(firehose.log_stream), S(firehose.log_stream), 0, 0, NULL },
+  { "kinesis", "name", K_STR, F(kinesis.name), S(kinesis.name), 0, 0, NULL },
+  { "kinesis", "mode", K_ENUM, F(kinesis.on_demand), 0, 0, 0, mode_choices },
+  { "kinesis", "shards", K_INT, F(kinesis.shards), 0, 1, 10000, NULL },
+  { "kinesis", "retention_hours", K_INT, F(kinesis.retention_hours), 0, 24, 8760, NULL },
+  { "kinesis", "max_request_mb", K_INT, F(kinesis.max_request_bytes), 0, 5, 10, NULL },
+  { "retry", "create_attempts", K_INT, F(retry.create_attempts), 0, 1, 100, NULL },
+  { "retry", "create_delay_s", K_INT, F(retry.create_delay_s), 0, 0, 300, NULL },
+};
+
+static const char *const sections[] = { "aws", "bucket", "role", "firehose", "kinesis", "retry",
+                                        NULL };
+
+struct parse_state {
+  const char *name;       /* file name for messages */
+  int line;               /* line of the key being handled */
+  struct sl_profile *p;
+  struct sl_buf *diags;   /* all messages */
+  struct sl_error *err;   /* the first */
+  int ndiags;
+  int seen_line[sizeof(keys) / sizeof(keys[0])];
+  int section_line[6];
+};
+
+static void diag(struct parse_state *st, int line, const char *section, const char *key,
+                 const char *fmt, ...)
+#ifdef __GNUC__
+  __attribute__((format(printf, 5, 6)))
+#endif
+  ;
+
+static void diag(struct parse_state *st, int line, const char *section, const char *key,
+                 const char *fmt, ...)
+{
+  char msg[1024], full[1400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if(line > 0 && key)
+    snprintf(full, sizeof(full), "%s:%d: [%s] %s: %s", st->name, line, section, key, msg);
+  else if(line > 0)
+    snprintf(full, sizeof(full), "%s:%d: %s", st->name, line, msg);
+  else if(key)
+    snprintf(full, sizeof(full), "%s: [%s] %s: %s", st->name, section, key, msg);
+  else
+    snprintf(full, sizeof(full), "%s: %s", st->name, msg);
+  if(!st->ndiags)
+    sl_error_set(st->err, SL_E_CONFIG, NULL, "%s", full);
+  if(st->diags && st->ndiags < MAX_DIAGS) {
+    sl_buf_adds(st->diags, full);
+    sl_buf_addc(st->diags, '\n');
+  }
+  st->ndiags++;
+}
+
+/* ${VAR}, ${VAR:-default} and $$. */
+static int expand(struct parse_state *st, const char *section, const char *key, const char *in,
+                  struct sl_buf *out)
+{
+  const char *s = in;
+  while(*s) {
+    if(s[0] == '$' && s[1] == '$') {
+      sl_buf_addc(out, '$');
+      s += 2;
+    }
+    else if(s[0] == '$' && s[1] == '{') {
+      const char *end = strchr(s + 2, '}'), *dflt, *v;
+      char name[256];
+      size_t n;
+      if(!end) {
+        diag(st, st->line, section, key, "unterminated ${ in '%s'", in);
+        return -1;
+      }
+      dflt = strstr(s + 2, ":-");
+      if(dflt && dflt > end)
+        dflt = NULL;
+      n = (size_t)((dflt ? dflt : end) - (s + 2));
+      if(!n || n >= sizeof(name)) {
+        diag(st, st->line, section, key, "bad variable reference in '%s'", in);
+        return -1;
+      }
+      memcpy(name, s + 2, n);
+      name[n] = 0;
+      v = getenv(name);
+      if(v && *v)
+        sl_buf_adds(out, v);
+      else if(dflt)
+        sl_buf_add(out, dflt + 2, (size_t)(end - dflt - 2));
+      else {
+        diag(st, st->line, section, key, "environment variable %s is not set", name);
+        return -1;
+      }
+      s = end + 1;
+    }
+    else
+      sl_buf_addc(out, *s++);
+  }
+  return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+  if(!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+    *out = 1;
+  else if(!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") ||
+          !strcasecmp(v, "off"))
+    *out = 0;
+  else
+    return -1;
+  return 0;
+}
+
+static void set_tags(struct parse_state *st, const struct key_spec *k, const char *v)
+{
+  struct sl_headers *tags = (struct sl_headers *)((char *)st->p + k->off);
+  const char *s = v;
+  sl_headers_cleanup(tags);
+  while(*s) {
+    const char *end = s + strcspn(s, ","), *eq;
+    const char *ks = s, *ke, *vs, *ve;
+    while(ks < end && isspace((unsigned char)*ks))
+      ks++;
+    eq = memchr(ks, '=', (size_t)(end - ks));
+    if(ks == end) { /* empty item: "a=1, , b=2" or trailing comma */
+      s = *end ? end + 1 : end;
+      continue;
+    }
+    if(!eq) {
+      diag(st, st->line, k->section, k->key, "tag '%.*s' is not key=value", (int)(end - ks), ks);
+      return;
+    }
+    ke = eq;
+    while(ke > ks && isspace((unsigned char)ke[-1]))
+      ke--;
+    vs = eq + 1;
+    while(vs < end && isspace((unsigned char)*vs))
+      vs++;
+    ve = end;
+    while(ve > vs && isspace((unsigned char)ve[-1]))
+      ve--;
+    if(ke == ks || ke - ks > 128 || ve - vs > 256) {
+      diag(st, st->line, k->section, k->key,
+           "tag '%.*s': keys are 1-128 characters, values at most 256", (int)(end - ks), ks);
+      return;
+    }
+    if(tags->n == 50) {
+      diag(st, st->line, k->section, k->key, "more than 50 tags");
+      return;
+    }
+    sl_headers_addn(tags, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs));
+    s = *end ? end + 1 : end;
+  }
+}
+
+static void apply(struct parse_state *st, const struct key_spec *k, const char *v)
+{
+  char *base = (char *)st->p;
+  switch(k->kind) {
+  case K_REGION: {
+    size_t i, n = strlen(v);
+    int ok = n > 0 && n < k->size;
+    for(i = 0; ok && i < n; i++)
+      ok = islower((unsigned char)v[i]) || isdigit((unsigned char)v[i]) || v[i] == '-';
+    if(!ok) {
+      diag(st, st->line, k->section, k->key, "'%s' is not a region name (like eu-west-1)", v);
+      return;
+    }
+    memcpy(base + k->off, v, n + 1);
+    return;
+  }
+  case K_URL:
+    if(strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
+      diag(st, st->line, k->section, k->key, "'%s' is not an http:// or https:// URL", v);
+      return;
+    }
+    /* fall through */
+  case K_STR:
+  case K_SECRET:
+    if(!k->size) { /* session_token lives on the heap */
+      sl_free_secret(st->p->aws.static_session_token);
+      st->p->aws.static_session_token = sl_strdup(v);
+      return;
+    }
+    if(strlen(v) >= k->size) {
+      diag(st, st->line, k->section, k->key, "too long (%zu characters, at most %zu)", strlen(v),
+           k->size - 1);
+      return;
+    }
+    memcpy(base + k->off, v, strlen(v) + 1);
+    return;
+  case K_BOOL:
+    if(parse_bool(v, (int *)(base + k->off)))
+      diag(st, st->line, k->section, k->key, "'%s' is not true or false", v);
+    return;
+  case K_INT: {
+    char *end;
+    long n;
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if(errno || end == v || *end || n < k->min || n > k->max) {
+      diag(st, st->line, k->section, k->key, "'%s' is not a whole number from %ld to %ld", v,
+           k->min, k->max);
+      return;
+    }
+    if(!strcmp(k->key, "max_request_mb"))
+      *(long *)(base + k->off) = n * 1024 * 1024;
+    else
+      *(int *)(base + k->off) = (int)n;
+    return;
+  }
+  case K_ENUM: {
+    int i;
+    for(i = 0; k->choices[i]; i++)
+      if(!strcasecmp(v, k->choices[i]))
+        break;
+    if(!k->choices[i]) {
+      char list[256] = "";
+      int j;
+      for(j = 0; k->choices[j]; j++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", j ? ", " : "",
+                 k->choices[j]);
+      diag(st, st->line, k->section, k->key, "'%s' is not one of %s", v, list);
+      return;
+    }
+    if(k->choices == compression_choices)
+      snprintf(base + k->off, S(firehose.compression), "%s", k->choices[i]);
+    else
+      *(int *)(base + k->off) = i;
+    return;
+  }
+  case K_TAGS:
+    set_tags(st, k, v);
+    return;
+  }
+}
+
+static int section_index(const char *section)
+{
+  int i;
+  for(i = 0; sections[i]; i++)
+    if(!strcmp(section, sections[i]))
+      return i;
+  return -1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value,
+                   int line)
+{
+  struct parse_state *st = user;
+  struct sl_buf v;
+  size_t i;
+  int si = section_index(section);
+  st->line = line;
+  if(si < 0) {
+    if(*section)
+      diag(st, st->line, NULL, NULL, "unknown section [%s] (known: aws, bucket, role, firehose, "
+           "kinesis, retry)", section);
+    else if(name)
+      diag(st, st->line, NULL, NULL, "key '%s' is outside any section", name);
+    return 1;
+  }
+  if(!st->section_line[si])
+    st->section_line[si] = st->line;
+  if(si == 4)
+    st->p->kinesis.enabled = 1;
+  if(!name) /* a section header alone (inih's INI_CALL_HANDLER_ON_NEW_SECTION) */
+    return 1;
+  for(i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    if(!strcmp(keys[i].section, section) && !strcmp(keys[i].key, name))
+      break;
+  if(i == sizeof(keys) / sizeof(keys[0])) {
+    diag(st, st->line, section, name, "unknown key");
+    return 1;
+  }
+  if(st->seen_line[i]) {
+    diag(st, st->line, section, name, "set twice (first on line %d)", st->seen_line[i]);
+    return 1;
+  }
+  st->seen_line[i] = st->line;
+  if(sl_buf_init(&v, MAX_LINE)) {
+    diag(st, st->line, section, name, "out of memory");
+    return 0;
+  }
+  if(!expand(st, section, name, value, &v))
+    apply(st, &keys[i], v.data);
+  sl_buf_cleanup_secret(&v);
+  return 1;
+}
+
+static int key_line(const struct parse_state *st, const char *section, const char *key)
+{
+  size_t i;
+  for(i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    if(!strcmp(keys[i].section, section) && !strcmp(keys[i].key, key))
+      return st->seen_line[i];
+  return 0;
+}
+
+int sl_valid_bucket_name(const char *s, const char **why)
+{
+  static const char *const bad_prefix[] = { "xn--", "sthree-", "amzn-s3-demo-", NULL };
+  static const char *const bad_suffix[] = { "-s3alias", "--ol-s3", ".mrap", "--x-s3",
+                                            "--table-s3", NULL };
+  size_t i, n = strlen(s);
+  struct in_addr a;
+  const char *dummy;
+  if(!why)
+    why = &dummy;
+  *why = NULL;
+  if(n < 3 || n > 63)
+    return (*why = "must be 3 to 63 characters long"), 0;
+  for(i = 0; i < n; i++)
+    if(!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '.' ||
+         s[i] == '-'))
+      return (*why = "may hold only lowercase letters, digits, dots and hyphens"), 0;
+  if(!isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
+    return (*why = "must begin and end with a letter or digit"), 0;
+  if(strstr(s, ".."))
+    return (*why = "must not have two dots in a row"), 0;
+  if(inet_pton(AF_INET, s, &a) == 1)
+    return (*why = "must not look like an IP address"), 0;
+  for(i = 0; bad_prefix[i]; i++)
+    if(!strncmp(s, bad_prefix[i], strlen(bad_prefix[i])))
+      return (*why = "uses a prefix AWS reserves (xn--, sthree-, amzn-s3-demo-)"), 0;
+  for(i = 0; bad_suffix[i]; i++) {
+    size_t m = strlen(bad_suffix[i]);
+    if(n >= m && !strcmp(s + n - m, bad_suffix[i]))
+      return (*why = "uses a suffix AWS reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)"), 0;
+  }
+  return 1;
+}
+
+static int charset_ok(const char *s, size_t maxlen, const char *extra)
+{
+  size_t i, n = strlen(s);
+  if(!n || n > maxlen)
+    return 0;
+  for(i = 0; i < n; i++)
+    if(!isalnum((unsigned char)s[i]) && !strchr(extra, s[i]))
+      return 0;
+  return 1;
+}
+
+int sl_valid_role_name(const char *s)
+{
+  return charset_ok(s, 64, "_+=,.@-");
+}
+
+int sl_valid_firehose_name(const char *s)
+{
+  return charset_ok(s, 64, "_.-");
+}
+
+int sl_valid_kinesis_name(const char *s)
+{
+  return charset_ok(s, 128, "_.-");
+}
+
+/* Checks each !{...} in a prefix; counts them and notes error-output-type. */
+static int scan_expressions(const char *s, int is_error_prefix, int *count, int *has_eot,
+                            const char **why)
+{
+  *count = 0;
+  *has_eot = 0;
+  while((s = strstr(s, "!{"))) {
+    const char *end = strchr(s, '}');
+    size_t n;
+    if(!end)
+      return (*why = "has a !{ without its closing }"), 0;
+    n = (size_t)(end - s - 2);
+    if(n > 10 && !strncmp(s + 2, "timestamp:", 10))
+      ;
+    else if(n == 22 && !strncmp(s + 2, "firehose:random-string", 22))
+      ;
+    else if(n == 26 && !strncmp(s + 2, "firehose:error-output-type", 26)) {
+      if(!is_error_prefix)
+        return (*why = "uses !{firehose:error-output-type}, which only error_prefix may use"), 0;
+      *has_eot = 1;
+    }
+    else
+      return (*why = "has an expression other than !{timestamp:...}, "
+                     "!{firehose:random-string} or !{firehose:error-output-type}"), 0;
+    (*count)++;
+    s = end + 1;
+  }
+  return 1;
+}
+
+int sl_valid_prefixes(const char *prefix, const char *error_prefix, const char **why)
+{
+  int pc, pe, ec, ee;
+  const char *dummy;
+  if(!why)
+    why = &dummy;
+  *why = NULL;
+  if(!scan_expressions(prefix, 0, &pc, &pe, why))
+    return 0;
+  if(!scan_expressions(error_prefix, 1, &ec, &ee, why))
+    return 0;
+  if(pc && !ee)
+    return (*why = "prefix uses expressions, so error_prefix must contain "
+                   "!{firehose:error-output-type}"), 0;
+  return 1;
+}
+
+/* A role name from the stream name, within IAM's 64 characters: when the
+ * plain form is too long, a hash keeps two long names from colliding. */
+static void derive_role_name(struct sl_profile *p)
+{
+  const char *suffix = "-firehose";
+  size_t n = strlen(p->firehose.name);
+  if(n + strlen(suffix) <= 64) {
+    memcpy(p->role.name, p->firehose.name, n);
+    memcpy(p->role.name + n, suffix, strlen(suffix) + 1);
+  }
+  else {
+    unsigned char md[32];
+    char hex[9];
+    unsigned int mdlen = 0;
+    EVP_Digest(p->firehose.name, n, md, &mdlen, EVP_sha256(), NULL);
+    sl_hex(md, 4, hex);
+    snprintf(p->role.name, sizeof(p->role.name), "%.*s-%s%s", (int)(64 - 9 - 9 - 1),
+             p->firehose.name, hex, suffix);
+  }
+  p->role.name_derived = 1;
+}
+
+static void validate(struct parse_state *st)
+{
+  struct sl_profile *p = st->p;
+  const char *why;
+  if(!p->bucket.name[0])
+    diag(st, st->section_line[1], "bucket", "name", "is required");
+  else if(!sl_valid_bucket_name(p->bucket.name, &why))
+    diag(st, key_line(st, "bucket", "name"), "bucket", "name", "'%s' is not a valid S3 bucket "
+         "name: it %s", p->bucket.name, why);
+  if(p->bucket.encryption == SL_ENC_SSE_KMS && !p->bucket.kms_key_id[0])
+    diag(st, key_line(st, "bucket", "encryption"), "bucket", "kms_key_id",
+         "is required with encryption = SSE-KMS");
+  if(p->bucket.encryption != SL_ENC_SSE_KMS && p->bucket.kms_key_id[0])
+    diag(st, key_line(st, "bucket", "kms_key_id"), "bucket", "kms_key_id",
+         "is only used with encryption = SSE-KMS");
+
+  if(!p->firehose.name[0])
+    diag(st, st->section_line[3], "firehose", "name", "is required");
+  else if(!sl_valid_firehose_name(p->firehose.name))
+    diag(st, key_line(st, "firehose", "name"), "firehose", "name", "'%s' is not a valid delivery "
+         "stream name (1-64 characters: letters, digits, '_', '.', '-')", p->firehose.name);
+  if(!sl_valid_prefixes(p->firehose.prefix, p->firehose.error_prefix, &why))
+    diag(st, key_line(st, "firehose", strstr(why, "error_prefix") == why ? "error_prefix" :
+                                      "prefix"),
+         "firehose", strstr(why, "error_prefix") == why ? "error_prefix" : "prefix", "%s", why);
+  if(p->firehose.prefix[0] == '/')
+    diag(st, key_line(st, "firehose", "prefix"), "firehose", "prefix",
+         "must not start with '/' (S3 keys would begin with an empty folder)");
+
+  if(p->role.name[0] && !sl_valid_role_name(p->role.name))
+    diag(st, key_line(st, "role", "name"), "role", "name", "'%s' is not a valid IAM role name "
+         "(1-64 characters: letters, digits and _+=,.@-)", p->role.name);
+  else if(!p->role.name[0] && p->firehose.name[0] && sl_valid_firehose_name(p->firehose.name))
+    derive_role_name(p);
+
+  if(p->firehose.source == SL_SOURCE_KINESIS && !p->kinesis.enabled)
+    diag(st, key_line(st, "firehose", "source"), "firehose", "source",
+         "kinesis needs a [kinesis] section naming the source stream");
+  if(p->kinesis.enabled) {
+    if(!p->kinesis.name[0])
+      diag(st, st->section_line[4], "kinesis", "name", "is required");
+    else if(!sl_valid_kinesis_name(p->kinesis.name))
+      diag(st, key_line(st, "kinesis", "name"), "kinesis", "name", "'%s' is not a valid stream "
+           "name (1-128 characters: letters, digits, '_', '.', '-')", p->kinesis.name);
+    if(p->kinesis.on_demand && key_line(st, "kinesis", "shards"))
+      diag(st, key_line(st, "kinesis", "shards"), "kinesis", "shards",
+           "is only used with mode = provisioned");
+  }
+  if(p->aws.static_access_key_id[0] != 0 && !p->aws.static_secret_access_key[0])
+    diag(st, key_line(st, "aws", "access_key_id"), "aws", "secret_access_key",
+         "is required with access_key_id");
+  if(!p->aws.static_access_key_id[0] && p->aws.static_secret_access_key[0])
+    diag(st, key_line(st, "aws", "secret_access_key"), "aws", "access_key_id",
+         "is required with secret_access_key");
+  if(p->aws.static_session_token && !p->aws.static_access_key_id[0])
+    diag(st, key_line(st, "aws", "session_token"), "aws", "access_key_id",
+         "is required with session_token");
+  if(p->firehose.cloudwatch_logging && p->firehose.name[0]) {
+    if(!p->firehose.log_group[0])
+      snprintf(p->firehose.log_group, sizeof(p->firehose.log_group), "/aws/kinesisfirehose/%s",
+               p->firehose.name);
+    if(!p->firehose.log_stream[0])
+      snprintf(p->firehose.log_stream, sizeof(p->firehose.log_stream), "DestinationDelivery");
+  }
+}
+
+void sl_profile_init(struct sl_profile *p)
+{
+  memset(p, 0, sizeof(*p));
+  sl_aws_config_init(&p->aws);
+  sl_headers_init(&p->bucket.tags);
+  p->bucket.block_public_access = 1;
+  p->firehose.buffer_size_mb = 5;
+  p->firehose.buffer_interval_s = 300;
+  snprintf(p->firehose.compression, sizeof(p->firehose.compression), "UNCOMPRESSED");
+  p->kinesis.shards = 1;
+  p->kinesis.retention_hours = 24;
+  p->kinesis.max_request_bytes = 5L * 1024 * 1024;
+  p->retry.create_attempts = 10;
+  p->retry.create_delay_s = 4;
+}
+
+void sl_profile_cleanup(struct sl_profile *p)
+{
+  sl_aws_config_cleanup(&p->aws);
+  sl_headers_cleanup(&p->bucket.tags);
+}
+
+enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_profile *p,
+                                struct sl_buf *diagnostics, struct sl_error *err)
+{
+  struct parse_state st;
+  int rc;
+  memset(&st, 0, sizeof(st));
+  st.name = name;
+  st.p = p;
+  st.diags = diagnostics;
+  st.err = err;
+  rc = sl_ini_parse(text, 1, handler, &st);
+  if(rc > 0)
+    diag(&st, rc, NULL, NULL, "not an INI line (expected [section] or key = value)");
+  else if(rc < 0)
+    diag(&st, 0, NULL, NULL, "could not be parsed (out of memory)");
+  if(!st.ndiags)
+    validate(&st);
+  return st.ndiags ? SL_E_CONFIG : SL_OK;
+}
+
+enum sl_result sl_profile_load(const char *path, struct sl_profile *p, struct sl_buf *diagnostics,
+                               struct sl_error *err)
+{
+  FILE *f;
+  struct sl_buf text;
+  char chunk[8192];
+  size_t n;
+  enum sl_result r;
+  snprintf(p->path, sizeof(p->path), "%s", path);
+  f = fopen(path, "rb");
+  if(!f)
+    return sl_error_set(err, SL_E_CONFIG, NULL, "%s: cannot open profile: %s", path,
+                        strerror(errno));
+  r = sl_buf_init(&text, 4u * 1024 * 1024);
+  while(!r && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    r = sl_buf_add(&text, chunk, n);
+  if(!r && ferror(f))
+    r = sl_error_set(err, SL_E_IO, NULL, "%s: read error", path);
+  else if(r == SL_E_TOO_LARGE)
+    sl_error_set(err, SL_E_CONFIG, NULL, "%s: profile larger than 4 MiB", path);
+  fclose(f);
+  if(!r && memchr(text.data, 0, text.len))
+    r = sl_error_set(err, SL_E_CONFIG, NULL, "%s: profile contains a NUL byte", path);
+  if(!r)
+    r = sl_profile_parse(path, text.data, p, diagnostics, err);
+  sl_buf_cleanup_secret(&text);
+  return r;
+}

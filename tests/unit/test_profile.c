@@ -1,0 +1,300 @@
+/* test_profile.c — profile parsing: values, defaults, ${VAR} expansion, and
+ * every error reported with file:line, section and key. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+#include "sluice/profile.h"
+
+static const char full[] =
+  "; a full profile\n"
+  "[aws]\n"
+  "region = eu-west-1          ; inline comment\n"
+  "profile = ci\n"
+  "endpoint_url = ${SL_TEST_ENDPOINT}\n"
+  "max_attempts = 5\n"
+  "\n"
+  "[bucket]\n"
+  "name = acme-logs-dev\n"
+  "encryption = SSE-KMS\n"
+  "kms_key_id = arn:aws:kms:eu-west-1:111122223333:key/abcd\n"
+  "block_public_access = false\n"
+  "expire_after_days = 30\n"
+  "tags = team=data, env = dev ,cost$$center=42\n"
+  "\n"
+  "[firehose]\n"
+  "name = acme-logs-dev\n"
+  "source = kinesis\n"
+  "prefix = logs/!{timestamp:yyyy/MM/dd}/\n"
+  "error_prefix = errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/\n"
+  "buffer_size_mb = 64\n"
+  "buffer_interval_s = 60\n"
+  "compression = gzip\n"
+  "cloudwatch_logging = yes\n"
+  "\n"
+  "[kinesis]\n"
+  "name = acme-events-dev\n"
+  "mode = on_demand\n"
+  "retention_hours = 48\n"
+  "max_request_mb = 10\n"
+  "\n"
+  "[retry]\n"
+  "create_attempts = 3\n"
+  "create_delay_s = ${SL_TEST_UNSET:-7}\n";
+
+static void test_full(void)
+{
+  struct sl_profile p;
+  struct sl_error err;
+  sl_error_clear(&err);
+  setenv("SL_TEST_ENDPOINT", "http://127.0.0.1:4566", 1);
+  unsetenv("SL_TEST_UNSET");
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL_FATAL(sl_profile_parse("full.ini", full, &p, NULL, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(p.aws.region, "eu-west-1");
+  CU_ASSERT_STRING_EQUAL(p.aws.profile, "ci");
+  CU_ASSERT_STRING_EQUAL(p.aws.endpoint_url, "http://127.0.0.1:4566");
+  CU_ASSERT_EQUAL(p.aws.max_attempts, 5);
+  CU_ASSERT_STRING_EQUAL(p.bucket.name, "acme-logs-dev");
+  CU_ASSERT_EQUAL(p.bucket.encryption, SL_ENC_SSE_KMS);
+  CU_ASSERT_STRING_EQUAL(p.bucket.kms_key_id, "arn:aws:kms:eu-west-1:111122223333:key/abcd");
+  CU_ASSERT_EQUAL(p.bucket.block_public_access, 0);
+  CU_ASSERT_EQUAL(p.bucket.expire_after_days, 30);
+  CU_ASSERT_EQUAL_FATAL(p.bucket.tags.n, 3);
+  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[0].name, "team");
+  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[0].value, "data");
+  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[1].name, "env");
+  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[1].value, "dev");
+  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[2].name, "cost$center");
+  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[2].value, "42");
+  CU_ASSERT_STRING_EQUAL(p.role.name, "acme-logs-dev-firehose");
+  CU_ASSERT_EQUAL(p.role.name_derived, 1);
+  CU_ASSERT_EQUAL(p.firehose.source, SL_SOURCE_KINESIS);
+  CU_ASSERT_STRING_EQUAL(p.firehose.prefix, "logs/!{timestamp:yyyy/MM/dd}/");
+  CU_ASSERT_EQUAL(p.firehose.buffer_size_mb, 64);
+  CU_ASSERT_EQUAL(p.firehose.buffer_interval_s, 60);
+  CU_ASSERT_STRING_EQUAL(p.firehose.compression, "GZIP");
+  CU_ASSERT_EQUAL(p.firehose.cloudwatch_logging, 1);
+  CU_ASSERT_STRING_EQUAL(p.firehose.log_group, "/aws/kinesisfirehose/acme-logs-dev");
+  CU_ASSERT_STRING_EQUAL(p.firehose.log_stream, "DestinationDelivery");
+  CU_ASSERT_EQUAL(p.kinesis.enabled, 1);
+  CU_ASSERT_STRING_EQUAL(p.kinesis.name, "acme-events-dev");
+  CU_ASSERT_EQUAL(p.kinesis.on_demand, 1);
+  CU_ASSERT_EQUAL(p.kinesis.retention_hours, 48);
+  CU_ASSERT_EQUAL(p.kinesis.max_request_bytes, 10L * 1024 * 1024);
+  CU_ASSERT_EQUAL(p.retry.create_attempts, 3);
+  CU_ASSERT_EQUAL(p.retry.create_delay_s, 7);
+  sl_profile_cleanup(&p);
+  unsetenv("SL_TEST_ENDPOINT");
+}
+
+static void test_defaults(void)
+{
+  struct sl_profile p;
+  struct sl_error err;
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL_FATAL(sl_profile_parse("min.ini", "[bucket]\nname=b-1\n[firehose]\nname=s1\n",
+                                         &p, NULL, &err), SL_OK);
+  CU_ASSERT_EQUAL(p.bucket.encryption, SL_ENC_SSE_S3);
+  CU_ASSERT_EQUAL(p.bucket.block_public_access, 1);
+  CU_ASSERT_EQUAL(p.bucket.expire_after_days, 0);
+  CU_ASSERT_EQUAL(p.firehose.source, SL_SOURCE_DIRECT);
+  CU_ASSERT_EQUAL(p.firehose.buffer_size_mb, 5);
+  CU_ASSERT_EQUAL(p.firehose.buffer_interval_s, 300);
+  CU_ASSERT_STRING_EQUAL(p.firehose.compression, "UNCOMPRESSED");
+  CU_ASSERT_EQUAL(p.kinesis.enabled, 0);
+  CU_ASSERT_EQUAL(p.kinesis.max_request_bytes, 5L * 1024 * 1024);
+  CU_ASSERT_EQUAL(p.retry.create_attempts, 10);
+  CU_ASSERT_EQUAL(p.retry.create_delay_s, 4);
+  CU_ASSERT_EQUAL(p.aws.max_attempts, 0);
+  CU_ASSERT_STRING_EQUAL(p.role.name, "s1-firehose");
+  sl_profile_cleanup(&p);
+}
+
+static void test_long_role_name(void)
+{
+  struct sl_profile p;
+  struct sl_error err;
+  char text[256];
+  snprintf(text, sizeof(text), "[bucket]\nname=b-1\n[firehose]\nname=%s\n",
+           "a234567890123456789012345678901234567890123456789012345678901234");
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL_FATAL(sl_profile_parse("long.ini", text, &p, NULL, &err), SL_OK);
+  CU_ASSERT_EQUAL(strlen(p.role.name), 63);
+  CU_ASSERT_TRUE(sl_valid_role_name(p.role.name));
+  CU_ASSERT_EQUAL(strncmp(p.role.name, "a23456789012345678901234567890123456789012345-", 46), 0);
+  CU_ASSERT_STRING_EQUAL(p.role.name + 54, "-firehose");
+  sl_profile_cleanup(&p);
+}
+
+static const struct {
+  const char *text;
+  const char *message; /* exact first message */
+} error_cases[] = {
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\n[buckets]\nx=1\n",
+    "t.ini:6: unknown section [buckets] (known: aws, bucket, role, firehose, kinesis, retry)" },
+  { "[bucket]\nname=b-1\nnmae=x\n[firehose]\nname=s\n", "t.ini:3: [bucket] nmae: unknown key" },
+  { "[bucket]\nname=Acme_Logs\n[firehose]\nname=s\n",
+    "t.ini:2: [bucket] name: 'Acme_Logs' is not a valid S3 bucket name: it may hold only "
+    "lowercase letters, digits, dots and hyphens" },
+  { "[bucket]\nname=ab\n[firehose]\nname=s\n",
+    "t.ini:2: [bucket] name: 'ab' is not a valid S3 bucket name: it must be 3 to 63 characters long" },
+  { "[bucket]\nname=192.168.1.1\n[firehose]\nname=s\n",
+    "t.ini:2: [bucket] name: '192.168.1.1' is not a valid S3 bucket name: it must not look like an "
+    "IP address" },
+  { "[bucket]\nname=a..b\n[firehose]\nname=s\n",
+    "t.ini:2: [bucket] name: 'a..b' is not a valid S3 bucket name: it must not have two dots in a row" },
+  { "[bucket]\nname=logs-s3alias\n[firehose]\nname=s\n",
+    "t.ini:2: [bucket] name: 'logs-s3alias' is not a valid S3 bucket name: it uses a suffix AWS "
+    "reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\n[role]\nname=bad role\n",
+    "t.ini:6: [role] name: 'bad role' is not a valid IAM role name (1-64 characters: letters, "
+    "digits and _+=,.@-)" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s/1\n",
+    "t.ini:4: [firehose] name: 's/1' is not a valid delivery stream name (1-64 characters: "
+    "letters, digits, '_', '.', '-')" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nbuffer_size_mb=129\n",
+    "t.ini:5: [firehose] buffer_size_mb: '129' is not a whole number from 1 to 128" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nbuffer_interval_s=9x\n",
+    "t.ini:5: [firehose] buffer_interval_s: '9x' is not a whole number from 0 to 900" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\ncompression=LZ4\n",
+    "t.ini:5: [firehose] compression: 'LZ4' is not one of UNCOMPRESSED, GZIP, ZIP, Snappy, "
+    "HADOOP_SNAPPY" },
+  { "[bucket]\nname=b-1\nblock_public_access=maybe\n[firehose]\nname=s\n",
+    "t.ini:3: [bucket] block_public_access: 'maybe' is not true or false" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nprefix=logs/!{timestamp:yyyy}/\n",
+    "t.ini:5: [firehose] prefix: prefix uses expressions, so error_prefix must contain "
+    "!{firehose:error-output-type}" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nprefix=logs/!{timestamp:yyyy/\n",
+    "t.ini:5: [firehose] prefix: has a !{ without its closing }" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nprefix=logs/!{partitionKeyFromQuery:x}/\n"
+    "error_prefix=e/!{firehose:error-output-type}/\n",
+    "t.ini:5: [firehose] prefix: has an expression other than !{timestamp:...}, "
+    "!{firehose:random-string} or !{firehose:error-output-type}" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nsource=kinesis\n",
+    "t.ini:5: [firehose] source: kinesis needs a [kinesis] section naming the source stream" },
+  { "[bucket]\nname=b-1\nencryption=SSE-KMS\n[firehose]\nname=s\n",
+    "t.ini:3: [bucket] kms_key_id: is required with encryption = SSE-KMS" },
+  { "[firehose]\nname=s\n", "t.ini: [bucket] name: is required" },
+  { "[bucket]\nname=b-1\n[aws]\nregion=${SL_TEST_NOT_SET_EVER}\n[firehose]\nname=s\n",
+    "t.ini:4: [aws] region: environment variable SL_TEST_NOT_SET_EVER is not set" },
+  { "[bucket]\nname=b-1\nname=b-2\n[firehose]\nname=s\n",
+    "t.ini:3: [bucket] name: set twice (first on line 2)" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nthis line is not ini\n",
+    "t.ini:5: not an INI line (expected [section] or key = value)" },
+  { "[aws]\nregion=EU-WEST-1\n[bucket]\nname=b-1\n[firehose]\nname=s\n",
+    "t.ini:2: [aws] region: 'EU-WEST-1' is not a region name (like eu-west-1)" },
+  { "[aws]\nendpoint_url=localhost:4566\n[bucket]\nname=b-1\n[firehose]\nname=s\n",
+    "t.ini:2: [aws] endpoint_url: 'localhost:4566' is not an http:// or https:// URL" },
+  { "[aws]\naccess_key_id=AKIDEXAMPLE\n[bucket]\nname=b-1\n[firehose]\nname=s\n",
+    "t.ini:2: [aws] secret_access_key: is required with access_key_id" },
+  { "[bucket]\nname=b-1\ntags=team\n[firehose]\nname=s\n",
+    "t.ini:3: [bucket] tags: tag 'team' is not key=value" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\n[kinesis]\nname=k\nmode=on_demand\nshards=2\n",
+    "t.ini:8: [kinesis] shards: is only used with mode = provisioned" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\n[kinesis]\nname=k\nmax_request_mb=11\n",
+    "t.ini:7: [kinesis] max_request_mb: '11' is not a whole number from 5 to 10" },
+  { "name=x\n[bucket]\nname=b-1\n[firehose]\nname=s\n", "t.ini:1: key 'name' is outside any section" },
+};
+
+static void test_errors(void)
+{
+  size_t i;
+  for(i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+    struct sl_profile p;
+    struct sl_error err;
+    sl_error_clear(&err);
+    sl_profile_init(&p);
+    CU_ASSERT_EQUAL(sl_profile_parse("t.ini", error_cases[i].text, &p, NULL, &err), SL_E_CONFIG);
+    if(strcmp(err.message, error_cases[i].message))
+      fprintf(stderr, "\ncase %zu: got %s\n", i, err.message);
+    CU_ASSERT_STRING_EQUAL(err.message, error_cases[i].message);
+    sl_profile_cleanup(&p);
+  }
+}
+
+static void test_all_diagnostics(void)
+{
+  struct sl_profile p;
+  struct sl_error err;
+  struct sl_buf d;
+  sl_buf_init(&d, 65536);
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL(sl_profile_parse("t.ini", "[bucket]\nname=b-1\nfoo=1\n[firehose]\nname=s\n"
+                                   "bar=2\nbuffer_size_mb=0\n", &p, &d, &err), SL_E_CONFIG);
+  CU_ASSERT_STRING_EQUAL(d.data, "t.ini:3: [bucket] foo: unknown key\n"
+                                 "t.ini:6: [firehose] bar: unknown key\n"
+                                 "t.ini:7: [firehose] buffer_size_mb: '0' is not a whole number "
+                                 "from 1 to 128\n");
+  sl_profile_cleanup(&p);
+  sl_buf_cleanup(&d);
+}
+
+static void test_load_file(void)
+{
+  struct sl_profile p;
+  struct sl_error err;
+  char path[512];
+  FILE *f;
+  snprintf(path, sizeof(path), "%s/p.ini", sl_test_tmpdir());
+  f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("[aws]\r\nregion = us-east-1\r\nsession_token = ", f);
+  {
+    int i;
+    for(i = 0; i < 2000; i++)
+      fputc('A' + i % 26, f);
+  }
+  fputs("\r\naccess_key_id = AKID\r\nsecret_access_key = abc/def+ghi=\r\n[bucket]\r\nname = b-1\r\n"
+        "[firehose]\r\nname = s\r\n", f);
+  fclose(f);
+  sl_profile_init(&p);
+  sl_error_clear(&err);
+  if(sl_profile_load(path, &p, NULL, &err))
+    fprintf(stderr, "\nload: %s\n", err.message);
+  CU_ASSERT_EQUAL_FATAL(err.message[0], 0);
+  CU_ASSERT_STRING_EQUAL(p.path, path);
+  CU_ASSERT_STRING_EQUAL(p.aws.region, "us-east-1");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p.aws.static_session_token);
+  CU_ASSERT_EQUAL(strlen(p.aws.static_session_token), 2000);
+  CU_ASSERT_STRING_EQUAL(p.aws.static_secret_access_key, "abc/def+ghi=");
+  sl_profile_cleanup(&p);
+
+  sl_profile_init(&p);
+  sl_error_clear(&err);
+  snprintf(path, sizeof(path), "%s/missing.ini", sl_test_tmpdir());
+  CU_ASSERT_EQUAL(sl_profile_load(path, &p, NULL, &err), SL_E_CONFIG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "missing.ini: cannot open profile"));
+  sl_profile_cleanup(&p);
+}
+
+static void test_name_rules(void)
+{
+  CU_ASSERT_TRUE(sl_valid_bucket_name("my.bucket-1", NULL));
+  CU_ASSERT_FALSE(sl_valid_bucket_name("-abc", NULL));
+  CU_ASSERT_FALSE(sl_valid_bucket_name("xn--abc", NULL));
+  CU_ASSERT_TRUE(sl_valid_role_name("a+=,.@_-Z9"));
+  CU_ASSERT_FALSE(sl_valid_role_name(""));
+  CU_ASSERT_FALSE(sl_valid_role_name("a/b"));
+  CU_ASSERT_TRUE(sl_valid_kinesis_name("a.b_c-d"));
+  CU_ASSERT_FALSE(sl_valid_kinesis_name("a b"));
+  CU_ASSERT_TRUE(sl_valid_prefixes("", "", NULL));
+  CU_ASSERT_TRUE(sl_valid_prefixes("a/!{firehose:random-string}/",
+                                   "e/!{firehose:error-output-type}/", NULL));
+  CU_ASSERT_FALSE(sl_valid_prefixes("a/!{firehose:error-output-type}/",
+                                    "e/!{firehose:error-output-type}/", NULL));
+}
+
+static const struct sl_test tests[] = {
+  { "full profile", test_full },
+  { "defaults", test_defaults },
+  { "long role name", test_long_role_name },
+  { "errors with file:line", test_errors },
+  { "all diagnostics", test_all_diagnostics },
+  { "load file", test_load_file },
+  { "name rules", test_name_rules },
+  { NULL, NULL }
+};
+
+SL_TEST_MAIN("profile", tests, NULL, NULL)
