@@ -41,14 +41,32 @@ enum sl_result sl_creds_resolve(const struct sl_aws_config *cfg, struct sl_http 
 /* Reads one profile's keys from the AWS shared config/credentials files
  * (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, defaults ~/.aws/...).
  * name NULL = AWS_PROFILE or "default". The result is a flat list of
- * key = value pairs, nested (indented) sub-keys as "parent.child". */
+ * key = value pairs, nested (indented) sub-keys as "parent.child".
+ * Keys are lowercased; the credentials file wins key by key; in the config
+ * file [profile default] wins over [default]. Missing files are not an
+ * error: the profile is then simply not found (found = 0, SL_OK). Syntax
+ * errors give SL_E_CONFIG naming file and line. */
 struct sl_shared_profile {
-  struct sl_headers kv; /* reused as an ordered key/value list */
+  struct sl_headers kv;   /* reused as an ordered key/value list */
+  int found;              /* a section of that name exists in either file */
+  int in_config, in_credentials;
+  char name[256];
+  char config_path[4096]; /* the files that were read ("" = not read) */
+  char credentials_path[4096];
 };
 void sl_shared_profile_init(struct sl_shared_profile *p);
 void sl_shared_profile_cleanup(struct sl_shared_profile *p);
 enum sl_result sl_shared_profile_load(const char *name, struct sl_shared_profile *out,
                                       struct sl_error *err);
+/* The same with explicit paths (NULL = skip that file). */
+enum sl_result sl_shared_profile_load_files(const char *name, const char *config_path,
+                                            const char *credentials_path,
+                                            struct sl_shared_profile *out,
+                                            struct sl_error *err);
+/* The two paths the environment selects, "~/" expanded. */
+enum sl_result sl_shared_profile_paths(char *config_path, size_t config_len,
+                                       char *credentials_path, size_t credentials_len,
+                                       struct sl_error *err);
 const char *sl_shared_profile_get(const struct sl_shared_profile *p, const char *key);
 
 #ifdef __cplusplus
