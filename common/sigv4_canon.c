@@ -32,8 +32,8 @@ void sl_sigv4_items_cleanup(struct sl_sigv4_items *l)
   sl_buf_cleanup_secret(&l->arena);
 }
 
-/* Reserves the next item; its key and value are what the arena gained
- * between items_begin and items_commit. */
+/* Reserves the next item at the arena's end; the caller appends key and
+ * value there, sets the lengths, then counts it with l->n++. */
 static enum sl_result items_begin(struct sl_sigv4_items *l, struct sl_sigv4_item **it)
 {
   if(l->n == l->max)
