@@ -7,7 +7,6 @@ import hashlib
 import ipaddress
 import json
 import re
-import time
 import urllib.parse
 import zlib
 

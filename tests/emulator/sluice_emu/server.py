@@ -1,8 +1,8 @@
 """HTTP server: routing, SigV4 check, faults, ledger, control endpoint (see DESIGN.md)."""
 
 import calendar
-import datetime
 import email.utils
+import hashlib
 import json
 import os
 import re
@@ -132,6 +132,12 @@ class EmuHTTPServer(ThreadingHTTPServer):
     def __init__(self, addr, emu):
         self.emu = emu
         super().__init__(addr, Handler)
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+            return   # client went away / idle keep-alive timeout: not an emulator problem
+        super().handle_error(request, client_address)
 
     @property
     def endpoint(self):
@@ -406,7 +412,6 @@ class Handler(BaseHTTPRequestHandler):
         # payload hash
         declared = h.get("x-amz-content-sha256")
         if declared is not None and re.fullmatch(r"[0-9a-fA-F]{64}", declared):
-            import hashlib
             actual = hashlib.sha256(req.body).hexdigest()
             if actual != declared.lower():
                 if s3:
@@ -424,7 +429,6 @@ class Handler(BaseHTTPRequestHandler):
         else:
             payload_hash = declared
         if payload_hash is None:
-            import hashlib
             payload_hash = hashlib.sha256(req.body).hexdigest()
         # rebuild and sign
         pairs = []

@@ -48,6 +48,19 @@ class ValidateTest(unittest.TestCase):
                    "ValidationException")
 
 
+class LoadServicesTest(unittest.TestCase):
+    def test_missing_module_becomes_broken_service(self):
+        emu = core.Emulator()
+        emu.load_services(("s3", "no_such_service_module"))
+        self.assertEqual(type(emu.services["s3"]).__name__, "S3Service")
+        broken = emu.services["no_such_service_module"]
+        self.assertIsInstance(broken, core.BrokenService)
+        self.assertIn("ModuleNotFoundError", emu.service_errors["no_such_service_module"])
+        with self.assertRaises(core.AwsError) as cm:
+            broken.handle(core.Request("POST", "/"))
+        self.assertEqual((cm.exception.code, cm.exception.status), ("NotImplemented", 501))
+
+
 class QueryParseTest(unittest.TestCase):
     def test_flat_params(self):
         shape = shapes.operation_model("iam", "CreateRole").input_shape
