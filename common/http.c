@@ -169,8 +169,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     struct sl_header *h = &resp->headers.v[resp->headers.n - 1];
     size_t old = strlen(h->value);
     char *nv = realloc(h->value, old + end + 1);
-    if(!nv)
-      return 0;
+    if(!nv) {
+      snprintf(x->abort_msg, sizeof(x->abort_msg), "out of memory reading headers");
+      return stop(x, SL_E_NOMEM);
+    }
     nv[old] = ' ';
     memcpy(nv + old + 1, p + 1, end - 1);
     nv[old + end] = 0;
@@ -187,8 +189,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
       v++;
     while(ve > v && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
       ve--;
-    if(sl_headers_addn(&resp->headers, p, colon, p + v, ve - v))
-      return 0;
+    if(sl_headers_addn(&resp->headers, p, colon, p + v, ve - v)) {
+      snprintf(x->abort_msg, sizeof(x->abort_msg), "out of memory reading headers");
+      return stop(x, SL_E_NOMEM);
+    }
     /* A body announced bigger than the bound fails now, not after the
      * bytes arrive. HEAD answers and 1xx/204/304 carry no body. */
     if(colon == 14 && !strncasecmp(p, "Content-Length", 14) && !x->req->on_body &&

@@ -11,6 +11,9 @@
 #include "sluice/creds.h"
 #include "sluice/aws.h"
 #include "sluice/profile.h"
+#include "sluice/sts.h"
+#include "sluice/s3.h"
+#include "sluice/streams.h"
 
 #define SLUICE_VERSION "0.1.0"
 

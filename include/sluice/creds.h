@@ -20,21 +20,28 @@ struct sl_http;
 struct sl_creds_provider;
 
 /* cfg is read (profile, region, static keys, endpoints for STS, timeouts);
- * it must outlive the provider. http is used for IMDS/ECS/STS; it must
- * outlive the provider too. sluice_profile_path, when not NULL, is the INI
- * file the static keys came from: a warning is logged if it is readable by
- * group or others. */
+ * it must outlive the provider. http is used for STS calls (NULL = a
+ * handle made for each resolution); it must outlive the provider too.
+ * ECS and IMDS use a dedicated handle that allows plain http, after checking
+ * the URL is loopback or the fixed link-local metadata address.
+ * sluice_profile_path, when not NULL, is the INI file the static keys came
+ * from: a warning is logged if it is readable by group or others. */
 struct sl_creds_provider *sl_creds_provider_new(const struct sl_aws_config *cfg,
                                                 struct sl_http *http,
                                                 const char *sluice_profile_path);
 void sl_creds_provider_free(struct sl_creds_provider *p);
 
 /* Current credentials (resolved on first use, refreshed when they expire in
- * under 5 minutes). The pointer stays valid until the next call or free. */
+ * under 5 minutes; a failed refresh keeps credentials that have not expired
+ * yet, with a warning). The pointer stays valid until the next call or free.
+ * Not thread-safe: one provider per thread, or lock around it. */
 enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds **out,
                             struct sl_error *err);
 
-/* Lower-level: resolve once, without caching, into out. */
+/* Lower-level: resolve once, without caching, into out (which must be
+ * zeroed or hold credentials; they are replaced only on success). On
+ * failure err says what went wrong, or for SL_E_CREDENTIALS with nothing
+ * configured, every source tried and why it did not apply. */
 enum sl_result sl_creds_resolve(const struct sl_aws_config *cfg, struct sl_http *http,
                                 struct sl_creds *out, struct sl_error *err);
 

@@ -40,7 +40,9 @@ void sl_http_response_init(struct sl_http_response *r);
 void sl_http_response_cleanup(struct sl_http_response *r);
 void sl_http_response_reset(struct sl_http_response *r);
 
-struct sl_http; /* a reusable client: connection cache, DNS cache, TLS session */
+/* A reusable client: connection cache, DNS cache, TLS session. One thread
+ * at a time; a call from inside a body callback is refused (SL_E_INVALID). */
+struct sl_http;
 struct sl_http *sl_http_new(const struct sl_http_options *opt);
 void sl_http_free(struct sl_http *h);
 
@@ -58,6 +60,8 @@ typedef void (*sl_http_done_fn)(void *ud, enum sl_result r, struct sl_http_respo
 struct sl_http_multi;
 struct sl_http_multi *sl_http_multi_new(const struct sl_http_options *opt);
 void sl_http_multi_free(struct sl_http_multi *m);
+/* A request refused up front (bad URL, plain http:// to a remote host, a
+ * body without Content-Type) returns its error here; done() is not called. */
 enum sl_result sl_http_multi_add(struct sl_http_multi *m, const struct sl_http_request *req,
                                  struct sl_http_response *resp, sl_http_done_fn done, void *ud);
 /* Drives transfers; returns after at least one completion, or after

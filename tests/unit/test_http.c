@@ -494,6 +494,39 @@ static void test_streaming(void)
   sl_http_response_cleanup(&resp);
 }
 
+static enum sl_result nested_result = SL_OK;
+
+static int reenter(void *ud, const char *p, size_t n)
+{
+  struct sl_http_request req = { 0 };
+  struct sl_http_response resp;
+  (void)ud;
+  (void)p;
+  (void)n;
+  req.method = "GET";
+  req.url = url;
+  sl_http_response_init(&resp);
+  nested_result = sl_http_perform(http, &req, &resp, NULL);
+  sl_http_response_cleanup(&resp);
+  return 0;
+}
+
+static void test_reentrant_use_refused(void)
+{
+  struct sl_http_request req = { 0 };
+  struct sl_http_response resp;
+  fresh();
+  script.body = "abc";
+  req.method = "GET";
+  req.url = url;
+  req.on_body = reenter;
+  sl_http_response_init(&resp);
+  CU_ASSERT_EQUAL(sl_http_perform(http, &req, &resp, NULL), SL_OK);
+  CU_ASSERT_EQUAL(nested_result, SL_E_INVALID);
+  CU_ASSERT_EQUAL(sl_mini_request_count(srv), 1);
+  sl_http_response_cleanup(&resp);
+}
+
 static void test_head_with_large_length(void)
 {
   struct sl_http_request req = { 0 };
@@ -581,6 +614,7 @@ static const struct sl_test tests[] = {
   { "refused before connecting", test_refusals },
   { "streaming callback", test_streaming },
   { "HEAD with a large length", test_head_with_large_length },
+  { "re-entrant use refused", test_reentrant_use_refused },
   { "multi: 8 concurrent", test_multi_concurrent },
   { NULL, NULL }
 };

@@ -124,11 +124,13 @@ static void test_table(void)
     CU_ASSERT_EQUAL(r, SL_OK);
     if(cases[i].want) {
       CU_ASSERT_PTR_NOT_NULL(got);
-      if(got)
+      if(got) {
         CU_ASSERT_STRING_EQUAL(got, cases[i].want);
+      }
     }
-    else
+    else {
       CU_ASSERT_PTR_NULL(got);
+    }
     sl_shared_profile_cleanup(&p);
   }
 }

@@ -1,0 +1,119 @@
+/* sluice — streaming decoder for the log objects Firehose delivers to S3:
+ * gzip or plain, concatenated JSON values / NDJSON / text lines, fed chunk by
+ * chunk as the object downloads, in bounded memory. Plus the small JSON text
+ * helpers the printers need and the parser for Firehose error-output records. */
+#ifndef SLUICE_DECODE_H
+#define SLUICE_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sl_decode_format {
+  SL_DECODE_AUTO = 0, /* per object: JSON values unless the first line is not JSON */
+  SL_DECODE_JSON,     /* concatenated JSON values, any whitespace between (NDJSON too) */
+  SL_DECODE_LINES     /* one record per text line */
+};
+
+enum sl_record_kind {
+  SL_RECORD_JSON = 1, /* one complete JSON value (object, array, string, number, literal) */
+  SL_RECORD_TEXT = 2  /* one text line, without its "\n" or "\r\n"; any bytes */
+};
+
+enum sl_compression {
+  SL_COMPRESSION_UNKNOWN = 0, /* not enough bytes seen yet */
+  SL_COMPRESSION_NONE,
+  SL_COMPRESSION_GZIP,        /* one or more gzip members */
+  SL_COMPRESSION_UNSUPPORTED  /* ZIP, Snappy framing, Hadoop-Snappy: refused */
+};
+
+#define SL_DECODER_DEFAULT_RECORD_MAX (16u * 1024u * 1024u)
+#define SL_DECODER_DEFAULT_MAX_DEPTH 512u
+#define SL_DECODER_MAX_DEPTH_LIMIT 4096u
+
+struct sl_decoder_options {
+  enum sl_decode_format format;
+  size_t record_max;  /* largest record delivered; 0: SL_DECODER_DEFAULT_RECORD_MAX */
+  unsigned max_depth; /* deepest JSON nesting accepted; 0: default, at most the limit */
+  /* One record. p is NOT NUL-terminated and is valid only during the call.
+   * offset is where the record starts in the decompressed stream (for a plain
+   * object, the byte offset in the object). Return non-zero to stop. */
+  int (*on_record)(void *userdata, const char *p, size_t n, uint64_t offset, int kind);
+  /* Bad data: offset in the decompressed stream, reason for humans. Decoding
+   * goes on after record-level errors; NULL to ignore. */
+  void (*on_error)(void *userdata, uint64_t offset, const char *reason);
+  void *userdata;
+};
+
+struct sl_decoder_stats {
+  uint64_t records;        /* records delivered */
+  uint64_t errors;         /* on_error calls */
+  uint64_t bytes_in;       /* bytes given to sl_decoder_feed */
+  uint64_t bytes_decoded;  /* bytes after decompression (== bytes_in when plain) */
+  uint64_t scan_steps;     /* bytes examined by the record scanners; stays linear */
+  uint64_t gzip_members;   /* complete gzip members seen */
+  size_t peak_buffer;      /* most buffer bytes held at once (record, first-line and
+                            * inflate buffers; zlib's own ~44 KiB state not counted) */
+  enum sl_compression compression;
+  enum sl_decode_format format; /* the one in use once decided (AUTO before) */
+};
+
+struct sl_decoder;
+
+/* NULL when out of memory, on_record is NULL or max_depth is above
+ * SL_DECODER_MAX_DEPTH_LIMIT. */
+struct sl_decoder *sl_decoder_new(const struct sl_decoder_options *o);
+void sl_decoder_free(struct sl_decoder *d);
+
+/* Pushes the next n bytes of the object. Returns SL_OK while decoding can go
+ * on (record-level errors only go to on_error); SL_E_UNSUPPORTED for ZIP and
+ * Snappy, SL_E_PARSE for a corrupt compressed stream, SL_E_NOMEM. Once it has
+ * failed, or on_record asked to stop, later input is ignored. */
+enum sl_result sl_decoder_feed(struct sl_decoder *d, const void *p, size_t n);
+/* End of object: delivers a trailing number or unterminated text line, and
+ * reports a truncated record or gzip stream through on_error (returning
+ * SL_E_PARSE for a truncated gzip stream). */
+enum sl_result sl_decoder_finish(struct sl_decoder *d);
+/* Non-zero once further input would be ignored (stopped or failed). */
+int sl_decoder_done(const struct sl_decoder *d);
+const struct sl_decoder_stats *sl_decoder_stats(const struct sl_decoder *d);
+
+/* Appends the JSON text p..n with whitespace outside strings removed, so a
+ * pretty-printed record prints on one line. Does not validate: feed it a
+ * record the decoder accepted. */
+enum sl_result sl_json_compact(const char *p, size_t n, struct sl_buf *out);
+/* Appends p..n as a JSON string literal, quotes included. Well-formed UTF-8
+ * is copied; every byte that is not part of a well-formed UTF-8 sequence
+ * (stray continuation, overlong, surrogate, > U+10FFFF, cut short) becomes
+ * \ufffd, so the output is always valid JSON and valid UTF-8. Control
+ * characters are escaped (\n, \t, ... or \u00XX). */
+enum sl_result sl_json_append_string(struct sl_buf *out, const char *p, size_t n);
+
+/* One record of a Firehose error-output object (processing-failed,
+ * elasticsearch-failed, ...). Owns its strings; init/cleanup. */
+struct sl_failed_record {
+  int64_t attempts_made;
+  int64_t arrival_timestamp;        /* ms since the epoch; 0 when absent */
+  int64_t attempt_ending_timestamp; /* ms since the epoch; 0 when absent */
+  char *error_code;                 /* "" when absent, never NULL after a parse */
+  char *error_message;
+  struct sl_buf raw_data;           /* decoded rawData bytes */
+};
+
+/* raw_max bounds the decoded rawData. */
+enum sl_result sl_failed_record_init(struct sl_failed_record *f, size_t raw_max);
+void sl_failed_record_cleanup(struct sl_failed_record *f);
+/* Parses one JSON record (p..n, e.g. from on_record). rawData is required and
+ * must be base64; the other fields are optional. Fills err on failure. */
+enum sl_result sl_failed_record_parse(struct sl_failed_record *f, const char *p, size_t n,
+                                      struct sl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

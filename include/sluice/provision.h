@@ -1,0 +1,233 @@
+/* sluice — idempotent provisioning of the pipeline a profile describes:
+ * S3 bucket (hardened), IAM delivery role, optional Kinesis source stream,
+ * Firehose delivery stream. Data flows one way: profile → desired state →
+ * actual state (read) → plan (a pure diff) → calls → report.
+ *
+ *   struct sl_prov s;
+ *   r = sl_prov_open(&s, &profile, err);
+ *   if(!r) r = sl_prov_plan(&s, err);          read everything, diff
+ *   if(!r) r = sl_prov_apply(&s, &opts, err);  converge (plans again first)
+ *   sl_prov_close(&s);
+ */
+#ifndef SLUICE_PROVISION_H
+#define SLUICE_PROVISION_H
+
+#include "aws.h"
+#include "profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SL_PROV_POLICY_NAME "sluice-delivery" /* the role's inline policy */
+
+enum sl_prov_kind { SL_PROV_BUCKET = 0, SL_PROV_ROLE, SL_PROV_KINESIS, SL_PROV_FIREHOSE,
+                    SL_PROV_NKINDS };
+enum sl_prov_action {
+  SL_PROV_OK = 0,   /* exists and matches */
+  SL_PROV_CREATE,
+  SL_PROV_UPDATE,   /* in place; see the changes */
+  SL_PROV_REPLACE,  /* cannot be changed in place: delete and create (apply needs replace=1) */
+  SL_PROV_DELETE,   /* destroy */
+  SL_PROV_ABSENT    /* destroy / status: does not exist (nothing to do) */
+};
+const char *sl_prov_kind_name(enum sl_prov_kind k);     /* "bucket", "role", "kinesis", "firehose" */
+const char *sl_prov_action_name(enum sl_prov_action a); /* "ok", "create", "update", ... */
+
+/* ------------------------------------------------------------------ desired state */
+
+/* What the profile asks for, with everything derived from it: ARNs and the
+ * three policy documents (exact JSON text, see policy.c). */
+struct sl_prov_desired {
+  const struct sl_profile *p;   /* borrowed, read-only */
+  char region[64];              /* effective region (profile, environment or shared config) */
+  char account[32];
+  char partition[16];
+  char bucket_arn[128];
+  char role_arn[256];           /* arn:<partition>:iam::<account>:role/<name> */
+  char kinesis_arn[512];        /* "" without [kinesis] */
+  char kms_key_arn[2048];       /* "" unless SSE-KMS */
+  char *trust_policy;           /* role trust policy */
+  char *role_policy;            /* the inline least-privilege policy */
+  char *bucket_policy;          /* deny non-TLS */
+};
+
+/* region NULL = the profile's [aws] region. */
+enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_profile *p,
+                                    const char *region, const char *account,
+                                    struct sl_error *err);
+void sl_prov_desired_cleanup(struct sl_prov_desired *d);
+
+/* Policy documents, appended to out as compact JSON (exact bytes are part of
+ * the contract and unit-tested). */
+enum sl_result sl_policy_trust(const char *account, struct sl_buf *out);
+enum sl_result sl_policy_delivery(const struct sl_prov_desired *d, struct sl_buf *out);
+enum sl_result sl_policy_bucket_tls(const char *bucket_arn, struct sl_buf *out);
+/* The literal part of a Firehose prefix: up to the first "!{" expression. */
+size_t sl_prefix_literal_len(const char *prefix);
+
+/* JSON compared the way IAM reads policies: object key order irrelevant,
+ * a single value equals a one-element array, arrays are sets (order and
+ * duplicates irrelevant), booleans and numbers equal their string form.
+ * sl_json_canonical appends that canonical text to out. */
+enum sl_result sl_json_canonical(const char *json, size_t len, struct sl_buf *out,
+                                 struct sl_error *err);
+/* 1 equal, 0 different (or either fails to parse). */
+int sl_policy_equal(const char *a, const char *b);
+
+/* ------------------------------------------------------------------ actual state */
+
+struct sl_prov_bucket_state {
+  int exists;
+  long head_status;             /* 200, 403, 404, 301 */
+  char region[64];              /* from x-amz-bucket-region */
+  int pab_found, pab[4];        /* BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets */
+  char sse[16];                 /* "AES256", "aws:kms", "" = none */
+  char kms_key[2048];
+  int bucket_key;
+  char ownership[48];           /* "" = no ownership controls */
+  char *policy;                 /* JSON, NULL = none */
+  int lifecycle_found;
+  int expire_days;              /* our one whole-bucket expiry rule; -1 = other rules */
+  struct sl_headers tags;       /* empty = none */
+  long long objects;            /* destroy only: keys seen (stops counting at 1 page) */
+};
+
+struct sl_prov_role_state {
+  int exists;
+  char arn[2048];
+  char *trust_policy;           /* decoded JSON */
+  char *policy;                 /* our inline policy, NULL = none */
+};
+
+struct sl_prov_kinesis_state {
+  int exists;
+  char arn[2048];
+  char status[32];
+  int on_demand;
+  int shards;                   /* open shards */
+  int retention_hours;
+};
+
+struct sl_prov_firehose_state {
+  int exists;
+  char arn[2048];
+  char status[32];
+  char failure[512];            /* FailureDescription of CREATING_FAILED etc. */
+  char version_id[32];
+  char destination_id[64];
+  char type[32];                /* DirectPut | KinesisStreamAsSource */
+  char kinesis_arn[512];
+  char role_arn[2048];
+  char bucket_arn[2048];
+  char prefix[1025];
+  char error_prefix[1025];
+  int buffer_size_mb;
+  int buffer_interval_s;
+  char compression[16];
+  int logging;
+  char log_group[513];
+  char log_stream[513];
+  char kms_key_arn[2048];       /* "" = NoEncryption */
+};
+
+struct sl_prov_state {
+  struct sl_prov_bucket_state bucket;
+  struct sl_prov_role_state role;
+  struct sl_prov_kinesis_state kinesis;
+  struct sl_prov_firehose_state firehose;
+};
+
+void sl_prov_state_init(struct sl_prov_state *s);
+void sl_prov_state_cleanup(struct sl_prov_state *s);
+
+/* ------------------------------------------------------------------ plan */
+
+#define SL_PROV_MAX_CHANGES 16
+
+struct sl_prov_change {
+  char field[40];               /* e.g. "buffer_size_mb" */
+  char from[200];               /* as displayed: "5", "missing", "SSE-S3" */
+  char to[200];
+};
+
+struct sl_prov_item {
+  enum sl_prov_kind kind;
+  int wanted;                   /* the profile describes it (kinesis: a [kinesis] section) */
+  char name[130];
+  enum sl_prov_action action;
+  int nchanges;
+  struct sl_prov_change changes[SL_PROV_MAX_CHANGES];
+  char note[600];               /* why a replace, a failure reason, a status */
+};
+
+struct sl_prov_plan {
+  struct sl_prov_item item[SL_PROV_NKINDS];
+};
+
+/* Pure: what apply has to do to turn `have` into `want`. No I/O. */
+enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_prov_state *have,
+                            struct sl_prov_plan *plan, struct sl_error *err);
+/* Items needing create/update/replace. */
+int sl_prov_plan_pending(const struct sl_prov_plan *plan);
+
+/* ------------------------------------------------------------------ session */
+
+struct sl_prov_options {
+  int replace;                  /* allow delete + create for REPLACE items */
+  int empty_bucket;             /* destroy: delete every object first */
+  int wait_timeout_s;           /* bound on each wait for ACTIVE / gone; 0 = 600 */
+  int dry_run;                  /* apply/destroy: plan only */
+  /* Progress, one line per call that changes something ("CreateBucket"). */
+  void (*on_step)(void *ud, enum sl_prov_kind kind, const char *name, const char *what);
+  void *ud;
+};
+
+struct sl_prov {
+  const struct sl_profile *profile;  /* borrowed */
+  struct sl_client client;
+  struct sl_prov_desired want;
+  struct sl_prov_state have;
+  struct sl_prov_plan plan;
+  int done[SL_PROV_NKINDS];     /* apply/destroy: the action carried out (enum sl_prov_action) */
+  char calls[SL_PROV_NKINDS][1024]; /* apply/destroy: the changing calls made, ", "-separated */
+  char where[256];              /* the resource an error is about, "" when none */
+};
+
+/* Client from the profile (environment and AWS shared config fill what it
+ * leaves open), caller's account (STS GetCallerIdentity), desired state. */
+enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struct sl_error *err);
+void sl_prov_close(struct sl_prov *s);
+
+/* Reads the actual state of every resource (concurrently, one client per
+ * resource); changes nothing. */
+enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err);
+/* sl_prov_read then sl_prov_diff into s->plan. */
+enum sl_result sl_prov_plan(struct sl_prov *s, struct sl_error *err);
+/* Plans, then converges: bucket → role → kinesis → firehose. s->done says
+ * what was done; s->plan keeps what was found. A REPLACE without
+ * opts->replace fails before any change. */
+enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *opts,
+                             struct sl_error *err);
+/* Deletes in reverse order (firehose → kinesis → role policies → role →
+ * bucket), waiting for each deletion; missing resources are fine. A
+ * non-empty bucket is refused (before anything is deleted) unless
+ * opts->empty_bucket. */
+enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *opts,
+                               struct sl_error *err);
+
+/* ------------------------------------------------------------------ reports */
+
+enum sl_prov_report_kind { SL_PROV_REPORT_PLAN, SL_PROV_REPORT_APPLY, SL_PROV_REPORT_DESTROY,
+                           SL_PROV_REPORT_STATUS };
+/* Human text (what the CLI prints) and JSON (--json) for a session after
+ * plan/apply/destroy/read. Appended to out. */
+enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_kind k,
+                                   struct sl_buf *out);
+enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_kind k,
+                                   struct sl_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,73 @@
+/* sluice — Firehose and Kinesis clients (JSON 1.1): stream lifecycle calls
+ * and batched puts with per-entry results. */
+#ifndef SLUICE_STREAMS_H
+#define SLUICE_STREAMS_H
+
+#include <stddef.h>
+#include "aws.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct json_object;
+
+/* Service limits (bytes are before base64). */
+#define SL_FIREHOSE_MAX_BATCH_RECORDS 500
+#define SL_FIREHOSE_MAX_BATCH_BYTES (4L * 1024 * 1024)
+#define SL_FIREHOSE_MAX_RECORD_BYTES (1000L * 1024)
+#define SL_KINESIS_MAX_BATCH_RECORDS 500
+#define SL_KINESIS_DEFAULT_BATCH_BYTES (5L * 1024 * 1024)
+#define SL_KINESIS_MAX_BATCH_BYTES (10L * 1024 * 1024)
+#define SL_KINESIS_MAX_RECORD_BYTES (1024L * 1024) /* data + partition key */
+#define SL_KINESIS_MAX_KEY_BYTES 256
+
+/* One record to put. partition_key/explicit_hash_key are Kinesis only. */
+struct sl_record {
+  const void *data;
+  size_t len;
+  const char *partition_key;
+  const char *explicit_hash_key;
+};
+
+/* Per-entry outcome of a batch put, in request order. */
+struct sl_record_result {
+  int ok;
+  char id[128];            /* Firehose RecordId or Kinesis SequenceNumber */
+  char shard_id[64];       /* Kinesis */
+  char error_code[64];
+  char error_message[256];
+};
+
+/* Calls a JSON 1.1 operation by name ("DescribeDeliveryStream"), mapping
+ * ResourceNotFoundException to SL_E_NOT_FOUND (err still filled). out may be
+ * NULL when the answer is not needed. */
+enum sl_result sl_firehose_call(struct sl_client *c, const char *op, struct json_object *in,
+                                struct json_object **out, struct sl_error *err);
+enum sl_result sl_kinesis_call(struct sl_client *c, const char *op, struct json_object *in,
+                               struct json_object **out, struct sl_error *err);
+
+/* PutRecordBatch: n <= 500; results (n entries) filled; *failed from
+ * FailedPutCount. Whole-request failures are retried by the client's policy;
+ * failed entries are the caller's to retry. */
+enum sl_result sl_firehose_put_batch(struct sl_client *c, const char *stream,
+                                     const struct sl_record *recs, size_t n,
+                                     struct sl_record_result *results, size_t *failed,
+                                     struct sl_error *err);
+/* PutRecords, the same for Kinesis (FailedRecordCount). */
+enum sl_result sl_kinesis_put_batch(struct sl_client *c, const char *stream,
+                                    const struct sl_record *recs, size_t n,
+                                    struct sl_record_result *results, size_t *failed,
+                                    struct sl_error *err);
+
+/* Status word of a stream ("CREATING", "ACTIVE", ...); SL_E_NOT_FOUND when
+ * it does not exist. */
+enum sl_result sl_firehose_status(struct sl_client *c, const char *stream, char status[32],
+                                  struct sl_error *err);
+enum sl_result sl_kinesis_status(struct sl_client *c, const char *stream, char status[32],
+                                 struct sl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

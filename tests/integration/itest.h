@@ -1,0 +1,20 @@
+/* itest.h — helpers for integration suites: a client pointed at the
+ * endpoint the runner started (SLUICE_TEST_ENDPOINT), and the emulator's
+ * control API for ledger and fault checks. */
+#ifndef SL_ITEST_H
+#define SL_ITEST_H
+
+#include "sluice.h"
+
+/* A client for SLUICE_TEST_ENDPOINT with the test/test keys, region us-east-1
+ * unless SLUICE_TEST_REGION says otherwise. Fails the test run when unset. */
+int sl_itest_client(struct sl_client *c, const char *region);
+/* Emulator control: POST/GET a path under /_emu/ with an optional JSON body;
+ * the answer body is returned malloc'ed (NULL on failure). Returns status. */
+long sl_itest_control(const char *method, const char *path, const char *json, char **answer);
+/* A name unique to this run, for buckets and streams: prefix-<pid>-<n>. */
+const char *sl_itest_name(const char *prefix);
+/* 1 when the endpoint is the bundled emulator (control API present). */
+int sl_itest_is_emulator(void);
+
+#endif

@@ -1,0 +1,799 @@
+/* test_decode.c — the streaming log decoder (inspect/decode.c, jscan.c,
+ * gunzip.c), the JSON text helpers and the error-output record parser.
+ * Every table case is decoded whole, one byte at a time, split in two at
+ * every position and in random chunks; all must give the same records,
+ * offsets and errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "harness.h"
+#include "sluice/decode.h"
+
+/* ---- collecting what the decoder says --------------------------------- */
+
+/* Records become "OFFSET:bytes\n" (JSON) or "OFFSET=bytes\n" (text line),
+ * errors "!OFFSET\n", in the order they were reported. */
+struct coll {
+  struct sl_buf out;
+  char reason[512];
+  int stop_after;
+  int records;
+};
+
+static int on_rec(void *ud, const char *p, size_t n, uint64_t off, int kind)
+{
+  struct coll *c = ud;
+  sl_buf_printf(&c->out, "%llu%c", (unsigned long long)off, kind == SL_RECORD_JSON ? ':' : '=');
+  sl_buf_add(&c->out, p, n);
+  sl_buf_addc(&c->out, '\n');
+  c->records++;
+  return c->stop_after && c->records >= c->stop_after;
+}
+
+static void on_err(void *ud, uint64_t off, const char *reason)
+{
+  struct coll *c = ud;
+  size_t used = strlen(c->reason);
+  sl_buf_printf(&c->out, "!%llu\n", (unsigned long long)off);
+  snprintf(c->reason + used, sizeof(c->reason) - used, "%s|", reason);
+}
+
+static void coll_init(struct coll *c)
+{
+  memset(c, 0, sizeof(*c));
+  sl_buf_init(&c->out, 64u * 1024 * 1024);
+}
+
+enum feed_how { FEED_WHOLE, FEED_BYTES, FEED_SPLIT, FEED_RANDOM };
+
+static uint32_t rng_state;
+static uint32_t rng(void)
+{
+  rng_state = rng_state * 1103515245u + 12345u;
+  return rng_state >> 8;
+}
+
+/* Decodes in into c; returns the first failure of feed or finish. */
+static enum sl_result decode_with(const struct sl_decoder_options *base, const char *in,
+                                  size_t n, enum feed_how how, size_t arg, struct coll *c,
+                                  struct sl_decoder_stats *st)
+{
+  struct sl_decoder_options o = *base;
+  struct sl_decoder *d;
+  enum sl_result r = SL_OK, fr;
+  size_t pos = 0;
+  o.on_record = on_rec;
+  o.on_error = on_err;
+  o.userdata = c;
+  d = sl_decoder_new(&o);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  rng_state = (uint32_t)arg;
+  while(pos < n) {
+    size_t k = n - pos;
+    if(how == FEED_BYTES)
+      k = 1;
+    else if(how == FEED_SPLIT && pos < arg)
+      k = arg - pos;
+    else if(how == FEED_RANDOM)
+      k = 1 + rng() % 17;
+    if(k > n - pos)
+      k = n - pos;
+    fr = sl_decoder_feed(d, in + pos, k);
+    if(fr && !r)
+      r = fr;
+    pos += k;
+  }
+  fr = sl_decoder_finish(d);
+  if(fr && !r)
+    r = fr;
+  if(st)
+    *st = *sl_decoder_stats(d);
+  sl_decoder_free(d);
+  return r;
+}
+
+/* Every way of chunking must give want. */
+static void check_all(const char *name, const struct sl_decoder_options *o, const char *in,
+                      size_t n, const char *want)
+{
+  struct coll c;
+  struct sl_decoder_stats st;
+  size_t k, runs = 0;
+  int bad = 0;
+  for(k = 0; k < n + 9 && !bad; k++) {
+    enum feed_how how = k == 0 ? FEED_WHOLE : k == 1 ? FEED_BYTES : k < 8 ? FEED_RANDOM : FEED_SPLIT;
+    size_t arg = how == FEED_RANDOM ? k * 7919 : k >= 8 ? k - 8 : 0;
+    coll_init(&c);
+    decode_with(o, in, n, how, arg, &c, &st);
+    runs++;
+    if(strcmp(c.out.data, want)) {
+      fprintf(stderr, "\ncase %s, feed mode %d/%zu:\n got: [%s]\nwant: [%s]\n", name, how, arg,
+              c.out.data, want);
+      bad = 1;
+    }
+    sl_buf_cleanup(&c.out);
+  }
+  CU_ASSERT(!bad);
+  CU_ASSERT(runs >= 9);
+}
+
+#define S(lit) lit, sizeof(lit) - 1
+
+static const struct dcase {
+  const char *name;
+  enum sl_decode_format format;
+  const char *in;
+  size_t len;
+  const char *want;
+} cases[] = {
+  /* boundaries */
+  { "concat", SL_DECODE_JSON, S("{\"a\":1}{\"a\":2}[3]"), "0:{\"a\":1}\n7:{\"a\":2}\n14:[3]\n" },
+  { "ndjson", SL_DECODE_JSON, S("{\"a\":1}\n{\"b\":[1,2]}\n"), "0:{\"a\":1}\n8:{\"b\":[1,2]}\n" },
+  { "mixed whitespace", SL_DECODE_JSON, S(" \t{\"a\":1} \r\n\n  {\"b\":2}\t[3]"),
+    "2:{\"a\":1}\n15:{\"b\":2}\n23:[3]\n" },
+  { "top-level scalars", SL_DECODE_JSON, S("\"x\" 1 -2.5e+3 true false null [] {}"),
+    "0:\"x\"\n4:1\n6:-2.5e+3\n14:true\n19:false\n25:null\n30:[]\n33:{}\n" },
+  { "1 2 is two", SL_DECODE_JSON, S("1 2"), "0:1\n2:2\n" },
+  { "12 is one", SL_DECODE_JSON, S("12"), "0:12\n" },
+  { "number between objects", SL_DECODE_JSON, S("{\"a\":1}12{\"b\":2}"),
+    "0:{\"a\":1}\n7:12\n9:{\"b\":2}\n" },
+  { "number then string", SL_DECODE_JSON, S("1\"x\""), "0:1\n1:\"x\"\n" },
+  { "literal then object", SL_DECODE_JSON, S("true{}"), "0:true\n4:{}\n" },
+  { "adjacent strings", SL_DECODE_JSON, S("\"a\"\"b\""), "0:\"a\"\n3:\"b\"\n" },
+  { "numbers", SL_DECODE_JSON, S("0 -0 1.5 1e10 1E-2 0.0e+0"),
+    "0:0\n2:-0\n5:1.5\n9:1e10\n14:1E-2\n19:0.0e+0\n" },
+  { "braces and escaped quotes in strings", SL_DECODE_JSON,
+    S("{\"k\":\"a\\\"}{\"}{\"k\":\"\\\\\"}"), "0:{\"k\":\"a\\\"}{\"}\n13:{\"k\":\"\\\\\"}\n" },
+  { "unicode escapes", SL_DECODE_JSON,
+    S("{\"u\":\"\\u00e9\\uD83D\\uDE00\xc3\xa9\"}[\"\\u0041\"]"),
+    "0:{\"u\":\"\\u00e9\\uD83D\\uDE00\xc3\xa9\"}\n28:[\"\\u0041\"]\n" },
+  { "pretty printed", SL_DECODE_JSON, S("{\n  \"a\": [\n    1,\n    2\n  ]\n}\n{\"b\":{}}"),
+    "0:{\n  \"a\": [\n    1,\n    2\n  ]\n}\n30:{\"b\":{}}\n" },
+  { "spaces everywhere", SL_DECODE_JSON, S("{ \"a\" : 1 , \"b\" : [ ] }"),
+    "0:{ \"a\" : 1 , \"b\" : [ ] }\n" },
+  { "empty", SL_DECODE_JSON, S(""), "" },
+  { "whitespace only", SL_DECODE_JSON, S(" \n\t "), "" },
+  /* errors and resynchronization */
+  { "garbage between", SL_DECODE_JSON, S("{\"a\":1}xyz{\"b\":2}"), "0:{\"a\":1}\n!7\n10:{\"b\":2}\n" },
+  { "stray closer", SL_DECODE_JSON, S("{\"a\":1}}{\"b\":2}"), "0:{\"a\":1}\n!7\n8:{\"b\":2}\n" },
+  { "cut record then good", SL_DECODE_JSON, S("{\"a\":1,{\"b\":2}"), "!7\n7:{\"b\":2}\n" },
+  { "cut string then NDJSON", SL_DECODE_JSON, S("{\"a\":\"abc\n{\"b\":2}\n"), "!9\n10:{\"b\":2}\n" },
+  { "truncated last record", SL_DECODE_JSON, S("{\"a\":1}{\"b\":"), "0:{\"a\":1}\n!7\n" },
+  { "bad number resyncs at newline", SL_DECODE_JSON, S("12abc\n3"), "!2\n6:3\n" },
+  { "truncated literal", SL_DECODE_JSON, S("tru"), "!0\n" },
+  { "bad literal", SL_DECODE_JSON, S("nul}"), "!3\n" },
+  { "literal not delimited", SL_DECODE_JSON, S("truex"), "!4\n" },
+  { "literal in array not delimited", SL_DECODE_JSON, S("[truex]"), "!5\n" },
+  { "lone minus", SL_DECODE_JSON, S("-"), "!0\n" },
+  { "leading zero", SL_DECODE_JSON, S("01"), "!1\n" },
+  { "no fraction digits", SL_DECODE_JSON, S("1."), "!0\n" },
+  { "no exponent digits", SL_DECODE_JSON, S("1e"), "!0\n" },
+  { "leading dot", SL_DECODE_JSON, S(".5"), "!0\n" },
+  { "leading plus", SL_DECODE_JSON, S("+1"), "!0\n" },
+  { "dot then letter", SL_DECODE_JSON, S("1.x"), "!2\n" },
+  { "dot in array", SL_DECODE_JSON, S("[1.]"), "!3\n" },
+  { "leading zero in array", SL_DECODE_JSON, S("[01]"), "!2\n" },
+  { "trailing comma", SL_DECODE_JSON, S("[1,]"), "!3\n" },
+  { "key without value", SL_DECODE_JSON, S("{\"a\"}"), "!4\n" },
+  { "comma first", SL_DECODE_JSON, S("{,}"), "!1\n" },
+  { "missing comma", SL_DECODE_JSON, S("[1 2]"), "!3\n" },
+  { "mismatched closer", SL_DECODE_JSON, S("{\"a\":1]"), "!6\n" },
+  { "bad escape", SL_DECODE_JSON, S("{\"a\":\"\\x\"}"), "!7\n" },
+  { "bad unicode escape", SL_DECODE_JSON, S("[\"\\u12G4\"]"), "!6\n" },
+  { "control character in string", SL_DECODE_JSON, S("{\"a\":\"x\ty\"}{\"b\":1}"),
+    "!7\n11:{\"b\":1}\n" },
+  { "invalid UTF-8 in string passes", SL_DECODE_JSON, S("{\"a\":\"\xff\xfe\"}"),
+    "0:{\"a\":\"\xff\xfe\"}\n" },
+  { "invalid UTF-8 outside", SL_DECODE_JSON, S("\xff{\"a\":1}"), "!0\n1:{\"a\":1}\n" },
+  { "NUL first (short)", SL_DECODE_JSON, S("\0{}"), "!0\n1:{}\n" },
+  /* text lines */
+  { "lines crlf", SL_DECODE_LINES, S("a\r\nb\n\nc"), "0=a\n3=b\n5=\n6=c\n" },
+  { "lines json is text", SL_DECODE_LINES, S("{\"a\":1}\n"), "0={\"a\":1}\n" },
+  { "lines cr at end", SL_DECODE_LINES, S("a\r"), "0=a\n" },
+  { "lines empty crlf", SL_DECODE_LINES, S("\r\n"), "0=\n" },
+  { "lines invalid UTF-8", SL_DECODE_LINES, S("\xff\xfe x\n"), "0=\xff\xfe x\n" },
+  /* auto */
+  { "auto text", SL_DECODE_AUTO, S("hello world\n{\"a\":1}\n"), "0=hello world\n12={\"a\":1}\n" },
+  { "auto bracketed text", SL_DECODE_AUTO, S("[INFO] started\n[WARN] x\n"),
+    "0=[INFO] started\n15=[WARN] x\n" },
+  { "auto ndjson", SL_DECODE_AUTO, S("{\"a\":1}\n{\"b\":2}\n"), "0:{\"a\":1}\n8:{\"b\":2}\n" },
+  { "auto pretty", SL_DECODE_AUTO, S("{\n \"a\": 1\n}\n"), "0:{\n \"a\": 1\n}\n" },
+  { "auto VPC flow log", SL_DECODE_AUTO, S("2 123456789010 eni-1 ok\n3 4 eni-2 REJECT\n"),
+    "0=2 123456789010 eni-1 ok\n24=3 4 eni-2 REJECT\n" },
+  { "auto strings", SL_DECODE_AUTO, S("\"x\"\n\"y\"\n"), "0:\"x\"\n4:\"y\"\n" },
+  { "auto one word", SL_DECODE_AUTO, S("hello"), "0=hello\n" },
+  { "auto truncated json", SL_DECODE_AUTO, S("{\"a\":"), "!0\n" },
+  { "auto blank lines first", SL_DECODE_AUTO, S("\n\n{\"a\":1}"), "2:{\"a\":1}\n" },
+  { "auto json then words", SL_DECODE_AUTO, S("{\"a\":1} trailing words\n{}\n"),
+    "0={\"a\":1} trailing words\n23={}\n" },
+  { "auto starts like PK", SL_DECODE_AUTO, S("PK hello\n"), "0=PK hello\n" },
+  { "auto starts like gzip", SL_DECODE_AUTO, S("\x1f"), "0=\x1f\n" },
+};
+
+static void test_table(void)
+{
+  size_t i;
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct sl_decoder_options o = { 0 };
+    o.format = cases[i].format;
+    check_all(cases[i].name, &o, cases[i].in, cases[i].len, cases[i].want);
+  }
+}
+
+/* ---- generated inputs ------------------------------------------------- */
+
+static char *repeat(const char *s, size_t times, struct sl_buf *b)
+{
+  size_t i;
+  for(i = 0; i < times; i++)
+    sl_buf_adds(b, s);
+  return b->data;
+}
+
+static void test_depth(void)
+{
+  struct sl_decoder_options o = { 0 };
+  struct sl_buf in, want;
+  sl_buf_init(&in, 1 << 20);
+  sl_buf_init(&want, 1 << 20);
+  /* Exactly the limit is fine. */
+  repeat("[", 512, &in);
+  repeat("]", 512, &in);
+  sl_buf_printf(&want, "0:%s\n", in.data);
+  check_all("depth 512", &o, in.data, in.len, want.data);
+  /* One past it: reported at the 513th bracket, the record skipped to its
+   * end (brackets inside strings ignored), the next record kept. */
+  sl_buf_reset(&in);
+  repeat("[", 600, &in);
+  sl_buf_adds(&in, "\"]]]\\\"]\"");
+  repeat("]", 600, &in);
+  sl_buf_adds(&in, "{\"ok\":1}");
+  sl_buf_reset(&want);
+  sl_buf_printf(&want, "!512\n%zu:{\"ok\":1}\n", in.len - 8);
+  check_all("depth 600", &o, in.data, in.len, want.data);
+  /* Objects, and a lower configured bound. */
+  o.max_depth = 3;
+  check_all("depth 3 ok", &o, S("{\"a\":{\"b\":[1]}}"), "0:{\"a\":{\"b\":[1]}}\n");
+  check_all("depth 4 refused", &o, S("{\"a\":{\"b\":[[1]]}}[]"), "!11\n17:[]\n");
+  sl_buf_cleanup(&in);
+  sl_buf_cleanup(&want);
+}
+
+static void test_record_max(void)
+{
+  struct sl_decoder_options o = { 0 };
+  o.record_max = 16;
+  o.format = SL_DECODE_JSON;
+  check_all("record max", &o, S("{\"a\":\"0123456789abcdef\"}{\"b\":1}"), "!0\n24:{\"b\":1}\n");
+  check_all("record exactly max", &o, S("{\"a\":\"01234567\"}"), "0:{\"a\":\"01234567\"}\n");
+  o.record_max = 4;
+  o.format = SL_DECODE_LINES;
+  check_all("line max", &o, S("abcdef\nxy\nabcd\r\n"), "!0\n7=xy\n10=abcd\n");
+}
+
+static void test_stop(void)
+{
+  struct sl_decoder_options o = { 0 };
+  struct sl_decoder *d;
+  struct coll c;
+  coll_init(&c);
+  c.stop_after = 2;
+  o.format = SL_DECODE_JSON;
+  o.on_record = on_rec;
+  o.userdata = &c;
+  d = sl_decoder_new(&o);
+  CU_ASSERT_EQUAL(sl_decoder_feed(d, S("1 2 3 4 ")), SL_OK);
+  CU_ASSERT(sl_decoder_done(d));
+  CU_ASSERT_EQUAL(sl_decoder_feed(d, S("5 ")), SL_OK);
+  CU_ASSERT_EQUAL(sl_decoder_finish(d), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.out.data, "0:1\n2:2\n");
+  CU_ASSERT_EQUAL(sl_decoder_stats(d)->records, 2);
+  sl_decoder_free(d);
+  sl_buf_cleanup(&c.out);
+  /* Bad options. */
+  o.on_record = NULL;
+  CU_ASSERT_PTR_NULL(sl_decoder_new(&o));
+  o.on_record = on_rec;
+  o.max_depth = SL_DECODER_MAX_DEPTH_LIMIT + 1;
+  CU_ASSERT_PTR_NULL(sl_decoder_new(&o));
+}
+
+/* ---- gzip ------------------------------------------------------------- */
+
+/* gzip of in; with flush_at, a full flush there so a cut later in the
+ * stream still leaves the first part decodable. */
+static void gz(const char *in, size_t n, size_t flush_at, struct sl_buf *out)
+{
+  z_stream z;
+  unsigned char tmp[65536];
+  int zr;
+  memset(&z, 0, sizeof(z));
+  CU_ASSERT_EQUAL_FATAL(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  z.next_in = (unsigned char *)(uintptr_t)in;
+  z.avail_in = (uInt)(flush_at ? flush_at : n);
+  do {
+    z.next_out = tmp;
+    z.avail_out = sizeof(tmp);
+    zr = deflate(&z, flush_at ? Z_FULL_FLUSH : Z_FINISH);
+    sl_buf_add(out, tmp, sizeof(tmp) - z.avail_out);
+  } while(z.avail_out == 0);
+  if(flush_at) {
+    z.avail_in = (uInt)(n - flush_at);
+    do {
+      z.next_out = tmp;
+      z.avail_out = sizeof(tmp);
+      zr = deflate(&z, Z_FINISH);
+      sl_buf_add(out, tmp, sizeof(tmp) - z.avail_out);
+    } while(zr != Z_STREAM_END);
+  }
+  deflateEnd(&z);
+}
+
+static void test_gzip(void)
+{
+  struct sl_decoder_options o = { 0 };
+  struct sl_buf z, plain, want;
+  struct coll c;
+  struct sl_decoder_stats st;
+  int i;
+  sl_buf_init(&z, 1 << 20);
+  sl_buf_init(&plain, 1 << 20);
+  sl_buf_init(&want, 1 << 20);
+  /* One member, every chunking. */
+  gz(S("{\"a\":1}\n{\"b\":\"x\"}\n"), 0, &z);
+  check_all("gzip", &o, z.data, z.len, "0:{\"a\":1}\n8:{\"b\":\"x\"}\n");
+  /* Two members: offsets run on across them. */
+  sl_buf_reset(&z);
+  gz(S("{\"a\":1}"), 0, &z);
+  gz(S("12 {\"b\":2}"), 0, &z);
+  check_all("gzip members", &o, z.data, z.len, "0:{\"a\":1}\n7:12\n10:{\"b\":2}\n");
+  coll_init(&c);
+  CU_ASSERT_EQUAL(decode_with(&o, z.data, z.len, FEED_WHOLE, 0, &c, &st), SL_OK);
+  CU_ASSERT_EQUAL(st.gzip_members, 2);
+  CU_ASSERT_EQUAL(st.compression, SL_COMPRESSION_GZIP);
+  CU_ASSERT_EQUAL(st.bytes_in, z.len);
+  CU_ASSERT_EQUAL(st.bytes_decoded, 17);
+  sl_buf_cleanup(&c.out);
+  /* Text lines inside gzip, whatever the key says. */
+  sl_buf_reset(&z);
+  gz(S("line one\r\nline two\n"), 0, &z);
+  check_all("gzip lines", &o, z.data, z.len, "0=line one\n10=line two\n");
+  /* Truncated: the records before the cut come out, then the error. */
+  for(i = 0; i < 2000; i++)
+    sl_buf_printf(&plain, "{\"n\":%d,\"pad\":\"%040d\"}\n", i, i);
+  sl_buf_reset(&z);
+  gz(plain.data, plain.len, plain.len / 2, &z);
+  coll_init(&c);
+  CU_ASSERT_EQUAL(decode_with(&o, z.data, z.len - 50, FEED_RANDOM, 5, &c, &st), SL_E_PARSE);
+  CU_ASSERT(st.records >= 1000 && st.records < 2000);
+  CU_ASSERT(strstr(c.reason, "gzip") && strstr(c.reason, "truncated"));
+  CU_ASSERT(!strncmp(c.out.data, "0:{\"n\":0,", 9));
+  CU_ASSERT_PTR_NULL(strstr(c.out.data, "\"n\":1999,"));
+  CU_ASSERT(st.errors >= 1 && st.errors <= 2);
+  sl_buf_cleanup(&c.out);
+  /* Corrupt in the middle: reported, good records before it kept. */
+  z.data[z.len * 3 / 4] ^= 0x55;
+  z.data[z.len * 3 / 4 + 1] ^= 0xaa;
+  coll_init(&c);
+  decode_with(&o, z.data, z.len, FEED_WHOLE, 0, &c, &st);
+  CU_ASSERT(st.records >= 1000);
+  CU_ASSERT(st.errors >= 1);
+  sl_buf_cleanup(&c.out);
+  /* Garbage after a complete member. */
+  sl_buf_reset(&z);
+  gz(S("{\"a\":1}"), 0, &z);
+  sl_buf_add(&z, "junk", 4);
+  coll_init(&c);
+  CU_ASSERT_EQUAL(decode_with(&o, z.data, z.len, FEED_BYTES, 0, &c, &st), SL_E_PARSE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(c.out.data, "0:{\"a\":1}\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "not gzip"));
+  sl_buf_cleanup(&c.out);
+  sl_buf_cleanup(&z);
+  sl_buf_cleanup(&plain);
+  sl_buf_cleanup(&want);
+}
+
+static void test_refused(void)
+{
+  static const struct {
+    const char *in;
+    size_t len;
+    const char *what;
+  } refuse[] = {
+    { S("PK\x03\x04\x14\x00\x00\x00\x08\x00rest of a zip"), "ZIP" },
+    { S("\xff\x06\x00\x00sNaPpY\x00\x10\x00\x00"), "Snappy" },
+    { S("\x00\x00\x01\x00\x00\x00\x00\x80\x80\x02"), "HADOOP_SNAPPY" },
+  };
+  size_t i, k;
+  for(i = 0; i < sizeof(refuse) / sizeof(refuse[0]); i++) {
+    for(k = 0; k < 3; k++) {
+      struct sl_decoder_options o = { 0 };
+      struct coll c;
+      struct sl_decoder_stats st;
+      coll_init(&c);
+      CU_ASSERT_EQUAL(decode_with(&o, refuse[i].in, refuse[i].len,
+                                  k == 0 ? FEED_WHOLE : k == 1 ? FEED_BYTES : FEED_SPLIT, 3,
+                                  &c, &st), SL_E_UNSUPPORTED);
+      CU_ASSERT_STRING_EQUAL(c.out.data, "!0\n");
+      CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "not supported"));
+      CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, refuse[i].what));
+      CU_ASSERT_EQUAL(st.compression, SL_COMPRESSION_UNSUPPORTED);
+      CU_ASSERT_EQUAL(st.records, 0);
+      CU_ASSERT_EQUAL(st.errors, 1);
+      sl_buf_cleanup(&c.out);
+    }
+  }
+}
+
+/* ---- bounds: memory and time ------------------------------------------ */
+
+struct counter {
+  uint64_t records, bytes;
+};
+
+static int count_rec(void *ud, const char *p, size_t n, uint64_t off, int kind)
+{
+  struct counter *k = ud;
+  (void)p;
+  (void)off;
+  (void)kind;
+  k->records++;
+  k->bytes += n;
+  return 0;
+}
+
+/* An endless NDJSON stream of 600..1400-byte records, handed out in
+ * arbitrary pieces. */
+struct synth {
+  char rec[2048];
+  size_t len, at;
+  uint64_t seq;
+};
+
+static void synth_fill(struct synth *s, char *buf, size_t n)
+{
+  while(n) {
+    size_t k;
+    if(s->at == s->len) {
+      size_t i, len = 600 + (size_t)(s->seq * 2654435761u % 800);
+      memcpy(s->rec, "{\"s\":\"", 6);
+      for(i = 6; i < len - 3; i++)
+        s->rec[i] = (char)('a' + i % 26);
+      memcpy(s->rec + len - 3, "\"}\n", 3);
+      s->len = len;
+      s->at = 0;
+      s->seq++;
+    }
+    k = s->len - s->at < n ? s->len - s->at : n;
+    memcpy(buf, s->rec + s->at, k);
+    s->at += k;
+    buf += k;
+    n -= k;
+  }
+}
+
+static void big_stream(int gzip)
+{
+  const size_t total = 128u * 1024 * 1024, chunk = 64 * 1024;
+  struct sl_decoder_options o = { 0 };
+  struct sl_decoder *d;
+  struct counter k = { 0, 0 };
+  const struct sl_decoder_stats *st;
+  char *in = malloc(chunk);
+  unsigned char *zout = malloc(chunk);
+  struct synth syn;
+  size_t done = 0;
+  int complete;
+  z_stream z;
+  o.record_max = 64 * 1024;
+  o.on_record = count_rec;
+  o.userdata = &k;
+  d = sl_decoder_new(&o);
+  memset(&syn, 0, sizeof(syn));
+  memset(&z, 0, sizeof(z));
+  if(gzip)
+    deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  while(done < total) {
+    synth_fill(&syn, in, chunk);
+    done += chunk;
+    if(!gzip) {
+      CU_ASSERT_EQUAL_FATAL(sl_decoder_feed(d, in, chunk), SL_OK);
+      continue;
+    }
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (uInt)chunk;
+    do {
+      z.next_out = zout;
+      z.avail_out = (uInt)chunk;
+      deflate(&z, done < total ? Z_NO_FLUSH : Z_FINISH);
+      CU_ASSERT_EQUAL_FATAL(sl_decoder_feed(d, zout, chunk - z.avail_out), SL_OK);
+    } while(z.avail_out == 0);
+  }
+  if(gzip)
+    deflateEnd(&z);
+  CU_ASSERT_EQUAL(sl_decoder_finish(d), SL_OK);
+  st = sl_decoder_stats(d);
+  CU_ASSERT_EQUAL(st->bytes_decoded, total);
+  /* The 128 MiB mark may cut the last record: then one truncation error. */
+  complete = syn.at + 1 >= syn.len;
+  CU_ASSERT_EQUAL(st->errors, complete ? 0 : 1);
+  CU_ASSERT_EQUAL(st->records, complete ? syn.seq : syn.seq - 1);
+  CU_ASSERT_EQUAL(k.records, st->records);
+  CU_ASSERT(st->peak_buffer < 1024 * 1024 + o.record_max);
+  CU_ASSERT(st->scan_steps <= total + total / 100);
+  if(gzip)
+    CU_ASSERT_EQUAL(st->gzip_members, 1);
+  sl_decoder_free(d);
+  free(in);
+  free(zout);
+}
+
+static void test_big_plain(void)
+{
+  big_stream(0);
+}
+
+static void test_big_gzip(void)
+{
+  big_stream(1);
+}
+
+/* Hostile input costs a bounded number of scanner steps per byte: nothing is
+ * retried from an earlier position (the old reader was quadratic here). */
+static void test_linear_on_garbage(void)
+{
+  static const char *const units[] = { "{x", "[", "{", "[1,", "{\"a\":", "tru", "\"", "}",
+                                       "{\"a\":1,", "x", "1", "-" };
+  const size_t mib = 1024 * 1024;
+  struct sl_buf in;
+  size_t i;
+  sl_buf_init(&in, 2 * mib);
+  for(i = 0; i <= sizeof(units) / sizeof(units[0]); i++) {
+    struct sl_decoder_options o = { 0 };
+    struct sl_decoder *d;
+    struct counter k = { 0, 0 };
+    const struct sl_decoder_stats *st;
+    sl_buf_reset(&in);
+    if(i == sizeof(units) / sizeof(units[0])) {
+      rng_state = 42;
+      while(in.len < mib)
+        sl_buf_addc(&in, (char)(rng() & 0xff));
+    }
+    else
+      while(in.len < mib)
+        sl_buf_adds(&in, units[i]);
+    o.format = SL_DECODE_JSON;
+    o.record_max = 64 * 1024;
+    o.on_record = count_rec;
+    o.userdata = &k;
+    d = sl_decoder_new(&o);
+    sl_decoder_feed(d, in.data, in.len);
+    sl_decoder_finish(d);
+    st = sl_decoder_stats(d);
+    CU_ASSERT(st->scan_steps <= 3 * st->bytes_decoded);
+    CU_ASSERT(st->peak_buffer < mib);
+    sl_decoder_free(d);
+  }
+  sl_buf_cleanup(&in);
+}
+
+/* Random near-JSON: whatever the bytes, every chunking agrees with the
+ * whole-buffer result (no state is lost at a feed() boundary). */
+static void test_chunking_agrees(void)
+{
+  static const char alphabet[] = "{}[]\":,\\u0123456789abcdefEe.+-tn \n\r\tx\xc3\xa9\x01";
+  char in[96];
+  int i;
+  for(i = 0; i < 3000; i++) {
+    struct sl_decoder_options o = { 0 };
+    struct coll whole;
+    size_t n, j;
+    rng_state = (uint32_t)i * 2654435761u;
+    n = 1 + rng() % sizeof(in);
+    for(j = 0; j < n; j++)
+      in[j] = alphabet[rng() % (sizeof(alphabet) - 1)];
+    o.format = (enum sl_decode_format)(i % 3);
+    o.max_depth = 1 + (unsigned)(i % 5);
+    coll_init(&whole);
+    decode_with(&o, in, n, FEED_WHOLE, 0, &whole, NULL);
+    check_all("random", &o, in, n, whole.out.data);
+    sl_buf_cleanup(&whole.out);
+  }
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void test_compact(void)
+{
+  static const struct {
+    const char *in, *want;
+  } cc[] = {
+    { "{\n  \"a\": [ 1, 2 ],\n  \"s\": \"x y\\\" }\"\n}", "{\"a\":[1,2],\"s\":\"x y\\\" }\"}" },
+    { "{\"a\":1}", "{\"a\":1}" },
+    { " \"\\\\\" ", "\"\\\\\"" },
+    { "[\r\n\t]", "[]" },
+    { "", "" },
+  };
+  struct sl_buf b;
+  size_t i;
+  sl_buf_init(&b, 1024);
+  for(i = 0; i < sizeof(cc) / sizeof(cc[0]); i++) {
+    sl_buf_reset(&b);
+    CU_ASSERT_EQUAL(sl_json_compact(cc[i].in, strlen(cc[i].in), &b), SL_OK);
+    CU_ASSERT_STRING_EQUAL(b.data, cc[i].want);
+  }
+  sl_buf_cleanup(&b);
+  sl_buf_init(&b, 4);
+  CU_ASSERT_EQUAL(sl_json_compact(S("[1, 2, 3]"), &b), SL_E_TOO_LARGE);
+  sl_buf_cleanup(&b);
+}
+
+static void test_append_string(void)
+{
+  static const struct {
+    const char *in;
+    size_t len;
+    const char *want;
+  } sc[] = {
+    { S("plain"), "\"plain\"" },
+    { S("q\"b\\/"), "\"q\\\"b\\\\/\"" },
+    { S("\n\t\r\b\f\x01\x1f\x7f"), "\"\\n\\t\\r\\b\\f\\u0001\\u001f\x7f\"" },
+    { S("\0"), "\"\\u0000\"" },
+    { S("\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac"), "\"\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac\"" },
+    { S("\xff"), "\"\\ufffd\"" },
+    { S("a\xc3"), "\"a\\ufffd\"" },
+    { S("\xc0\xaf"), "\"\\ufffd\\ufffd\"" },
+    { S("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"" },
+    { S("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+    { S("\xe2\x82" "a"), "\"\\ufffd\\ufffda\"" },
+    { S("\xf4\x8f\xbf\xbf"), "\"\xf4\x8f\xbf\xbf\"" },
+  };
+  struct sl_buf b;
+  size_t i;
+  sl_buf_init(&b, 1024);
+  for(i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
+    sl_buf_reset(&b);
+    CU_ASSERT_EQUAL(sl_json_append_string(&b, sc[i].in, sc[i].len), SL_OK);
+    if(strcmp(b.data, sc[i].want))
+      fprintf(stderr, "\nappend_string %zu: got [%s] want [%s]\n", i, b.data, sc[i].want);
+    CU_ASSERT_STRING_EQUAL(b.data, sc[i].want);
+  }
+  sl_buf_cleanup(&b);
+}
+
+static void test_failed_record(void)
+{
+  static const char good[] =
+    "{\"attemptsMade\":4,\"arrivalTimestamp\":1700000000000,\"errorCode\":\"Lambda.FunctionError\","
+    "\"errorMessage\":\"boom \\\"x\\\"\",\"attemptEndingTimestamp\":\"1700000001234\","
+    "\"rawData\":\"eyJhIjoxfQo=\",\"lambdaArn\":\"arn:aws:lambda:eu-west-1:1:function:f\"}\n";
+  static const char *const bad[] = {
+    "{\"errorCode\":\"x\"}",                   /* no rawData */
+    "{\"rawData\":\"eyJh*\"}",                  /* not base64 */
+    "{\"rawData\":\"\",\"attemptsMade\":\"x\"}", /* not a number */
+    "{\"rawData\":\"\",\"errorCode\":5}",       /* not a string */
+    "[1]",                                      /* not an object */
+    "{\"rawData\":\"\"} x",                     /* trailing bytes */
+    "{\"rawData\":",                            /* cut */
+  };
+  struct sl_failed_record f;
+  struct sl_error err;
+  size_t i;
+  CU_ASSERT_EQUAL(sl_failed_record_init(&f, 1024), SL_OK);
+  CU_ASSERT_EQUAL(sl_failed_record_parse(&f, good, sizeof(good) - 1, &err), SL_OK);
+  CU_ASSERT_EQUAL(f.attempts_made, 4);
+  CU_ASSERT_EQUAL(f.arrival_timestamp, 1700000000000LL);
+  CU_ASSERT_EQUAL(f.attempt_ending_timestamp, 1700000001234LL);
+  CU_ASSERT_STRING_EQUAL(f.error_code, "Lambda.FunctionError");
+  CU_ASSERT_STRING_EQUAL(f.error_message, "boom \"x\"");
+  CU_ASSERT_EQUAL(f.raw_data.len, 8);
+  CU_ASSERT_EQUAL(memcmp(f.raw_data.data, "{\"a\":1}\n", 8), 0);
+  /* Optional fields absent: zero and "". */
+  CU_ASSERT_EQUAL(sl_failed_record_parse(&f, S("{\"rawData\":\"AP8=\"}"), &err), SL_OK);
+  CU_ASSERT_EQUAL(f.attempts_made, 0);
+  CU_ASSERT_STRING_EQUAL(f.error_code, "");
+  CU_ASSERT_EQUAL(f.raw_data.len, 2);
+  CU_ASSERT_EQUAL((unsigned char)f.raw_data.data[1], 0xff);
+  for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL(sl_failed_record_parse(&f, bad[i], strlen(bad[i]), &err), SL_E_PARSE);
+    CU_ASSERT(err.message[0] != 0);
+  }
+  sl_failed_record_cleanup(&f);
+  /* rawData larger than the caller's bound. */
+  CU_ASSERT_EQUAL(sl_failed_record_init(&f, 2), SL_OK);
+  CU_ASSERT_EQUAL(sl_failed_record_parse(&f, S("{\"rawData\":\"eyJhIjoxfQo=\"}"), &err),
+                  SL_E_TOO_LARGE);
+  sl_failed_record_cleanup(&f);
+}
+
+/* An error-output object end to end: decoder records into the parser. */
+static int parse_failed(void *ud, const char *p, size_t n, uint64_t off, int kind)
+{
+  struct sl_buf *raw = ud;
+  struct sl_failed_record f;
+  (void)off;
+  CU_ASSERT_EQUAL(kind, SL_RECORD_JSON);
+  sl_failed_record_init(&f, 1024);
+  CU_ASSERT_EQUAL(sl_failed_record_parse(&f, p, n, NULL), SL_OK);
+  sl_buf_add(raw, f.raw_data.data, f.raw_data.len);
+  sl_failed_record_cleanup(&f);
+  return 0;
+}
+
+static void test_failed_object(void)
+{
+  static const char obj[] =
+    "{\"attemptsMade\":1,\"arrivalTimestamp\":1,\"errorCode\":\"E\",\"errorMessage\":\"m\","
+    "\"attemptEndingTimestamp\":2,\"rawData\":\"b25l\"}\n"
+    "{\"attemptsMade\":1,\"arrivalTimestamp\":1,\"errorCode\":\"E\",\"errorMessage\":\"m\","
+    "\"attemptEndingTimestamp\":2,\"rawData\":\"dHdv\"}\n";
+  struct sl_decoder_options o = { 0 };
+  struct sl_decoder *d;
+  struct sl_buf raw;
+  struct sl_buf z;
+  sl_buf_init(&raw, 1024);
+  sl_buf_init(&z, 4096);
+  gz(obj, sizeof(obj) - 1, 0, &z);
+  o.on_record = parse_failed;
+  o.userdata = &raw;
+  d = sl_decoder_new(&o);
+  CU_ASSERT_EQUAL(sl_decoder_feed(d, z.data, z.len), SL_OK);
+  CU_ASSERT_EQUAL(sl_decoder_finish(d), SL_OK);
+  CU_ASSERT_STRING_EQUAL(raw.data, "onetwo");
+  CU_ASSERT_EQUAL(sl_decoder_stats(d)->records, 2);
+  sl_decoder_free(d);
+  sl_buf_cleanup(&raw);
+  sl_buf_cleanup(&z);
+}
+
+/* A first line longer than the auto-detection window is judged on what fits. */
+static void test_auto_long_first_line(void)
+{
+  struct sl_decoder_options o = { 0 };
+  struct sl_buf in, want;
+  sl_buf_init(&in, 1 << 20);
+  sl_buf_init(&want, 1 << 20);
+  sl_buf_adds(&in, "{\"s\":\"");
+  while(in.len < 200000)
+    sl_buf_adds(&in, "abcdefghij");
+  sl_buf_adds(&in, "\"}\n[1]");
+  sl_buf_printf(&want, "0:%.*s\n%zu:[1]\n", (int)(in.len - 4), in.data, in.len - 3);
+  {
+    struct coll c;
+    size_t k;
+    for(k = 0; k < 3; k++) {
+      coll_init(&c);
+      decode_with(&o, in.data, in.len, k == 0 ? FEED_WHOLE : k == 1 ? FEED_RANDOM : FEED_SPLIT,
+                  k == 1 ? 3 : 65536, &c, NULL);
+      CU_ASSERT_STRING_EQUAL(c.out.data, want.data);
+      sl_buf_cleanup(&c.out);
+    }
+  }
+  sl_buf_cleanup(&in);
+  sl_buf_cleanup(&want);
+}
+
+static const struct sl_test tests[] = {
+  { "table, every chunking", test_table },
+  { "nesting depth bound", test_depth },
+  { "record size bound", test_record_max },
+  { "stop and bad options", test_stop },
+  { "gzip, members, truncated, corrupt", test_gzip },
+  { "ZIP and Snappy refused", test_refused },
+  { "128 MiB plain in 64 KiB chunks, bounded", test_big_plain },
+  { "128 MiB gzip in 64 KiB chunks, bounded", test_big_gzip },
+  { "linear on garbage", test_linear_on_garbage },
+  { "random input, every chunking agrees", test_chunking_agrees },
+  { "auto, long first line", test_auto_long_first_line },
+  { "json compact", test_compact },
+  { "json string from bytes", test_append_string },
+  { "error-output record", test_failed_record },
+  { "error-output object end to end", test_failed_object },
+  { NULL, NULL }
+};
+
+SL_TEST_MAIN("decode", tests, NULL, NULL)
