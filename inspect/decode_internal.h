@@ -1,0 +1,101 @@
+/* decode_internal.h — the decoder's state, shared by decode.c (compression,
+ * format choice, record assembly), jscan.c (JSON boundary scanner) and
+ * gunzip.c. Not installed. */
+#ifndef SL_DECODE_INTERNAL_H
+#define SL_DECODE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "sluice/decode.h"
+
+/* Inflates gzip members one after another into a fixed output window. */
+struct sl_gunzip {
+  void *z;                /* z_stream, kept opaque so only gunzip.c sees zlib */
+  unsigned char *out;
+  size_t outsize;
+  uint64_t in_total;      /* compressed bytes consumed */
+  uint64_t members;       /* members finished */
+  int in_member;          /* a member has started and not ended */
+  char msg[160];
+};
+
+/* The sink gets each decompressed piece; non-zero stops inflating. */
+typedef int (*sl_gunzip_sink)(void *ctx, const char *p, size_t n);
+
+enum sl_result sl_gunzip_init(struct sl_gunzip *g, size_t outsize);
+void sl_gunzip_cleanup(struct sl_gunzip *g);
+/* SL_E_PARSE with g->msg on corrupt data. */
+enum sl_result sl_gunzip_feed(struct sl_gunzip *g, const unsigned char *p, size_t n,
+                              sl_gunzip_sink sink, void *ctx);
+/* SL_E_PARSE with g->msg when the input ended inside a member. */
+enum sl_result sl_gunzip_finish(struct sl_gunzip *g);
+
+/* Where the JSON scanner is: between records, in a structural position, in a
+ * string, number or literal, past the depth limit, or resynchronizing. */
+enum sl_jstate {
+  J_TOP, J_OBJ_FIRST, J_OBJ_KEY, J_COLON, J_VALUE, J_ARR_FIRST, J_AFTER, /* structural */
+  J_STR, J_ESC, J_UHEX,
+  J_MINUS, J_ZERO, J_INT, J_DOT, J_FRAC, J_EXP_MARK, J_EXP_SIGN, J_EXP, /* numbers */
+  J_LIT, J_SCALAR_END,
+  J_SKIM, J_SKIM_STR, J_SKIM_ESC,
+  J_RESYNC
+};
+
+struct sl_decoder {
+  struct sl_decoder_options o;
+  struct sl_decoder_stats st;
+  enum sl_result fail; /* sticky: input is ignored once set */
+  int stopped;         /* on_record asked to stop */
+  int finished;        /* sl_decoder_finish was called */
+
+  /* compression sniffing and gzip */
+  unsigned char hdr[16];
+  size_t hdr_len;
+  struct sl_gunzip gz;
+  int gz_on;
+
+  /* auto format: decompressed bytes kept until the first line is judged */
+  struct sl_buf sniff;
+  int trial;           /* the JSON scanner only judges, delivers nothing */
+  int trial_failed;
+  uint64_t trial_records;
+
+  /* the record in progress */
+  uint64_t pos;        /* decompressed offset of the current chunk */
+  uint64_t rec_off;
+  int in_rec;
+  int spanning;        /* its head is in rec (it began in an earlier chunk) */
+  int drop;            /* already reported as bad: its bytes are not kept */
+  struct sl_buf rec;
+
+  /* JSON scanner */
+  enum sl_jstate js;
+  unsigned depth;
+  uint64_t skim_depth; /* levels open beyond max_depth */
+  int str_key;         /* the string being scanned is an object key */
+  int uhex;            /* \u hex digits still expected */
+  const char *lit;     /* rest of the literal being matched */
+  uint64_t stack[SL_DECODER_MAX_DEPTH_LIMIT / 64]; /* bit set: object */
+
+  char msg[256];
+};
+
+/* decode.c, for the scanners. A record's bytes in this chunk start at start
+ * (the chunk itself when the record is spanning). */
+void sl_dec_record_begin(struct sl_decoder *d, uint64_t off);
+void sl_dec_record_end(struct sl_decoder *d, const char *start, const char *end, int kind);
+void sl_dec_record_hold(struct sl_decoder *d, const char *start, const char *end, int kind);
+void sl_dec_record_drop(struct sl_decoder *d);
+void sl_dec_record_abort(struct sl_decoder *d);
+void sl_dec_error(struct sl_decoder *d, uint64_t off, const char *fmt, ...)
+#ifdef __GNUC__
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+
+/* jscan.c */
+void sl_jscan_reset(struct sl_decoder *d);
+void sl_jscan(struct sl_decoder *d, const char *buf, size_t n);
+void sl_jscan_finish(struct sl_decoder *d, int clean);
+
+#endif

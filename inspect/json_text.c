@@ -1,0 +1,127 @@
+/* json_text.c — JSON text helpers for printing records: compact a value to
+ * one line, and quote arbitrary bytes (text lines, raw data) as a JSON
+ * string that is always valid UTF-8. */
+#include <string.h>
+
+#include "sluice/decode.h"
+
+/* Copies runs between whitespace bytes outside strings; inside a string
+ * everything is kept, and an escaped quote does not end it. */
+enum sl_result sl_json_compact(const char *p, size_t n, struct sl_buf *out)
+{
+  size_t i = 0, run = 0;
+  int in_str = 0;
+  enum sl_result r = SL_OK;
+  while(i < n && !r) {
+    char c = p[i];
+    if(in_str) {
+      if(c == '\\')
+        i++;
+      else if(c == '"')
+        in_str = 0;
+      i++;
+    }
+    else if(c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      if(i > run)
+        r = sl_buf_add(out, p + run, i - run);
+      run = ++i;
+    }
+    else {
+      in_str = c == '"';
+      i++;
+    }
+  }
+  if(i > n)
+    i = n; /* a trailing lone backslash */
+  if(!r && i > run)
+    r = sl_buf_add(out, p + run, i - run);
+  return r;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs,
+ * no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+  unsigned char c = p[0];
+  size_t len, i;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if(c < 0xc2 || c > 0xf4)
+    return 0;
+  if(c < 0xe0)
+    len = 2;
+  else if(c < 0xf0) {
+    len = 3;
+    if(c == 0xe0)
+      lo = 0xa0;
+    else if(c == 0xed)
+      hi = 0x9f;
+  }
+  else {
+    len = 4;
+    if(c == 0xf0)
+      lo = 0x90;
+    else if(c == 0xf4)
+      hi = 0x8f;
+  }
+  if(n < len || p[1] < lo || p[1] > hi)
+    return 0;
+  for(i = 2; i < len; i++)
+    if(p[i] < 0x80 || p[i] > 0xbf)
+      return 0;
+  return len;
+}
+
+enum sl_result sl_json_append_string(struct sl_buf *out, const char *s, size_t n)
+{
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0, run = 0;
+  enum sl_result r = sl_buf_addc(out, '"');
+  while(!r && i < n) {
+    unsigned char c = p[i];
+    char esc[8];
+    size_t elen = 0, k;
+    if(c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      i++;
+      continue;
+    }
+    if(c >= 0x80 && (k = utf8_len(p + i, n - i))) {
+      i += k;
+      continue;
+    }
+    if(i > run)
+      r = sl_buf_add(out, p + run, i - run);
+    if(c >= 0x80) {
+      memcpy(esc, "\\ufffd", 6);
+      elen = 6;
+    }
+    else if(c == '"' || c == '\\') {
+      esc[0] = '\\';
+      esc[1] = (char)c;
+      elen = 2;
+    }
+    else {
+      char named = c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' :
+                   c == '\r' ? 'r' : c == '\t' ? 't' : 0;
+      esc[0] = '\\';
+      if(named) {
+        esc[1] = named;
+        elen = 2;
+      }
+      else {
+        memcpy(esc, "\\u00", 4);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        elen = 6;
+      }
+    }
+    if(!r)
+      r = sl_buf_add(out, esc, elen);
+    run = ++i;
+  }
+  if(!r && i > run)
+    r = sl_buf_add(out, p + run, i - run);
+  if(!r)
+    r = sl_buf_addc(out, '"');
+  return r;
+}
