@@ -31,6 +31,12 @@ enum sl_result sl_creds_from_json(const char *text, size_t len, const char *toke
                                   int need_version, const char *source, const char *what,
                                   struct sl_creds *out, struct sl_error *err);
 
+/* An AssumeRole* answer body (XML) into out, as the STS calls parse it;
+ * for the fuzz target. action names the call in messages. */
+enum sl_result sl_sts_parse_credentials(const char *xml, size_t len, const char *action,
+                                        const char *source, struct sl_creds *out,
+                                        struct sl_error *err);
+
 /* Reads a small file whole (a token file), trailing whitespace trimmed. */
 enum sl_result sl_creds_read_token_file(const char *path, struct sl_buf *out,
                                         struct sl_error *err);

@@ -174,8 +174,9 @@ enum sl_result sl_iam_delete_role(struct sl_client *c, const char *name, struct 
   return simple(c, "DeleteRole", err, "RoleName", name, NULL, NULL, NULL, NULL);
 }
 
-enum sl_result sl_iam_put_role_policy(struct sl_client *c, const char *role, const char *policy_name,
-                                      const char *document, struct sl_error *err)
+enum sl_result sl_iam_put_role_policy(struct sl_client *c, const char *role,
+                                      const char *policy_name, const char *document,
+                                      struct sl_error *err)
 {
   return simple(c, "PutRolePolicy", err, "RoleName", role, "PolicyName", policy_name,
                 "PolicyDocument", document);
@@ -188,8 +189,9 @@ enum sl_result sl_iam_delete_role_policy(struct sl_client *c, const char *role,
                 NULL);
 }
 
-enum sl_result sl_iam_get_role_policy(struct sl_client *c, const char *role, const char *policy_name,
-                                      struct sl_buf *out, struct sl_error *err)
+enum sl_result sl_iam_get_role_policy(struct sl_client *c, const char *role,
+                                      const char *policy_name, struct sl_buf *out,
+                                      struct sl_error *err)
 {
   struct sl_headers p;
   xmlDoc *doc = NULL;

@@ -2,6 +2,7 @@
  * sub-resources, objects, and ListObjectsV2 paging. */
 #include "sluice/s3.h"
 #include "sluice/log.h"
+#include "s3_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,18 @@ static enum sl_result key_path(const char *key, struct sl_buf *out)
     r = sl_buf_addc(out, '/');
   if(!r)
     r = sl_uri_encode(out, key, strlen(key), 1);
+  return r;
+}
+
+/* Sends a request whose answer body is not needed. */
+static enum sl_result send_discard(struct sl_client *c, const struct sl_aws_request *req,
+                                   struct sl_error *err)
+{
+  struct sl_http_response resp;
+  enum sl_result r;
+  sl_http_response_init(&resp);
+  r = sl_aws_send(c, req, &resp, err);
+  sl_http_response_cleanup(&resp);
   return r;
 }
 
@@ -120,13 +133,8 @@ enum sl_result sl_s3_create_bucket(struct sl_client *c, const char *bucket, int 
 enum sl_result sl_s3_delete_bucket(struct sl_client *c, const char *bucket, struct sl_error *err)
 {
   struct sl_aws_request req;
-  struct sl_http_response resp;
-  enum sl_result r;
   request(&req, "DELETE", bucket, "/", NULL);
-  sl_http_response_init(&resp);
-  r = sl_aws_send(c, &req, &resp, err);
-  sl_http_response_cleanup(&resp);
-  return r;
+  return send_discard(c, &req, err);
 }
 
 /* S3's "no such configuration" codes per sub-resource. */
@@ -167,23 +175,20 @@ enum sl_result sl_s3_put_subresource(struct sl_client *c, const char *bucket, co
                                      struct sl_error *err)
 {
   struct sl_aws_request req;
-  struct sl_http_response resp;
   struct sl_headers h;
   char md5[32];
   enum sl_result r;
   request(&req, "PUT", bucket, "/", name);
   content_md5(body, len, md5);
   sl_headers_init(&h);
-  sl_http_response_init(&resp);
   r = sl_headers_add(&h, "Content-MD5", md5);
   req.headers = &h;
   req.body = body;
   req.body_len = len;
   req.content_type = content_type;
   if(!r)
-    r = sl_aws_send(c, &req, &resp, err);
+    r = send_discard(c, &req, err);
   sl_headers_cleanup(&h);
-  sl_http_response_cleanup(&resp);
   return r;
 }
 
@@ -191,13 +196,8 @@ enum sl_result sl_s3_delete_subresource(struct sl_client *c, const char *bucket,
                                         const char *name, struct sl_error *err)
 {
   struct sl_aws_request req;
-  struct sl_http_response resp;
-  enum sl_result r;
   request(&req, "DELETE", bucket, "/", name);
-  sl_http_response_init(&resp);
-  r = sl_aws_send(c, &req, &resp, err);
-  sl_http_response_cleanup(&resp);
-  return r;
+  return send_discard(c, &req, err);
 }
 
 enum sl_result sl_s3_put_object(struct sl_client *c, const char *bucket, const char *key,
@@ -205,18 +205,15 @@ enum sl_result sl_s3_put_object(struct sl_client *c, const char *bucket, const c
                                 struct sl_error *err)
 {
   struct sl_aws_request req;
-  struct sl_http_response resp;
   struct sl_buf path;
   enum sl_result r = key_path(key, &path);
-  sl_http_response_init(&resp);
   request(&req, "PUT", bucket, path.data, NULL);
   req.body = data;
   req.body_len = len;
   req.content_type = content_type ? content_type : "application/octet-stream";
   if(!r)
-    r = sl_aws_send(c, &req, &resp, err);
+    r = send_discard(c, &req, err);
   sl_buf_cleanup(&path);
-  sl_http_response_cleanup(&resp);
   return r;
 }
 
@@ -260,15 +257,12 @@ enum sl_result sl_s3_delete_object(struct sl_client *c, const char *bucket, cons
                                    struct sl_error *err)
 {
   struct sl_aws_request req;
-  struct sl_http_response resp;
   struct sl_buf path;
   enum sl_result r = key_path(key, &path);
-  sl_http_response_init(&resp);
   request(&req, "DELETE", bucket, path.data, NULL);
   if(!r)
-    r = sl_aws_send(c, &req, &resp, err);
+    r = send_discard(c, &req, err);
   sl_buf_cleanup(&path);
-  sl_http_response_cleanup(&resp);
   return r;
 }
 
@@ -421,6 +415,23 @@ static enum sl_result parse_page(xmlDoc *doc, const struct sl_s3_list *l, int ur
   return r;
 }
 
+enum sl_result sl_s3_parse_list_answer(const char *xml, size_t len, const struct sl_s3_list *l,
+                                       char **next_token, int *stopped, struct sl_error *err)
+{
+  xmlDoc *doc = sl_xml_parse(xml, len, err);
+  xmlNode *root;
+  enum sl_result r;
+  *next_token = NULL;
+  *stopped = 0;
+  if(!doc)
+    return SL_E_PARSE;
+  root = xmlDocGetRootElement(doc);
+  r = parse_page(doc, l, root && !strcmp(child_text(root, "EncodingType"), "url"), next_token,
+                 stopped, err);
+  xmlFreeDoc(doc);
+  return r;
+}
+
 static enum sl_result list_page(struct sl_client *c, const char *bucket,
                                 const struct sl_s3_list *l, char **next_token, int *stopped,
                                 struct sl_error *err)
@@ -429,7 +440,6 @@ static enum sl_result list_page(struct sl_client *c, const char *bucket,
   struct sl_http_response resp;
   struct sl_buf q;
   char num[16];
-  xmlDoc *doc = NULL;
   enum sl_result r;
   *next_token = NULL;
   sl_http_response_init(&resp);
@@ -454,17 +464,8 @@ static enum sl_result list_page(struct sl_client *c, const char *bucket,
   req.max_response = 8u * 1024 * 1024;
   if(!r)
     r = sl_aws_send(c, &req, &resp, err);
-  if(!r) {
-    doc = sl_xml_parse(resp.body.data, resp.body.len, err);
-    r = doc ? SL_OK : SL_E_PARSE;
-  }
-  if(!r) {
-    xmlNode *root = xmlDocGetRootElement(doc);
-    int url_encoded = root && !strcmp(child_text(root, "EncodingType"), "url");
-    r = parse_page(doc, l, url_encoded, next_token, stopped, err);
-  }
-  if(doc)
-    xmlFreeDoc(doc);
+  if(!r)
+    r = sl_s3_parse_list_answer(resp.body.data, resp.body.len, l, next_token, stopped, err);
   sl_buf_cleanup(&q);
   sl_http_response_cleanup(&resp);
   return r;

@@ -214,7 +214,7 @@ static char *nested_line(struct reader *r, const char *s, const char *e, char *o
     return out;
   }
   if(r->prop == PROP_VALUE)
-    return emit(r, out, num, NULL, CONT_KEY, CONT_KEY + 1, s, e);
+    return emit(r, out, num, NULL, CONT_KEY, &CONT_KEY[1], s, e);
   eq = memchr(s, '=', (size_t)(e - s));
   if(!eq)
     return fail_line(r, SL_E_PARSE, "expected '=' in a sub-property line");

@@ -84,10 +84,34 @@ void sl_sigv4_debug_cleanup(struct sl_sigv4_debug *d)
   memset(d->signature, 0, sizeof(d->signature));
 }
 
+/* SHA-256 and an HMAC-SHA256 context template, fetched once per process:
+ * OpenSSL 3 otherwise fetches the algorithm on every digest and every HMAC
+ * key, which costs more than the hashing itself for SigV4's short strings.
+ * Never freed (process lifetime); the template is only ever duplicated. */
+static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+static EVP_MAC_CTX *hmac_template;
+
+static void algs_init(void)
+{
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  OSSL_PARAM params[2];
+  sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+  params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+  params[1] = OSSL_PARAM_construct_end();
+  hmac_template = mac ? EVP_MAC_CTX_new(mac) : NULL;
+  if(hmac_template && !EVP_MAC_CTX_set_params(hmac_template, params)) {
+    EVP_MAC_CTX_free(hmac_template);
+    hmac_template = NULL;
+  }
+  EVP_MAC_free(mac); /* the context holds its own reference */
+}
+
 static enum sl_result sha256(const void *data, size_t n, unsigned char out[32])
 {
   unsigned int len = 0;
-  if(!EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) || len != 32)
+  pthread_once(&algs_once, algs_init);
+  if(!sha256_md || !EVP_Digest(data, n, out, &len, sha256_md, NULL) || len != 32)
     return SL_E_INTERNAL;
   return SL_OK;
 }
@@ -101,18 +125,19 @@ void sl_sha256_hex(const void *data, size_t n, char out[65])
     sl_hex(md, sizeof(md), out);
 }
 
-static enum sl_result hmac256(EVP_MAC *mac, const void *key, size_t klen,
+/* One HMAC-SHA256 context per signature, re-keyed for each step. */
+static EVP_MAC_CTX *hmac_ctx_new(void)
+{
+  pthread_once(&algs_once, algs_init);
+  return hmac_template ? EVP_MAC_CTX_dup(hmac_template) : NULL;
+}
+
+static enum sl_result hmac256(EVP_MAC_CTX *ctx, const void *key, size_t klen,
                               const void *data, size_t n, unsigned char out[32])
 {
-  EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
-  OSSL_PARAM params[2];
   size_t olen = 0;
-  int ok;
-  params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-  params[1] = OSSL_PARAM_construct_end();
-  ok = ctx && EVP_MAC_init(ctx, key, klen, params) && EVP_MAC_update(ctx, data, n) &&
-       EVP_MAC_final(ctx, out, &olen, 32) && olen == 32;
-  EVP_MAC_CTX_free(ctx);
+  int ok = EVP_MAC_init(ctx, key, klen, NULL) && EVP_MAC_update(ctx, data, n) &&
+           EVP_MAC_final(ctx, out, &olen, 32) && olen == 32;
   return ok ? SL_OK : SL_E_INTERNAL;
 }
 
@@ -156,7 +181,8 @@ void sl_sigv4_cache_stats(struct sl_sigv4_cache *c, unsigned long *hits,
 }
 
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
-static enum sl_result derive_key(EVP_MAC *mac, const struct sl_sigv4_signing *s, unsigned char key[32])
+static enum sl_result derive_key(EVP_MAC_CTX *mac, const struct sl_sigv4_signing *s,
+                                 unsigned char key[32])
 {
   const struct sl_sigv4_params *p = s->p;
   char ksecret[4 + MAX_SECRET];
@@ -175,7 +201,7 @@ static enum sl_result derive_key(EVP_MAC *mac, const struct sl_sigv4_signing *s,
   return r;
 }
 
-static enum sl_result signing_key(EVP_MAC *mac, const struct sl_sigv4_signing *s,
+static enum sl_result signing_key(EVP_MAC_CTX *mac, const struct sl_sigv4_signing *s,
                                   struct sl_sigv4_cache *c, unsigned char key[32])
 {
   const struct sl_sigv4_params *p = s->p;
@@ -312,7 +338,7 @@ static enum sl_result string_to_sign(struct sl_sigv4_signing *s)
 
 static enum sl_result compute_signature(struct sl_sigv4_signing *s, struct sl_sigv4_cache *cache)
 {
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  EVP_MAC_CTX *mac = hmac_ctx_new();
   unsigned char key[32], sig[32];
   enum sl_result r = mac ? SL_OK : SL_E_INTERNAL;
   if(!r) r = signing_key(mac, s, cache, key);
@@ -320,7 +346,7 @@ static enum sl_result compute_signature(struct sl_sigv4_signing *s, struct sl_si
   if(!r)
     sl_hex(sig, sizeof(sig), s->signature);
   OPENSSL_cleanse(key, sizeof(key));
-  EVP_MAC_free(mac);
+  EVP_MAC_CTX_free(mac); /* clears the keyed state */
   return r;
 }
 

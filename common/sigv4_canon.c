@@ -131,20 +131,26 @@ static enum sl_result add_header(struct sl_sigv4_items *l, const char *name, con
     return r;
   it->klen = n;
   it->voff = l->arena.len;
-  for(i = 0; value[i] && !r; i++) {
-    unsigned char c = (unsigned char)value[i];
-    if(c == ' ' || c == '\t') {
+  /* Whole runs of non-blank bytes at a time: values can be long (tokens). */
+  for(i = 0; value[i] && !r;) {
+    size_t run = i;
+    if(value[i] == ' ' || value[i] == '\t') {
       pending_space = l->arena.len > it->voff;
+      i++;
       continue;
     }
-    /* CR/LF or other controls would let a value smuggle in another header. */
-    if(c < 0x20 || c == 0x7f)
-      r = SL_E_INVALID;
-    if(!r && pending_space)
+    for(; value[run] && value[run] != ' ' && value[run] != '\t'; run++) {
+      unsigned char c = (unsigned char)value[run];
+      /* CR/LF or other controls would let a value smuggle in another header. */
+      if(c < 0x20 || c == 0x7f)
+        return SL_E_INVALID;
+    }
+    if(pending_space)
       r = sl_buf_addc(&l->arena, ' ');
     if(!r)
-      r = sl_buf_addc(&l->arena, (char)c);
+      r = sl_buf_add(&l->arena, value + i, run - i);
     pending_space = 0;
+    i = run;
   }
   if(r)
     return r;

@@ -2,7 +2,9 @@
  * puts written straight into a buffer (no DOM on the hot path), and
  * per-entry results read back from the answer. */
 #include "sluice/streams.h"
+#include "streams_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,9 +115,7 @@ static enum sl_result put_batch(struct sl_client *c, int kinesis, const char *st
   struct sl_http_response resp;
   struct sl_headers h;
   struct sl_buf body;
-  struct json_object *ans = NULL, *list = NULL, *cnt = NULL;
   enum sl_result r;
-  size_t i;
   *failed = 0;
   if(!n || n > 500)
     return sl_error_set(err, SL_E_INVALID, NULL, "a batch holds 1 to 500 records, not %zu", n);
@@ -139,16 +139,33 @@ static enum sl_result put_batch(struct sl_client *c, int kinesis, const char *st
   req.max_response = 4u * 1024 * 1024;
   if(!r)
     r = sl_aws_send(c, &req, &resp, err);
-  if(!r) {
+  if(!r)
+    r = sl_streams_parse_put_answer(resp.body.data, resp.body.len, kinesis, n, results, failed,
+                                    err);
+  sl_buf_cleanup(&body);
+  sl_headers_cleanup(&h);
+  sl_http_response_cleanup(&resp);
+  return r;
+}
+
+enum sl_result sl_streams_parse_put_answer(const char *text, size_t len, int kinesis, size_t n,
+                                           struct sl_record_result *results, size_t *failed,
+                                           struct sl_error *err)
+{
+  struct json_object *ans = NULL, *list = NULL, *cnt = NULL;
+  enum sl_result r = SL_OK;
+  size_t i;
+  *failed = 0;
+  if(len <= INT_MAX) {
     struct json_tokener *tok = json_tokener_new();
-    ans = tok ? json_tokener_parse_ex(tok, resp.body.data, (int)resp.body.len) : NULL;
+    ans = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
     if(tok)
       json_tokener_free(tok);
-    if(!ans || !json_object_object_get_ex(ans, kinesis ? "Records" : "RequestResponses", &list) ||
-       !json_object_is_type(list, json_type_array) || json_object_array_length(list) != n)
-      r = sl_error_set(err, SL_E_PARSE, NULL, "%s answer does not hold %zu entries",
-                       kinesis ? "PutRecords" : "PutRecordBatch", n);
   }
+  if(!ans || !json_object_object_get_ex(ans, kinesis ? "Records" : "RequestResponses", &list) ||
+     !json_object_is_type(list, json_type_array) || json_object_array_length(list) != n)
+    r = sl_error_set(err, SL_E_PARSE, NULL, "%s answer does not hold %zu entries",
+                     kinesis ? "PutRecords" : "PutRecordBatch", n);
   for(i = 0; !r && i < n; i++) {
     struct json_object *e = json_object_array_get_idx(list, i);
     const char *code = str_member(e, "ErrorCode");
@@ -175,9 +192,6 @@ static enum sl_result put_batch(struct sl_client *c, int kinesis, const char *st
                      (long long)json_object_get_int64(cnt), *failed);
   if(ans)
     json_object_put(ans);
-  sl_buf_cleanup(&body);
-  sl_headers_cleanup(&h);
-  sl_http_response_cleanup(&resp);
   return r;
 }
 

@@ -192,3 +192,20 @@ enum sl_result sl_sts_get_caller_identity(struct sl_http *http, const struct sl_
   sl_headers_cleanup(&params);
   return r;
 }
+
+enum sl_result sl_sts_parse_credentials(const char *xml, size_t len, const char *action,
+                                        const char *source, struct sl_creds *out,
+                                        struct sl_error *err)
+{
+  struct sl_error local;
+  xmlDoc *doc;
+  enum sl_result r;
+  if(!err)
+    err = &local;
+  doc = sl_xml_parse(xml, len, err);
+  if(!doc)
+    return err->result ? err->result : SL_E_PARSE;
+  r = parse_credentials(doc, action, source, out, err);
+  xmlFreeDoc(doc);
+  return r;
+}

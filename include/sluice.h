@@ -14,6 +14,9 @@
 #include "sluice/sts.h"
 #include "sluice/s3.h"
 #include "sluice/streams.h"
+#include "sluice/iam.h"
+#include "sluice/provision.h"
+#include "sluice/send.h"
 
 #define SLUICE_VERSION "0.1.0"
 

@@ -149,8 +149,9 @@ static void lines_finish(struct sl_decoder *d, int clean)
     sl_dec_record_end(d, "", "", SL_RECORD_TEXT);
   }
   else {
-    sl_dec_error(d, d->rec_off, "truncated line at end of data (line at %llu dropped)",
-                 (unsigned long long)d->rec_off);
+    if(!d->drop) /* a line already dropped as too long was reported */
+      sl_dec_error(d, d->rec_off, "truncated line at end of data (line at %llu dropped)",
+                   (unsigned long long)d->rec_off);
     sl_dec_record_abort(d);
   }
 }

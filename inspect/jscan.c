@@ -13,6 +13,7 @@
  * survive. Raw control characters inside strings are errors, as in RFC 8259
  * (an unescaped newline in a string is how a cut NDJSON line shows). */
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -31,7 +32,7 @@ static unsigned char strstop[256]; /* ends a run of plain string bytes */
 static unsigned char escape[256];  /* may follow a backslash */
 static unsigned char hexdig[256];
 static unsigned char resync[256];  /* where scanning may resume after an error */
-static int tables_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 /* What each structural state wanted, for error messages. */
 static const char *const expected[J_AFTER + 1] = {
@@ -56,12 +57,11 @@ static const unsigned char numnext[J_EXP + 1][C_COUNT] = {
   [J_EXP]      = { J_EXP,     J_EXP,     N_ERR,  N_ERR,      N_ERR,      N_ERR,      N_END, N_ERR },
 };
 
-/* Built once; the race on first use only ever writes the same values. */
-static void init_tables(void)
+/* Built once for the process: decoders run on several threads, and a
+ * rebuild racing a scan would briefly reset entries the scan is reading. */
+static void build_tables(void)
 {
   int c;
-  if(tables_ready)
-    return;
   for(c = 0; c < 256; c++) {
     cls[c] = K_OTHER;
     numcls[c] = C_OTHER;
@@ -93,7 +93,11 @@ static void init_tables(void)
   escape['"'] = escape['\\'] = escape['/'] = escape['b'] = escape['f'] = escape['n'] = 1;
   escape['r'] = escape['t'] = escape['u'] = 1;
   resync['{'] = resync['['] = resync['\n'] = 1;
-  tables_ready = 1;
+}
+
+static void init_tables(void)
+{
+  pthread_once(&tables_once, build_tables);
 }
 
 void sl_jscan_reset(struct sl_decoder *d)
@@ -424,7 +428,7 @@ s_scalar_end:
 
 too_deep:
   /* Report once, then skim to the end of the value opened here. */
-  if(!d->trial) {
+  if(!d->trial && !d->drop) { /* a record already dropped was reported */
     sl_dec_error(d, d->pos + (uint64_t)(p - b),
                  "nesting deeper than %u levels, record at %llu skipped", max_depth,
                  (unsigned long long)d->rec_off);
@@ -484,10 +488,12 @@ error:
     d->trial_failed = 1;
     SUSPEND(J_RESYNC);
   }
-  if(d->in_rec)
+  /* One error per record: one already dropped (too large, held across
+   * chunks) was reported, and whether it was depends on chunk boundaries. */
+  if(d->in_rec && !d->drop)
     sl_dec_error(d, d->pos + (uint64_t)(p - b), "%s (record at %llu dropped)", why,
                  (unsigned long long)d->rec_off);
-  else
+  else if(!d->in_rec)
     sl_dec_error(d, d->pos + (uint64_t)(p - b), "%s", why);
   sl_dec_record_abort(d);
   depth = 0;
@@ -527,8 +533,9 @@ void sl_jscan_finish(struct sl_decoder *d, int clean)
     sl_dec_record_end(d, "", "", SL_RECORD_JSON);
   }
   else if(d->in_rec) {
-    sl_dec_error(d, d->rec_off, "truncated record at end of %s (record at %llu dropped)",
-                 clean ? "object" : "data", (unsigned long long)d->rec_off);
+    if(!d->drop)
+      sl_dec_error(d, d->rec_off, "truncated record at end of %s (record at %llu dropped)",
+                   clean ? "object" : "data", (unsigned long long)d->rec_off);
     sl_dec_record_abort(d);
   }
   d->js = J_TOP;

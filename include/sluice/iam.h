@@ -39,11 +39,13 @@ enum sl_result sl_iam_update_assume_role_policy(struct sl_client *c, const char 
                                                 const char *trust_policy, struct sl_error *err);
 enum sl_result sl_iam_delete_role(struct sl_client *c, const char *name, struct sl_error *err);
 
-enum sl_result sl_iam_put_role_policy(struct sl_client *c, const char *role, const char *policy_name,
-                                      const char *document, struct sl_error *err);
+enum sl_result sl_iam_put_role_policy(struct sl_client *c, const char *role,
+                                      const char *policy_name, const char *document,
+                                      struct sl_error *err);
 /* GetRolePolicy: the decoded document replaces the contents of out. */
-enum sl_result sl_iam_get_role_policy(struct sl_client *c, const char *role, const char *policy_name,
-                                      struct sl_buf *out, struct sl_error *err);
+enum sl_result sl_iam_get_role_policy(struct sl_client *c, const char *role,
+                                      const char *policy_name, struct sl_buf *out,
+                                      struct sl_error *err);
 /* ListRolePolicies, every page: on_name is called per policy name; a
  * non-zero return stops the listing (SL_OK). */
 enum sl_result sl_iam_list_role_policies(struct sl_client *c, const char *role,

@@ -31,8 +31,9 @@ enum sl_prov_action {
   SL_PROV_DELETE,   /* destroy */
   SL_PROV_ABSENT    /* destroy / status: does not exist (nothing to do) */
 };
-const char *sl_prov_kind_name(enum sl_prov_kind k);     /* "bucket", "role", "kinesis", "firehose" */
-const char *sl_prov_action_name(enum sl_prov_action a); /* "ok", "create", "update", ... */
+/* "bucket", "role", "kinesis", "firehose" / "ok", "create", "update", ... */
+const char *sl_prov_kind_name(enum sl_prov_kind k);
+const char *sl_prov_action_name(enum sl_prov_action a);
 
 /* ------------------------------------------------------------------ desired state */
 
@@ -81,7 +82,8 @@ struct sl_prov_bucket_state {
   int exists;
   long head_status;             /* 200, 403, 404, 301 */
   char region[64];              /* from x-amz-bucket-region */
-  int pab_found, pab[4];        /* BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets */
+  /* BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets */
+  int pab_found, pab[4];
   char sse[16];                 /* "AES256", "aws:kms", "" = none */
   char kms_key[2048];
   int bucket_key;
@@ -195,7 +197,9 @@ struct sl_prov {
 };
 
 /* Client from the profile (environment and AWS shared config fill what it
- * leaves open), caller's account (STS GetCallerIdentity), desired state. */
+ * leaves open), caller's account (STS GetCallerIdentity), desired state.
+ * The profile must outlive the session. On failure s->where names what
+ * failed and nothing needs closing (closing anyway is harmless). */
 enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struct sl_error *err);
 void sl_prov_close(struct sl_prov *s);
 
@@ -221,11 +225,17 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
 enum sl_prov_report_kind { SL_PROV_REPORT_PLAN, SL_PROV_REPORT_APPLY, SL_PROV_REPORT_DESTROY,
                            SL_PROV_REPORT_STATUS };
 /* Human text (what the CLI prints) and JSON (--json) for a session after
- * plan/apply/destroy/read. Appended to out. */
+ * plan/apply/destroy/read, appended to out. The JSON carries "error"
+ * (resource, code, message, http_status, request_id) when err is given. */
 enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_kind k,
                                    struct sl_buf *out);
 enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_kind k,
-                                   struct sl_buf *out);
+                                   const struct sl_error *err, struct sl_buf *out);
+/* The "error" object alone (resource may be NULL), for failures before a
+ * session exists (a bad profile): {"command", "profile", "error": {...}}. */
+enum sl_result sl_prov_error_json(const char *command, const char *profile,
+                                  const char *resource, const struct sl_error *err,
+                                  struct sl_buf *out);
 
 #ifdef __cplusplus
 }

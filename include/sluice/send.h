@@ -1,0 +1,291 @@
+/* sluice — sending records to Firehose and Kinesis: the service limits,
+ * batches split by count and bytes, entry-level retries of partial failures,
+ * a dead-letter file, and a streaming engine (N workers, one client each,
+ * bounded memory whatever the input size).
+ *
+ *   struct sl_sender *s;
+ *   r = sl_sender_new(&s, &opts, &cfg, profile_path, NULL, err);
+ *   while(more input)  sl_sender_add(s, data, len, &where, err);   copies
+ *   r = sl_sender_finish(s, &result, err);   waits for every record
+ *   sl_sender_free(s);
+ *
+ * Guarantees (see README "provision send"): every record ends delivered or
+ * listed as failed (result list and/or dead-letter file); a record is sent
+ * again only after a failure, so duplicates are possible only when an
+ * answer was lost (counted as duplicates_possible). */
+#ifndef SLUICE_SEND_H
+#define SLUICE_SEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws.h"
+#include "streams.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sl_send_target { SL_SEND_FIREHOSE = 0, SL_SEND_KINESIS };
+const char *sl_send_target_name(enum sl_send_target t); /* "firehose", "kinesis" */
+
+#define SL_SEND_DEFAULT_CONCURRENCY 4
+#define SL_SEND_MAX_CONCURRENCY 64
+#define SL_SEND_DEFAULT_ATTEMPTS 10
+#define SL_SEND_MAX_ATTEMPTS 100
+/* Failures kept in a result (with their bytes) before only being counted;
+ * the dead-letter file has all of them. */
+#define SL_SEND_MAX_LISTED 10000
+#define SL_SEND_MAX_LISTED_BYTES (64u * 1024 * 1024)
+
+/* ------------------------------------------------------------------ limits */
+
+/* What one request and one record may hold. Sizes count what is sent: the
+ * data (with the '\n' the delimiter adds) plus, for Kinesis, the partition
+ * key's bytes. */
+struct sl_send_limits {
+  enum sl_send_target target;
+  size_t max_records;       /* per request: the batch size asked for, <= 500 */
+  size_t max_request_bytes; /* Firehose 4 MiB; Kinesis 5 MiB, up to 10 MiB */
+  size_t max_record_bytes;  /* Firehose 1,024,000; Kinesis 1 MiB (data + key) */
+};
+
+/* batch_records 0 = 500; kinesis_request_bytes 0 = 5 MiB (5..10 MiB). */
+enum sl_result sl_send_limits_init(struct sl_send_limits *l, enum sl_send_target t,
+                                   size_t batch_records, long kinesis_request_bytes,
+                                   struct sl_error *err);
+/* Bytes a record counts for: len, plus key_len for Kinesis. */
+size_t sl_send_record_size(const struct sl_send_limits *l, size_t len, size_t key_len);
+
+/* Where a record came from, for messages: "stdin:42" (a line), "in.json:
+ * value 7" (a JSON value), "blob.bin" (raw), "argument 3", "record 5"
+ * (library lists, 1-based). src must live until the sender is finished. */
+enum sl_where_kind { SL_WHERE_LINE = 0, SL_WHERE_VALUE, SL_WHERE_WHOLE, SL_WHERE_ARG,
+                     SL_WHERE_INDEX, SL_WHERE_OFFSET /* "in.json: byte 120" */ };
+struct sl_send_where {
+  const char *src;
+  uint64_t pos;
+  enum sl_where_kind kind;
+};
+void sl_send_where_format(const struct sl_send_where *w, char *out, size_t outlen);
+
+/* SL_OK when a record of len bytes (as sent) with this key may go;
+ * SL_E_TOO_LARGE or SL_E_INVALID with err->message naming it, e.g.
+ * "stdin:42: record of 1048577 bytes is over Kinesis's 1 MiB limit (data +
+ * partition key)". key/ehk are Kinesis only (NULL for Firehose). */
+enum sl_result sl_send_check_record(const struct sl_send_limits *l, const struct sl_send_where *w,
+                                    size_t len, const char *key, const char *ehk,
+                                    struct sl_error *err);
+
+/* The refusal of a record of size bytes (as sent) that is over the record
+ * limit: SL_E_TOO_LARGE, code "RecordTooLarge", message naming it. */
+enum sl_result sl_send_too_large(const struct sl_send_limits *l, const struct sl_send_where *w,
+                                 uint64_t size, struct sl_error *err);
+
+/* ------------------------------------------------------------------ input */
+
+enum sl_send_format {
+  SL_SEND_LINES = 0, /* each line a record, without its "\n" or "\r\n"; empty lines skipped */
+  SL_SEND_JSON,      /* each JSON value a record, as given (concatenated or NDJSON; gzip ok) */
+  SL_SEND_RAW        /* the whole input one record, any bytes; empty input: none */
+};
+
+/* A reader delivers records of at most record_max bytes; a longer one is
+ * only measured (its bytes are skipped, memory stays bounded) and reported
+ * through on_oversize. on_record's p is valid during the call only; a
+ * non-zero result stops the reader, which returns it. */
+struct sl_send_input {
+  enum sl_send_format format;
+  size_t record_max;
+  enum sl_result (*on_record)(void *ud, const char *p, size_t n, const struct sl_send_where *w);
+  void (*on_oversize)(void *ud, const struct sl_send_where *w, uint64_t size);
+  /* Input that holds no record (bad JSON); NULL to ignore. */
+  void (*on_bad)(void *ud, const struct sl_send_where *w, const char *reason);
+  void *ud;
+};
+
+/* Reads fd to its end; src names it in messages ("stdin", a path). With
+ * tee_fd >= 0 every byte read is also written there (to read stdin twice). */
+enum sl_result sl_send_read(const struct sl_send_input *in, int fd, const char *src, int tee_fd,
+                            struct sl_error *err);
+
+/* ------------------------------------------------------------------ batches */
+
+/* One record in a batch: data and key live in the batch's arena. */
+struct sl_send_entry {
+  size_t off, len;         /* data */
+  size_t key_off, key_len; /* Kinesis partition key (NUL-terminated in the arena) */
+  size_t ehk_off;          /* explicit hash key, (size_t)-1 when none */
+  struct sl_send_where where;
+  uint64_t index;          /* 0-based position in the input */
+  int attempts;            /* requests that carried it */
+  int unknown;             /* a request carrying it got no usable answer */
+  int dup;                 /* resent after an unknown outcome */
+  int done;                /* 1 delivered, -1 failed for good */
+  char error_code[64];
+  char error_message[256];
+};
+
+/* A batch that closes when the next record would pass the count or the
+ * request byte limit. Memory: the records it holds, nothing more. */
+struct sl_batch {
+  const struct sl_send_limits *lim;
+  struct sl_buf arena;
+  struct sl_send_entry *e;
+  size_t n;
+  size_t bytes;            /* sum of sl_send_record_size() */
+};
+
+enum sl_result sl_batch_init(struct sl_batch *b, const struct sl_send_limits *l);
+void sl_batch_cleanup(struct sl_batch *b);
+void sl_batch_reset(struct sl_batch *b);
+/* 1 when a record of this size (sl_send_record_size) may join the batch. */
+int sl_batch_fits(const struct sl_batch *b, size_t size);
+/* Copies the record in; with newline, a '\n' is appended when data does not
+ * end with one. The caller checked the limits and sl_batch_fits (with the
+ * '\n' counted). */
+enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, int newline,
+                            const char *key, const char *ehk, uint64_t index,
+                            const struct sl_send_where *w);
+/* The entry's data and key as pointers into the arena. */
+void sl_batch_record(const struct sl_batch *b, size_t i, struct sl_record *out);
+
+/* ------------------------------------------------------------------ keys */
+
+/* A random (v4) UUID, 36 characters + NUL, from getrandom. */
+enum sl_result sl_uuid4(char out[37]);
+/* The value at a dotted path ("a.b.c") of a JSON object record, as a key:
+ * a string as is, a number or boolean as its JSON text. SL_E_NOT_FOUND when
+ * absent (or null, object, array), SL_E_PARSE when the record is not JSON. */
+enum sl_result sl_send_key_from_field(const char *json, size_t len, const char *path,
+                                      char *key, size_t keymax, size_t *key_len);
+/* 1 when s is a decimal in 0..2^128-1 (ExplicitHashKey). */
+int sl_send_valid_hash_key(const char *s);
+
+/* ------------------------------------------------------------------ results */
+
+struct sl_send_failure {
+  uint64_t index;
+  char where[160];
+  unsigned char *data;     /* the record as it would be sent; NULL when not kept */
+  size_t len;
+  int attempts;
+  char error_code[64];
+  char error_message[256];
+};
+
+struct sl_send_result {
+  enum sl_send_target target;
+  uint64_t total;               /* records given to the sender */
+  uint64_t delivered;
+  uint64_t failed;              /* final failures, rejected ones included */
+  uint64_t rejected;            /* refused before sending (limits, bad input) */
+  uint64_t retried;             /* records sent more than once */
+  uint64_t duplicates_possible; /* resent after a request whose outcome was unknown */
+  uint64_t requests;            /* HTTP requests made */
+  uint64_t request_retries;     /* whole-request retries (throttling, 5xx, network) */
+  uint64_t bytes;               /* bytes of delivered records, as sent */
+  double elapsed_s;
+  struct sl_send_failure *failures; /* final failures, in the order they ended */
+  size_t nfailures, cap;
+  size_t listed_bytes;
+  uint64_t not_listed;          /* past SL_SEND_MAX_LISTED(_BYTES) */
+};
+void sl_send_result_init(struct sl_send_result *r);
+void sl_send_result_cleanup(struct sl_send_result *r);
+
+/* One dead-letter line, exact format (keys in this order, '\n' ended;
+ * "record":null when the bytes were not kept):
+ * {"record":"<base64>","stream":"<name>","error_code":"<code>",
+ *  "error_message":"<text>","attempts":N,"source":"<where>"} */
+enum sl_result sl_send_dead_letter_line(struct sl_buf *out, const void *data, size_t len,
+                                        const char *stream, const char *code, const char *msg,
+                                        int attempts, const char *where);
+/* The report: one summary line (text) or the old library's structure (JSON):
+ * {"total_records":N,"successful_records":N,"failed_records":[{"record":
+ * "<text>","record_base64":"...","error":"Code: message","attempt":N,
+ * "source":"..."}],...counters}. Without a dead-letter file, the text lists
+ * every failed record (base64) before the summary. */
+enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *stream,
+                                   const char *dead_letter, struct sl_buf *out);
+enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *stream,
+                                   const char *dead_letter, struct sl_buf *out);
+
+/* ------------------------------------------------------------------ the engine */
+
+struct sl_send_options {
+  enum sl_send_target target;
+  const char *stream;
+  size_t batch_size;            /* records per request, 1..500; 0 = 500 */
+  int concurrency;              /* worker threads, each with its own client; 0 = send
+                                 * from the caller's thread with the caller's client */
+  int max_attempts;             /* rounds per record (entry level); 0 = 10 */
+  long kinesis_request_bytes;   /* 0 = 5 MiB */
+  int newline;                  /* delimiter: append '\n' when missing */
+  const char *partition_key;    /* Kinesis: same key for all */
+  const char *partition_key_field; /* Kinesis: dotted path in each JSON record */
+  const char *explicit_hash_key;
+  double retry_base_s;          /* entry-level backoff base; 0 = 0.1 s */
+  double retry_max_s;           /* entry-level backoff cap; 0 = 5 s */
+  const char *dead_letter;      /* file for final failures (appended, created 0600) */
+};
+void sl_send_options_init(struct sl_send_options *o);
+
+struct sl_sender;
+
+/* Workers get their own client from a copy of cfg (credentials resolved per
+ * client); with concurrency 0, client is used instead (not copied, not
+ * freed). */
+enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_options *o,
+                             const struct sl_aws_config *cfg, const char *profile_path,
+                             struct sl_client *client, struct sl_error *err);
+/* Checks a record the way sl_sender_add would (limits, key) without taking
+ * it: for --strict's first pass. */
+enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len,
+                               const struct sl_send_where *w, struct sl_error *err);
+/* Takes a copy of one record; blocks while the queues are full. A record
+ * over a limit or without its key is refused: counted as failed (listed /
+ * dead-lettered) and SL_E_TOO_LARGE / SL_E_INVALID / SL_E_NOT_FOUND returned
+ * with err naming it; the sender goes on. Other errors are fatal. */
+enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
+                             const struct sl_send_where *w, struct sl_error *err);
+const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s);
+/* Input that is not a record at all (unparsable JSON, over a limit and not
+ * kept): counted as failed, listed and dead-lettered without its bytes. */
+void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, const char *code,
+                      const char *message);
+/* Counters so far (no failure list), for a progress line. */
+void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap);
+/* Sends what is left and waits. Fills res (initialized; its old contents
+ * are freed) with counters and failures. SL_OK when
+ * the run could be carried out (check res->failed); an error when it could
+ * not (dead-letter file unwritable, out of memory). */
+enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
+                                struct sl_error *err);
+void sl_sender_free(struct sl_sender *s);
+
+/* ------------------------------------------------------------------ the old calls */
+
+/* The old libraries' calls, on the caller's client, in the caller's thread.
+ * Every record is checked first: one over a limit gives SL_E_TOO_LARGE
+ * naming it ("record 3: ...") and nothing is sent. Then SL_OK when all were
+ * accepted, SL_E_AWS (err: the first final failure) when some were not;
+ * res (initialized) lists them. o may be NULL: the defaults, except that
+ * no '\n' is added (the old libraries sent the bytes as given). */
+enum sl_result sl_send_firehose_record(struct sl_client *c, const char *stream, const void *data,
+                                       size_t len, struct sl_send_result *res,
+                                       struct sl_error *err);
+enum sl_result sl_send_firehose_batch(struct sl_client *c, const char *stream,
+                                      const struct sl_view *recs, size_t n,
+                                      const struct sl_send_options *o,
+                                      struct sl_send_result *res, struct sl_error *err);
+/* partition_key NULL: a random UUID per record. */
+enum sl_result sl_send_kinesis(struct sl_client *c, const char *stream,
+                               const struct sl_view *recs, size_t n, const char *partition_key,
+                               const struct sl_send_options *o, struct sl_send_result *res,
+                               struct sl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,332 @@
+/* commands.c — what `inspect ls`, `cat`, `errors` and `tail` do, over the
+ * lister and the run engine: which records pass, how each becomes a line,
+ * when to stop. Output and reports go to the caller's callbacks. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "inspect_internal.h"
+#include "sluice/log.h"
+
+/* ---- the shared pass ---------------------------------------------------- */
+
+/* Lines are records: each ends in the only '\n' it has, so --limit can be
+ * applied to the bytes in order, cutting after the limit-th line. */
+static int pass_write(void *ud, const char *p, size_t n)
+{
+  struct sl_inspect_pass *ps = ud;
+  const struct sl_inspect_command *cmd = ps->cmd;
+  size_t cut = n;
+  const char *q = p, *end = p + n;
+  int stop = 0;
+  while(q < end && (q = memchr(q, '\n', (size_t)(end - q)))) {
+    q++;
+    ps->sum->printed++;
+    if(cmd->limit && ps->sum->printed >= cmd->limit) {
+      cut = (size_t)(q - p);
+      stop = 1;
+      break;
+    }
+  }
+  if(cut && cmd->out(cmd->ud, p, cut))
+    return 1;
+  if(stop)
+    ps->sum->stopped = 1;
+  return stop;
+}
+
+static int pass_object(void *ud, const struct sl_inspect_result *res)
+{
+  struct sl_inspect_pass *ps = ud;
+  struct sl_inspect_summary *s = ps->sum;
+  s->objects++;
+  s->bytes += res->obj->size > 0 ? (uint64_t)res->obj->size : 0;
+  s->records += res->records;
+  s->data_errors += res->data_errors;
+  s->failed_objects += res->fetch_failed ? 1 : 0;
+  snprintf(s->last_key, sizeof(s->last_key), "%s", res->obj->key);
+  return ps->on_object ? ps->on_object(ps->ud, res) : 0;
+}
+
+static int pass_record(void *ud, const struct sl_inspect_record *rec, struct sl_buf *out)
+{
+  struct sl_inspect_pass *ps = ud;
+  return ps->on_record(ps->ud, rec, out);
+}
+
+static void pass_error(void *ud, const struct sl_inspect_object *obj, uint64_t offset,
+                       const char *reason)
+{
+  struct sl_inspect_pass *ps = ud;
+  if(ps->cmd->report)
+    ps->cmd->report(ps->cmd->ud, obj->key, offset, reason);
+}
+
+enum sl_result sl_inspect_pass_run(struct sl_client *c, struct sl_inspect_pass *pass,
+                                   const struct sl_inspect_source *src, struct sl_error *err)
+{
+  const struct sl_inspect_command *cmd = pass->cmd;
+  struct sl_inspect_lister *l = NULL;
+  struct sl_inspect_run_options o;
+  enum sl_result r;
+  memset(&o, 0, sizeof(o));
+  o.concurrency = cmd->concurrency;
+  o.object_buffer = cmd->object_buffer;
+  o.format = cmd->format;
+  o.on_record = pass_record;
+  o.on_data_error = pass_error;
+  o.on_object = pass_object;
+  o.write = cmd->out ? pass_write : NULL;
+  o.ud = pass;
+  r = sl_inspect_lister_new(c, src, &l, err);
+  if(!r)
+    r = sl_inspect_run(c, l, &o, err);
+  if(l) {
+    pass->sum->list_pages += sl_inspect_lister_pages(l);
+    pass->sum->windowed = sl_inspect_lister_windowed(l);
+  }
+  sl_inspect_lister_free(l);
+  return r;
+}
+
+/* ---- ls ----------------------------------------------------------------- */
+
+/* Keys may hold any byte: control characters are shown as \xNN so one key
+ * stays one line. */
+static enum sl_result add_shown(struct sl_buf *b, const char *s)
+{
+  enum sl_result r = SL_OK;
+  for(; !r && *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    r = ch < 0x20 || ch == 0x7f || ch == '\\' ? sl_buf_printf(b, "\\x%02x", ch)
+                                               : sl_buf_addc(b, (char)ch);
+  }
+  return r;
+}
+
+enum sl_result sl_inspect_ls(struct sl_client *c, const struct sl_inspect_command *cmd,
+                             struct sl_inspect_summary *sum, struct sl_error *err)
+{
+  struct sl_inspect_lister *l = NULL;
+  struct sl_buf line;
+  enum sl_result r = sl_buf_init(&line, SL_BUF_SMALL);
+  if(!r)
+    r = sl_inspect_lister_new(c, &cmd->src, &l, err);
+  while(!r) {
+    const struct sl_inspect_object *o;
+    r = sl_inspect_lister_next(l, &o, err);
+    if(r || !o)
+      break;
+    sl_buf_reset(&line);
+    if(cmd->json) {
+      r = sl_buf_adds(&line, "{\"key\":");
+      if(!r) r = sl_json_append_string(&line, o->key, strlen(o->key));
+      if(!r) r = sl_buf_printf(&line, ",\"size\":%lld,\"last_modified\":", o->size);
+      if(!r) r = sl_json_append_string(&line, o->last_modified, strlen(o->last_modified));
+      if(!r) r = sl_buf_adds(&line, "}\n");
+    }
+    else {
+      r = sl_buf_printf(&line, "%-24s %12lld  ", o->last_modified, o->size);
+      if(!r) r = add_shown(&line, o->key);
+      if(!r) r = sl_buf_addc(&line, '\n');
+    }
+    sum->objects++;
+    sum->bytes += o->size > 0 ? (uint64_t)o->size : 0;
+    snprintf(sum->last_key, sizeof(sum->last_key), "%s", o->key);
+    if(!r && cmd->out(cmd->ud, line.data, line.len))
+      break;
+    sum->printed++;
+    if(cmd->limit && sum->printed >= cmd->limit) {
+      sum->stopped = 1;
+      break;
+    }
+  }
+  if(l) {
+    sum->list_pages += sl_inspect_lister_pages(l);
+    sum->windowed = sl_inspect_lister_windowed(l);
+  }
+  sl_inspect_lister_free(l);
+  sl_buf_cleanup(&line);
+  return r;
+}
+
+/* ---- cat ---------------------------------------------------------------- */
+
+static int cat_record(void *ud, const struct sl_inspect_record *rec, struct sl_buf *out)
+{
+  const struct sl_inspect_command *cmd = ud;
+  if(cmd->filter && !sl_inspect_filter_match(cmd->filter, rec->data, rec->len, rec->kind))
+    return 0;
+  /* The line buffer is sized for the worst case, so this cannot run out. */
+  return sl_inspect_format_record(out, cmd->with_key ? rec->obj->key : NULL, rec->offset,
+                                  rec->data, rec->len, rec->kind) != SL_OK;
+}
+
+enum sl_result sl_inspect_cat(struct sl_client *c, const struct sl_inspect_command *cmd,
+                              struct sl_inspect_summary *sum, struct sl_error *err)
+{
+  struct sl_inspect_pass pass;
+  memset(&pass, 0, sizeof(pass));
+  pass.cmd = cmd;
+  pass.sum = sum;
+  pass.on_record = cat_record;
+  pass.ud = (void *)cmd;
+  return sl_inspect_pass_run(c, &pass, &cmd->src, err);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* rawData as JSON when it is one JSON value, else as a string. */
+static enum sl_result add_raw(struct sl_buf *out, const struct sl_buf *raw)
+{
+  struct json_tokener *tok = json_tokener_new_ex(SL_DECODER_DEFAULT_MAX_DEPTH);
+  struct json_object *o = NULL;
+  size_t n = raw->len;
+  enum sl_result r;
+  while(n && (raw->data[n - 1] == '\n' || raw->data[n - 1] == '\r' || raw->data[n - 1] == ' '))
+    n--;
+  if(tok && n && n <= (size_t)INT32_MAX && raw->data[0] != ' ')
+    o = json_tokener_parse_ex(tok, raw->data, (int)n);
+  if(o && json_tokener_get_error(tok) == json_tokener_success &&
+     json_tokener_get_parse_end(tok) == n && memchr("{[\"", raw->data[0], 3))
+    r = sl_json_compact(raw->data, n, out);
+  else
+    r = sl_json_append_string(out, raw->data, raw->len);
+  json_object_put(o);
+  if(tok)
+    json_tokener_free(tok);
+  return r;
+}
+
+static int errors_record(void *ud, const struct sl_inspect_record *rec, struct sl_buf *out)
+{
+  const struct sl_inspect_command *cmd = ud;
+  struct sl_failed_record f;
+  struct sl_error e;
+  enum sl_result r;
+  char why[1200];
+  if(cmd->filter && !sl_inspect_filter_match(cmd->filter, rec->data, rec->len, rec->kind))
+    return 0;
+  sl_error_clear(&e);
+  r = sl_failed_record_init(&f, SL_DECODER_DEFAULT_RECORD_MAX);
+  if(!r)
+    r = sl_failed_record_parse(&f, rec->data, rec->len, &e);
+  if(r == SL_E_NOMEM) {
+    sl_failed_record_cleanup(&f);
+    return 1;
+  }
+  if(r) {
+    snprintf(why, sizeof(why), "not a Firehose error record: %s", e.message);
+    sl_inspect_record_error(rec, why);
+    sl_failed_record_cleanup(&f);
+    return 0;
+  }
+  r = sl_buf_adds(out, "{\"key\":");
+  if(!r) r = sl_json_append_string(out, rec->obj->key, strlen(rec->obj->key));
+  if(!r) r = sl_buf_printf(out, ",\"offset\":%" PRIu64 ",\"errorCode\":", rec->offset);
+  if(!r) r = sl_json_append_string(out, f.error_code, strlen(f.error_code));
+  if(!r) r = sl_buf_adds(out, ",\"errorMessage\":");
+  if(!r) r = sl_json_append_string(out, f.error_message, strlen(f.error_message));
+  if(!r) r = sl_buf_printf(out, ",\"attemptsMade\":%" PRId64 ",\"arrivalTimestamp\":%" PRId64
+                           ",\"record\":", f.attempts_made, f.arrival_timestamp);
+  if(!r) r = add_raw(out, &f.raw_data);
+  if(!r) r = sl_buf_adds(out, "}\n");
+  sl_failed_record_cleanup(&f);
+  return r != SL_OK;
+}
+
+enum sl_result sl_inspect_errors(struct sl_client *c, const struct sl_inspect_command *cmd,
+                                 struct sl_inspect_summary *sum, struct sl_error *err)
+{
+  struct sl_inspect_pass pass;
+  struct sl_inspect_command ec = *cmd;
+  memset(&pass, 0, sizeof(pass));
+  /* Error output is always JSON lines. */
+  ec.format = SL_DECODE_JSON;
+  pass.cmd = &ec;
+  pass.sum = sum;
+  pass.on_record = errors_record;
+  pass.ud = &ec;
+  return sl_inspect_pass_run(c, &pass, &ec.src, err);
+}
+
+/* ---- tail --------------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+  struct timespec ts;
+  if(ms <= 0)
+    return;
+  ts.tv_sec = (time_t)(ms / 1000);
+  ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+  nanosleep(&ts, NULL);
+}
+
+/* The newest key present now: where following starts. */
+static enum sl_result newest_key(struct sl_client *c, const struct sl_inspect_source *src,
+                                 char *out, size_t outlen, unsigned long *pages,
+                                 struct sl_error *err)
+{
+  struct sl_inspect_lister *l = NULL;
+  const struct sl_inspect_object *o;
+  enum sl_result r = sl_inspect_lister_new(c, src, &l, err);
+  while(!r && !(r = sl_inspect_lister_next(l, &o, err)) && o)
+    snprintf(out, outlen, "%s", o->key);
+  if(l)
+    *pages += sl_inspect_lister_pages(l);
+  sl_inspect_lister_free(l);
+  return r;
+}
+
+enum sl_result sl_inspect_tail(struct sl_client *c, const struct sl_inspect_command *cmd,
+                               struct sl_inspect_summary *sum, struct sl_error *err)
+{
+  struct sl_inspect_pass pass;
+  struct sl_inspect_source src = cmd->src;
+  char last[1100];
+  int64_t start = now_ms(), interval = cmd->interval_ms > 0 ? cmd->interval_ms : 10000;
+  enum sl_result r = SL_OK;
+  memset(&pass, 0, sizeof(pass));
+  pass.cmd = cmd;
+  pass.sum = sum;
+  pass.on_record = cat_record;
+  pass.ud = (void *)cmd;
+  snprintf(last, sizeof(last), "%s", src.start_after ? src.start_after : "");
+  /* Without --since, what is there already is skipped; the last hour is
+   * searched (and then followed) for objects Firehose delivers late. */
+  if(src.since == SL_INSPECT_NO_TIME) {
+    src.since = (int64_t)time(NULL) - 3600;
+    src.start_after = last[0] ? last : NULL;
+    r = newest_key(c, &src, last, sizeof(last), &sum->list_pages, err);
+  }
+  src.until = SL_INSPECT_NO_TIME;
+  /* One last poll after the deadline's sleep, so nothing that arrived
+   * before the deadline is missed. */
+  while(!r) {
+    int64_t left = interval;
+    src.start_after = last[0] ? last : NULL;
+    r = sl_inspect_pass_run(c, &pass, &src, err);
+    if(sum->last_key[0])
+      snprintf(last, sizeof(last), "%s", sum->last_key);
+    if(r || sum->stopped)
+      break;
+    if(cmd->timeout_ms > 0) {
+      left = start + cmd->timeout_ms - now_ms();
+      if(left <= 0)
+        break;
+    }
+    sleep_ms(left < interval ? left : interval);
+  }
+  return r;
+}

@@ -1,0 +1,144 @@
+/* stats.c — `inspect stats`: objects, bytes, records, parse errors, records
+ * per arrival hour and the first/last arrival, from one pass over the
+ * objects (the arrival time is the one in the key, else LastModified). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect_internal.h"
+
+void sl_inspect_stats_cleanup(struct sl_inspect_stats *st)
+{
+  free(st->hours);
+  st->hours = NULL;
+  st->nhours = 0;
+}
+
+static int64_t hour_of(int64_t t)
+{
+  return t == SL_INSPECT_NO_TIME ? t : t - ((t % 3600) + 3600) % 3600;
+}
+
+/* Called in key order, one at a time. */
+static int stats_object(void *ud, const struct sl_inspect_result *res)
+{
+  struct sl_inspect_stats *st = ud;
+  int64_t t = res->obj->time, h = hour_of(t);
+  size_t lo = 0, hi = st->nhours;
+  if(t != SL_INSPECT_NO_TIME) {
+    if(st->first == SL_INSPECT_NO_TIME || t < st->first)
+      st->first = t;
+    if(st->last == SL_INSPECT_NO_TIME || t > st->last)
+      st->last = t;
+  }
+  while(lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if(st->hours[mid].hour < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if(lo == st->nhours || st->hours[lo].hour != h) {
+    struct sl_inspect_hour *v = realloc(st->hours, (st->nhours + 1) * sizeof(*v));
+    if(!v)
+      return 1;
+    st->hours = v;
+    memmove(&v[lo + 1], &v[lo], (st->nhours - lo) * sizeof(*v));
+    v[lo].hour = h;
+    v[lo].records = 0;
+    v[lo].objects = 0;
+    st->nhours++;
+  }
+  st->hours[lo].records += res->records;
+  st->hours[lo].objects++;
+  return 0;
+}
+
+static int stats_record(void *ud, const struct sl_inspect_record *rec, struct sl_buf *out)
+{
+  (void)ud;
+  (void)rec;
+  (void)out;
+  return 0;
+}
+
+enum sl_result sl_inspect_stats(struct sl_client *c, const struct sl_inspect_command *cmd,
+                                struct sl_inspect_stats *st, struct sl_error *err)
+{
+  struct sl_inspect_pass pass;
+  struct sl_inspect_command sc = *cmd;
+  enum sl_result r;
+  size_t i;
+  uint64_t counted = 0;
+  memset(st, 0, sizeof(*st));
+  st->first = st->last = SL_INSPECT_NO_TIME;
+  sc.out = NULL;
+  memset(&pass, 0, sizeof(pass));
+  pass.cmd = &sc;
+  pass.sum = &st->sum;
+  pass.on_record = stats_record;
+  pass.on_object = stats_object;
+  pass.ud = st;
+  r = sl_inspect_pass_run(c, &pass, &sc.src, err);
+  /* stats_object stops the run only when it could not grow its table. */
+  for(i = 0; i < st->nhours; i++)
+    counted += st->hours[i].objects;
+  if(!r && counted != st->sum.objects)
+    r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  return r;
+}
+
+static enum sl_result add_time(struct sl_buf *out, int64_t t, int json)
+{
+  char s[40];
+  if(t == SL_INSPECT_NO_TIME)
+    return sl_buf_adds(out, json ? "null" : "-");
+  sl_inspect_format_time(t, s, sizeof(s));
+  return sl_buf_printf(out, json ? "\"%s\"" : "%s", s);
+}
+
+/* "2024-05-01T10" for the hour starting at h. */
+static void hour_label(int64_t h, char *out, size_t outlen)
+{
+  char s[40];
+  if(h == SL_INSPECT_NO_TIME) {
+    snprintf(out, outlen, "unknown");
+    return;
+  }
+  sl_inspect_format_time(h, s, sizeof(s));
+  snprintf(out, outlen, "%.13s", s);
+}
+
+enum sl_result sl_inspect_stats_render(const struct sl_inspect_stats *st, int json,
+                                       struct sl_buf *out)
+{
+  const struct sl_inspect_summary *s = &st->sum;
+  enum sl_result r;
+  size_t i;
+  char label[32];
+  if(json)
+    r = sl_buf_printf(out, "{\"objects\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"records\":%" PRIu64
+                      ",\"parse_errors\":%" PRIu64 ",\"unreadable_objects\":%" PRIu64
+                      ",\"first_arrival\":", s->objects, s->bytes, s->records,
+                      s->data_errors, s->failed_objects);
+  else
+    r = sl_buf_printf(out, "objects: %" PRIu64 "\nbytes: %" PRIu64 "\nrecords: %" PRIu64
+                      "\nparse errors: %" PRIu64 "\nunreadable objects: %" PRIu64
+                      "\nfirst arrival: ", s->objects, s->bytes, s->records,
+                      s->data_errors, s->failed_objects);
+  if(!r) r = add_time(out, st->first, json);
+  if(!r) r = sl_buf_adds(out, json ? ",\"last_arrival\":" : "\nlast arrival: ");
+  if(!r) r = add_time(out, st->last, json);
+  if(!r) r = sl_buf_adds(out, json ? ",\"records_per_hour\":{" : "\nrecords per hour:\n");
+  for(i = 0; !r && i < st->nhours; i++) {
+    hour_label(st->hours[i].hour, label, sizeof(label));
+    if(json)
+      r = sl_buf_printf(out, "%s\"%s\":%" PRIu64, i ? "," : "", label, st->hours[i].records);
+    else
+      r = sl_buf_printf(out, "  %-13s  %" PRIu64 "\n", label, st->hours[i].records);
+  }
+  if(!r && json)
+    r = sl_buf_adds(out, "}}\n");
+  return r;
+}

@@ -1,0 +1,298 @@
+/* batch.c — what may be sent to Firehose and Kinesis in one request and in
+ * one record, batches that close on count or bytes, and the partition keys
+ * (fixed, from a JSON field, or a random UUID). */
+#include "sluice/send.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <json-c/json.h>
+
+/* Room per entry in the arena besides the data: key, its NUL, the
+ * explicit hash key (<= 39 digits) and its NUL. */
+#define ENTRY_OVERHEAD (SL_KINESIS_MAX_KEY_BYTES + 1 + 40 + 1)
+
+const char *sl_send_target_name(enum sl_send_target t)
+{
+  return t == SL_SEND_KINESIS ? "kinesis" : "firehose";
+}
+
+enum sl_result sl_send_limits_init(struct sl_send_limits *l, enum sl_send_target t,
+                                   size_t batch_records, long kinesis_request_bytes,
+                                   struct sl_error *err)
+{
+  size_t maxrec = t == SL_SEND_KINESIS ? SL_KINESIS_MAX_BATCH_RECORDS :
+                                         SL_FIREHOSE_MAX_BATCH_RECORDS;
+  memset(l, 0, sizeof(*l));
+  l->target = t;
+  if(batch_records > maxrec)
+    return sl_error_set(err, SL_E_INVALID, NULL, "batch size %zu is over %s's %zu records "
+                        "per request", batch_records, t == SL_SEND_KINESIS ? "Kinesis" :
+                        "Firehose", maxrec);
+  l->max_records = batch_records ? batch_records : maxrec;
+  if(t == SL_SEND_KINESIS) {
+    if(!kinesis_request_bytes)
+      kinesis_request_bytes = SL_KINESIS_DEFAULT_BATCH_BYTES;
+    if(kinesis_request_bytes < SL_KINESIS_DEFAULT_BATCH_BYTES ||
+       kinesis_request_bytes > SL_KINESIS_MAX_BATCH_BYTES)
+      return sl_error_set(err, SL_E_INVALID, NULL, "Kinesis request bound of %ld bytes is "
+                          "outside 5 MiB..10 MiB", kinesis_request_bytes);
+    l->max_request_bytes = (size_t)kinesis_request_bytes;
+    l->max_record_bytes = SL_KINESIS_MAX_RECORD_BYTES;
+  }
+  else {
+    l->max_request_bytes = SL_FIREHOSE_MAX_BATCH_BYTES;
+    l->max_record_bytes = SL_FIREHOSE_MAX_RECORD_BYTES;
+  }
+  return SL_OK;
+}
+
+size_t sl_send_record_size(const struct sl_send_limits *l, size_t len, size_t key_len)
+{
+  return l->target == SL_SEND_KINESIS ? len + key_len : len;
+}
+
+void sl_send_where_format(const struct sl_send_where *w, char *out, size_t outlen)
+{
+  const char *src = w->src ? w->src : "input";
+  unsigned long long pos = (unsigned long long)w->pos;
+  switch(w->kind) {
+  case SL_WHERE_LINE:
+    snprintf(out, outlen, "%s:%llu", src, pos);
+    break;
+  case SL_WHERE_VALUE:
+    snprintf(out, outlen, "%s: value %llu", src, pos);
+    break;
+  case SL_WHERE_WHOLE:
+    snprintf(out, outlen, "%s", src);
+    break;
+  case SL_WHERE_OFFSET:
+    snprintf(out, outlen, "%s: byte %llu", src, pos);
+    break;
+  case SL_WHERE_ARG:
+    snprintf(out, outlen, "argument %llu", pos);
+    break;
+  default:
+    snprintf(out, outlen, "record %llu", pos);
+    break;
+  }
+}
+
+int sl_send_valid_hash_key(const char *s)
+{
+  static const char max[] = "340282366920938463463374607431768211455"; /* 2^128-1 */
+  size_t n = strlen(s), i;
+  if(!n)
+    return 0;
+  for(i = 0; i < n; i++)
+    if(s[i] < '0' || s[i] > '9')
+      return 0;
+  while(n > 1 && *s == '0') { /* leading zeros do not make it larger */
+    s++;
+    n--;
+  }
+  return n < sizeof(max) - 1 || (n == sizeof(max) - 1 && strcmp(s, max) <= 0);
+}
+
+enum sl_result sl_send_too_large(const struct sl_send_limits *l, const struct sl_send_where *w,
+                                 uint64_t size, struct sl_error *err)
+{
+  char where[160];
+  sl_send_where_format(w, where, sizeof(where));
+  if(l->target == SL_SEND_FIREHOSE)
+    return sl_error_set(err, SL_E_TOO_LARGE, "RecordTooLarge", "%s: record of %llu bytes is "
+                        "over Firehose's 1,000 KiB limit (1,024,000 bytes)", where,
+                        (unsigned long long)size);
+  return sl_error_set(err, SL_E_TOO_LARGE, "RecordTooLarge", "%s: record of %llu bytes is "
+                      "over Kinesis's 1 MiB limit (data + partition key)", where,
+                      (unsigned long long)size);
+}
+
+enum sl_result sl_send_check_record(const struct sl_send_limits *l, const struct sl_send_where *w,
+                                    size_t len, const char *key, const char *ehk,
+                                    struct sl_error *err)
+{
+  char where[160];
+  if(l->target == SL_SEND_FIREHOSE)
+    return len > l->max_record_bytes ? sl_send_too_large(l, w, len, err) : SL_OK;
+  sl_send_where_format(w, where, sizeof(where));
+  if(!key || !key[0] || strlen(key) > SL_KINESIS_MAX_KEY_BYTES)
+    return sl_error_set(err, SL_E_INVALID, "InvalidPartitionKey", "%s: partition key of %zu "
+                        "bytes: Kinesis takes 1 to 256 bytes", where, key ? strlen(key) : 0);
+  if(ehk && !sl_send_valid_hash_key(ehk))
+    return sl_error_set(err, SL_E_INVALID, "InvalidExplicitHashKey", "%s: explicit hash key "
+                        "must be a decimal in 0..2^128-1", where);
+  if(len + strlen(key) > l->max_record_bytes)
+    return sl_send_too_large(l, w, len + strlen(key), err);
+  return SL_OK;
+}
+
+/* ------------------------------------------------------------------ batches */
+
+enum sl_result sl_batch_init(struct sl_batch *b, const struct sl_send_limits *l)
+{
+  memset(b, 0, sizeof(*b));
+  b->lim = l;
+  b->e = calloc(l->max_records, sizeof(*b->e));
+  if(!b->e)
+    return SL_E_NOMEM;
+  /* Bounded by the request limit plus one record's key room per entry. */
+  return sl_buf_init(&b->arena, l->max_request_bytes + l->max_records * ENTRY_OVERHEAD + 1);
+}
+
+void sl_batch_cleanup(struct sl_batch *b)
+{
+  sl_buf_cleanup(&b->arena);
+  free(b->e);
+  b->e = NULL;
+  b->n = 0;
+}
+
+void sl_batch_reset(struct sl_batch *b)
+{
+  sl_buf_reset(&b->arena);
+  b->n = 0;
+  b->bytes = 0;
+}
+
+int sl_batch_fits(const struct sl_batch *b, size_t size)
+{
+  return b->n < b->lim->max_records && size <= b->lim->max_request_bytes - b->bytes;
+}
+
+enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, int newline,
+                            const char *key, const char *ehk, uint64_t index,
+                            const struct sl_send_where *w)
+{
+  struct sl_send_entry *e;
+  int nl = newline && (!len || ((const char *)data)[len - 1] != '\n');
+  size_t start = b->arena.len;
+  enum sl_result r;
+  if(b->n >= b->lim->max_records)
+    return SL_E_INTERNAL;
+  e = &b->e[b->n];
+  memset(e, 0, sizeof(*e));
+  e->off = start;
+  e->ehk_off = (size_t)-1;
+  r = sl_buf_add(&b->arena, data, len);
+  if(!r && nl)
+    r = sl_buf_addc(&b->arena, '\n');
+  e->len = b->arena.len - start;
+  if(!r && key) {
+    e->key_off = b->arena.len;
+    e->key_len = strlen(key);
+    r = sl_buf_add(&b->arena, key, e->key_len + 1);
+  }
+  if(!r && ehk) {
+    e->ehk_off = b->arena.len;
+    r = sl_buf_add(&b->arena, ehk, strlen(ehk) + 1);
+  }
+  if(r) {
+    b->arena.len = start; /* the batch stays as it was */
+    return r;
+  }
+  e->index = index;
+  if(w)
+    e->where = *w;
+  b->bytes += sl_send_record_size(b->lim, e->len, e->key_len);
+  b->n++;
+  return SL_OK;
+}
+
+void sl_batch_record(const struct sl_batch *b, size_t i, struct sl_record *out)
+{
+  const struct sl_send_entry *e = &b->e[i];
+  out->data = b->arena.data + e->off;
+  out->len = e->len;
+  out->partition_key = e->key_len ? b->arena.data + e->key_off : NULL;
+  out->explicit_hash_key = e->ehk_off != (size_t)-1 ? b->arena.data + e->ehk_off : NULL;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+/* Random bytes come in blocks: one getrandom call per 256 keys, not per key. */
+static _Thread_local unsigned char pool[4096];
+static _Thread_local size_t pool_left;
+
+enum sl_result sl_uuid4(char out[37])
+{
+  static const char hex[] = "0123456789abcdef";
+  unsigned char *u;
+  int i, k = 0;
+  if(pool_left < 16) {
+    if(getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
+      return SL_E_INTERNAL;
+    pool_left = sizeof(pool);
+  }
+  u = pool + sizeof(pool) - pool_left;
+  pool_left -= 16;
+  u[6] = (unsigned char)((u[6] & 0x0f) | 0x40); /* version 4 */
+  u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  for(i = 0; i < 16; i++) {
+    if(i == 4 || i == 6 || i == 8 || i == 10)
+      out[k++] = '-';
+    out[k++] = hex[u[i] >> 4];
+    out[k++] = hex[u[i] & 15];
+  }
+  out[k] = 0;
+  return SL_OK;
+}
+
+enum sl_result sl_send_key_from_field(const char *json, size_t len, const char *path,
+                                      char *key, size_t keymax, size_t *key_len)
+{
+  struct json_tokener *tok;
+  struct json_object *root, *cur;
+  enum sl_result r = SL_OK;
+  const char *p = path, *v;
+  char part[256];
+  *key_len = 0;
+  if(len > 0x7fffffff || !(tok = json_tokener_new()))
+    return SL_E_PARSE;
+  root = json_tokener_parse_ex(tok, json, (int)len);
+  if(!root || json_tokener_get_error(tok) != json_tokener_success)
+    r = SL_E_PARSE;
+  json_tokener_free(tok);
+  for(cur = root; !r && *p; p += *p == '.') {
+    size_t n = strcspn(p, ".");
+    if(!n || n >= sizeof(part) || !json_object_is_type(cur, json_type_object)) {
+      r = SL_E_NOT_FOUND;
+      break;
+    }
+    memcpy(part, p, n);
+    part[n] = 0;
+    p += n;
+    if(!json_object_object_get_ex(cur, part, &cur))
+      r = SL_E_NOT_FOUND;
+  }
+  if(!r) {
+    switch(json_object_get_type(cur)) {
+    case json_type_string:
+      v = json_object_get_string(cur);
+      *key_len = (size_t)json_object_get_string_len(cur);
+      break;
+    case json_type_int:
+    case json_type_double:
+    case json_type_boolean:
+      v = json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN);
+      *key_len = strlen(v);
+      break;
+    default:
+      v = NULL;
+      r = SL_E_NOT_FOUND;
+    }
+    /* Too long for the buffer: report the length, the caller refuses it. */
+    if(v && keymax) {
+      size_t n = *key_len < keymax - 1 ? *key_len : keymax - 1;
+      memcpy(key, v, n);
+      key[n] = 0;
+      if(memchr(key, 0, n))
+        r = SL_E_INVALID; /* an embedded NUL cannot go in a key */
+    }
+  }
+  if(root)
+    json_object_put(root);
+  return r;
+}

@@ -1,0 +1,381 @@
+/* bucket.c — the S3 bucket: read its hardening settings back (parsed, so
+ * they compare by meaning), diff them against the profile, and write only
+ * what differs. Writing and deleting are in bucket_apply.c. */
+#include "prov_internal.h"
+#include "sluice/s3.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+static const char *const pab_names[4] = { "BlockPublicAcls", "IgnorePublicAcls",
+                                          "BlockPublicPolicy", "RestrictPublicBuckets" };
+
+static xmlNode *child(xmlNode *n, const char *name)
+{
+  for(n = n ? n->children : NULL; n; n = n->next)
+    if(n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name))
+      return n;
+  return NULL;
+}
+
+/* Text of a direct child into out ("" when absent or too long). */
+static void child_text(xmlNode *n, const char *name, char *out, size_t outlen)
+{
+  xmlNode *c = child(n, name);
+  xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
+  out[0] = 0;
+  if(t && strlen((char *)t) < outlen)
+    snprintf(out, outlen, "%s", (char *)t);
+  xmlFree(t);
+}
+
+/* GETs one sub-resource and parses it; *doc NULL when it is not set. */
+static enum sl_result get_xml(struct sl_client *c, const char *bucket, const char *name,
+                              xmlDoc **doc, struct sl_error *err)
+{
+  struct sl_buf b;
+  enum sl_result r = sl_buf_init(&b, 1024 * 1024);
+  *doc = NULL;
+  if(!r) r = sl_s3_get_subresource(c, bucket, name, &b, err);
+  if(!r) {
+    *doc = sl_xml_parse(b.data, b.len, err);
+    if(!*doc)
+      r = SL_E_PARSE;
+  }
+  else if(r == SL_E_NOT_FOUND) {
+    sl_error_clear(err);
+    r = SL_OK;
+  }
+  sl_buf_cleanup(&b);
+  return r;
+}
+
+static enum sl_result read_pab(struct sl_client *c, const char *bucket,
+                               struct sl_prov_bucket_state *b, struct sl_error *err)
+{
+  xmlDoc *doc;
+  enum sl_result r = get_xml(c, bucket, "publicAccessBlock", &doc, err);
+  int i;
+  if(!r && doc) {
+    xmlNode *root = xmlDocGetRootElement(doc);
+    char v[8];
+    b->pab_found = 1;
+    for(i = 0; i < 4; i++) {
+      child_text(root, pab_names[i], v, sizeof(v));
+      b->pab[i] = !strcmp(v, "true");
+    }
+  }
+  xmlFreeDoc(doc);
+  return r;
+}
+
+static enum sl_result read_encryption(struct sl_client *c, const char *bucket,
+                                      struct sl_prov_bucket_state *b, struct sl_error *err)
+{
+  xmlDoc *doc;
+  enum sl_result r = get_xml(c, bucket, "encryption", &doc, err);
+  if(!r && doc) {
+    xmlNode *rule = child(xmlDocGetRootElement(doc), "Rule");
+    xmlNode *def = child(rule, "ApplyServerSideEncryptionByDefault");
+    char v[8];
+    child_text(def, "SSEAlgorithm", b->sse, sizeof(b->sse));
+    child_text(def, "KMSMasterKeyID", b->kms_key, sizeof(b->kms_key));
+    child_text(rule, "BucketKeyEnabled", v, sizeof(v));
+    b->bucket_key = !strcmp(v, "true");
+  }
+  xmlFreeDoc(doc);
+  return r;
+}
+
+static enum sl_result read_ownership(struct sl_client *c, const char *bucket,
+                                     struct sl_prov_bucket_state *b, struct sl_error *err)
+{
+  xmlDoc *doc;
+  enum sl_result r = get_xml(c, bucket, "ownershipControls", &doc, err);
+  if(!r && doc)
+    child_text(child(xmlDocGetRootElement(doc), "Rule"), "ObjectOwnership", b->ownership,
+               sizeof(b->ownership));
+  xmlFreeDoc(doc);
+  return r;
+}
+
+static enum sl_result read_policy(struct sl_client *c, const char *bucket,
+                                  struct sl_prov_bucket_state *b, struct sl_error *err)
+{
+  struct sl_buf t;
+  enum sl_result r = sl_buf_init(&t, 1024 * 1024);
+  if(!r) r = sl_s3_get_subresource(c, bucket, "policy", &t, err);
+  if(!r)
+    b->policy = sl_buf_steal(&t);
+  else if(r == SL_E_NOT_FOUND) {
+    sl_error_clear(err);
+    r = SL_OK;
+  }
+  sl_buf_cleanup(&t);
+  return r;
+}
+
+/* A rule applies to the whole bucket when it filters nothing: no filter, an
+ * empty <Filter/>, or an empty prefix (either form). */
+static int whole_bucket(xmlNode *rule)
+{
+  xmlNode *f = child(rule, "Filter"), *n;
+  char prefix[8];
+  child_text(rule, "Prefix", prefix, sizeof(prefix));
+  if(child(rule, "Prefix") && prefix[0])
+    return 0;
+  for(n = f ? f->children : NULL; n; n = n->next) {
+    if(n->type != XML_ELEMENT_NODE)
+      continue;
+    if(strcmp((const char *)n->name, "Prefix"))
+      return 0;
+    child_text(f, "Prefix", prefix, sizeof(prefix));
+    if(prefix[0])
+      return 0;
+  }
+  return 1;
+}
+
+/* expire_days = N only for exactly one enabled whole-bucket rule whose one
+ * action is expiry after N days; anything else is "other rules" (-1). */
+static enum sl_result read_lifecycle(struct sl_client *c, const char *bucket,
+                                     struct sl_prov_bucket_state *b, struct sl_error *err)
+{
+  xmlDoc *doc;
+  enum sl_result r = get_xml(c, bucket, "lifecycle", &doc, err);
+  if(!r && doc) {
+    xmlNode *root = xmlDocGetRootElement(doc), *n, *rule = NULL;
+    int rules = 0, actions = 0;
+    char status[16], days[16];
+    b->lifecycle_found = 1;
+    b->expire_days = -1;
+    for(n = root ? root->children : NULL; n; n = n->next)
+      if(n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "Rule")) {
+        rule = n;
+        rules++;
+      }
+    for(n = rule ? rule->children : NULL; n; n = n->next)
+      if(n->type == XML_ELEMENT_NODE && (strstr((const char *)n->name, "Transition") ||
+                                         strstr((const char *)n->name, "Expiration") ||
+                                         !strcmp((const char *)n->name,
+                                                 "AbortIncompleteMultipartUpload")))
+        actions++;
+    if(rules == 1) {
+      child_text(rule, "Status", status, sizeof(status));
+      child_text(child(rule, "Expiration"), "Days", days, sizeof(days));
+      if(actions == 1 && !strcmp(status, "Enabled") && whole_bucket(rule) && atoi(days) > 0)
+        b->expire_days = atoi(days);
+    }
+  }
+  xmlFreeDoc(doc);
+  return r;
+}
+
+static enum sl_result read_tags(struct sl_client *c, const char *bucket,
+                                struct sl_prov_bucket_state *b, struct sl_error *err)
+{
+  xmlDoc *doc;
+  enum sl_result r = get_xml(c, bucket, "tagging", &doc, err);
+  if(!r && doc) {
+    xmlNode *set = child(xmlDocGetRootElement(doc), "TagSet"), *n;
+    for(n = set ? set->children : NULL; !r && n; n = n->next) {
+      char k[160], v[300];
+      if(n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Tag"))
+        continue;
+      child_text(n, "Key", k, sizeof(k));
+      child_text(n, "Value", v, sizeof(v));
+      if(sl_headers_add(&b->tags, k, v))
+        r = sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory");
+    }
+  }
+  xmlFreeDoc(doc);
+  return r;
+}
+
+enum sl_result sl_prov_bucket_read(struct sl_client *c, const struct sl_prov_desired *d,
+                                   struct sl_prov_bucket_state *b, struct sl_error *err)
+{
+  const char *name = d->p->bucket.name;
+  enum sl_result r = sl_s3_head_bucket(c, name, &b->head_status, b->region, err);
+  if(r)
+    return r;
+  if(b->head_status == 404)
+    return SL_OK;
+  if(b->head_status == 403) {
+    r = sl_prov_fail(err, SL_E_AWS, "BucketNotOwned", "bucket %s exists but is not yours "
+                     "(HeadBucket answered 403): S3 bucket names are global, choose another",
+                     name);
+    err->http_status = 403;
+    return r;
+  }
+  /* 301: S3 says the bucket lives elsewhere; a 200 naming another region
+   * would have us configure a bucket the profile does not describe. */
+  if(b->head_status != 200 || (b->region[0] && strcmp(b->region, d->region))) {
+    r = sl_prov_fail(err, SL_E_AWS, "BucketInOtherRegion", "bucket %s exists in region %s, "
+                     "not %s", name, b->region[0] ? b->region : "(not said)", d->region);
+    if(b->head_status != 200)
+      err->http_status = b->head_status;
+    return r;
+  }
+  b->exists = 1;
+  r = read_pab(c, name, b, err);
+  if(!r) r = read_encryption(c, name, b, err);
+  if(!r) r = read_ownership(c, name, b, err);
+  if(!r) r = read_policy(c, name, b, err);
+  if(!r) r = read_lifecycle(c, name, b, err);
+  if(!r) r = read_tags(c, name, b, err);
+  return r;
+}
+
+/* ------------------------------------------------------------------ diff */
+
+static const char *pab_word(const struct sl_prov_bucket_state *b)
+{
+  int i, on = 0;
+  if(!b->pab_found)
+    return "missing";
+  for(i = 0; i < 4; i++)
+    on += b->pab[i];
+  return on == 4 ? "on" : on ? "partial" : "off";
+}
+
+/* Public access blocked as the profile wants; none configured = all off. */
+int sl_prov_bucket_pab_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b)
+{
+  int i;
+  for(i = 0; i < 4; i++)
+    if((b->pab_found && b->pab[i]) != (p->bucket.block_public_access != 0))
+      return 0;
+  return 1;
+}
+
+static void sse_words(const char *sse, const char *key, int bucket_key, char *out, size_t n)
+{
+  if(!sse[0])
+    snprintf(out, n, "none");
+  else if(!strcmp(sse, "AES256"))
+    snprintf(out, n, "SSE-S3");
+  else if(!strcmp(sse, "aws:kms"))
+    snprintf(out, n, "SSE-KMS %s%s", key[0] ? key : "(aws/s3 key)",
+             bucket_key ? " +bucket key" : "");
+  else
+    snprintf(out, n, "%s", sse);
+}
+
+int sl_prov_bucket_sse_ok(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b)
+{
+  if(d->p->bucket.encryption == SL_ENC_SSE_S3)
+    return !strcmp(b->sse, "AES256");
+  return !strcmp(b->sse, "aws:kms") && !strcmp(b->kms_key, d->kms_key_arn) && b->bucket_key;
+}
+
+int sl_prov_bucket_lifecycle_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b)
+{
+  if(!p->bucket.expire_after_days)
+    return !b->lifecycle_found;
+  return b->lifecycle_found && b->expire_days == p->bucket.expire_after_days;
+}
+
+/* Tags compare as sets of key = value. */
+int sl_prov_bucket_tags_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b)
+{
+  size_t i;
+  if(p->bucket.tags.n != b->tags.n)
+    return 0;
+  for(i = 0; i < p->bucket.tags.n; i++) {
+    size_t j, found = 0;
+    /* Not sl_headers_get: it ignores case, tag keys do not. */
+    for(j = 0; j < b->tags.n; j++)
+      if(!strcmp(b->tags.v[j].name, p->bucket.tags.v[i].name) &&
+         !strcmp(b->tags.v[j].value, p->bucket.tags.v[i].value))
+        found = 1;
+    if(!found)
+      return 0;
+  }
+  return 1;
+}
+
+static void lifecycle_words(int found, int days, char *out, size_t n)
+{
+  if(!found)
+    snprintf(out, n, "none");
+  else if(days < 0)
+    snprintf(out, n, "other rules");
+  else
+    snprintf(out, n, "expire after %d days", days);
+}
+
+static void tag_words(const struct sl_headers *t, char *out, size_t n)
+{
+  size_t i, len = 0;
+  out[0] = 0;
+  if(!t->n)
+    snprintf(out, n, "none");
+  for(i = 0; i < t->n && len < n; i++)
+    len += (size_t)snprintf(out + len, n - len, "%s%s=%s", i ? ", " : "", t->v[i].name,
+                            t->v[i].value);
+}
+
+void sl_prov_bucket_diff(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b,
+                         struct sl_prov_item *it)
+{
+  const struct sl_profile *p = d->p;
+  char from[200], to[200];
+  if(!b->exists) {
+    it->action = SL_PROV_CREATE;
+    return;
+  }
+  if(!sl_prov_bucket_pab_ok(p, b))
+    sl_prov_change(it, "block_public_access", pab_word(b),
+                   p->bucket.block_public_access ? "on" : "off");
+  if(!sl_prov_bucket_sse_ok(d, b)) {
+    sse_words(b->sse, b->kms_key, b->bucket_key, from, sizeof(from));
+    sse_words(p->bucket.encryption == SL_ENC_SSE_S3 ? "AES256" : "aws:kms", d->kms_key_arn, 1,
+              to, sizeof(to));
+    sl_prov_change(it, "encryption", from, to);
+  }
+  if(strcmp(b->ownership, "BucketOwnerEnforced"))
+    sl_prov_change(it, "object_ownership", b->ownership[0] ? b->ownership : "missing",
+                   "BucketOwnerEnforced");
+  if(!sl_policy_equal(b->policy, d->bucket_policy))
+    sl_prov_change(it, "bucket_policy", b->policy ? "differs" : "missing", "deny non-TLS");
+  if(!sl_prov_bucket_lifecycle_ok(p, b)) {
+    lifecycle_words(b->lifecycle_found, b->expire_days, from, sizeof(from));
+    lifecycle_words(p->bucket.expire_after_days > 0, p->bucket.expire_after_days, to,
+                    sizeof(to));
+    sl_prov_change(it, "lifecycle", from, to);
+  }
+  if(!sl_prov_bucket_tags_ok(p, b)) {
+    tag_words(&b->tags, from, sizeof(from));
+    tag_words(&p->bucket.tags, to, sizeof(to));
+    sl_prov_change(it, "tags", from, to);
+  }
+  it->action = it->nchanges ? SL_PROV_UPDATE : SL_PROV_OK;
+}
+
+static int count_object(void *ud, const struct sl_s3_object *o)
+{
+  (void)o;
+  (*(long long *)ud)++;
+  return 0;
+}
+
+/* Objects in the bucket, counting one page at most: destroy only needs to
+ * know "empty or not". */
+enum sl_result sl_prov_bucket_count(struct sl_client *c, const char *bucket, long long *n,
+                                    struct sl_error *err)
+{
+  struct sl_s3_list l;
+  char *next = NULL;
+  enum sl_result r;
+  memset(&l, 0, sizeof(l));
+  l.on_object = count_object;
+  l.ud = n;
+  *n = 0;
+  r = sl_s3_list_page(c, bucket, &l, &next, err);
+  free(next);
+  return r;
+}

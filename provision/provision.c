@@ -1,0 +1,375 @@
+/* provision.c — the provisioning session: opening it (client, account,
+ * desired state), reading every resource concurrently, diffing, and running
+ * apply and destroy in dependency order. */
+#include "prov_internal.h"
+#include "sluice/log.h"
+#include "sluice/sts.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *sl_prov_kind_name(enum sl_prov_kind k)
+{
+  static const char *const names[] = { "bucket", "role", "kinesis", "firehose" };
+  return (unsigned)k < SL_PROV_NKINDS ? names[k] : "?";
+}
+
+const char *sl_prov_action_name(enum sl_prov_action a)
+{
+  static const char *const names[] = { "ok", "create", "update", "replace", "delete", "absent" };
+  return (unsigned)a <= SL_PROV_ABSENT ? names[a] : "?";
+}
+
+void sl_prov_state_init(struct sl_prov_state *s)
+{
+  memset(s, 0, sizeof(*s));
+  sl_headers_init(&s->bucket.tags);
+}
+
+void sl_prov_state_cleanup(struct sl_prov_state *s)
+{
+  free(s->bucket.policy);
+  sl_headers_cleanup(&s->bucket.tags);
+  free(s->role.trust_policy);
+  free(s->role.policy);
+  sl_prov_state_init(s);
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+enum sl_result sl_prov_fail(struct sl_error *e, enum sl_result r, const char *code,
+                            const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  sl_error_clear(e);
+  return sl_error_set(e, r, code, "%s", msg);
+}
+
+void sl_prov_change(struct sl_prov_item *it, const char *field, const char *from,
+                    const char *to)
+{
+  struct sl_prov_change *c;
+  if(it->nchanges >= SL_PROV_MAX_CHANGES)
+    return;
+  c = &it->changes[it->nchanges++];
+  snprintf(c->field, sizeof(c->field), "%s", field);
+  snprintf(c->from, sizeof(c->from), "%s", from);
+  snprintf(c->to, sizeof(c->to), "%s", to);
+}
+
+static const char *item_name(const struct sl_profile *p, enum sl_prov_kind k)
+{
+  switch(k) {
+  case SL_PROV_BUCKET: return p->bucket.name;
+  case SL_PROV_ROLE: return p->role.name;
+  case SL_PROV_KINESIS: return p->kinesis.name;
+  default: return p->firehose.name;
+  }
+}
+
+void sl_prov_where(struct sl_prov *s, enum sl_prov_kind k)
+{
+  snprintf(s->where, sizeof(s->where), "%s %s", sl_prov_kind_name(k),
+           item_name(s->profile, k));
+}
+
+void sl_prov_step(struct sl_prov_run *run, enum sl_prov_kind k, const char *what)
+{
+  char *calls = run->s->calls[k];
+  size_t n = strlen(calls);
+  snprintf(calls + n, sizeof(run->s->calls[k]) - n, "%s%s", n ? ", " : "", what);
+  sl_log(SL_LOG_INFO, "%s %s: %s", sl_prov_kind_name(k), item_name(run->s->profile, k), what);
+  if(run->o && run->o->on_step)
+    run->o->on_step(run->o->ud, k, item_name(run->s->profile, k), what);
+}
+
+int sl_prov_wait_limit(const struct sl_prov_run *run)
+{
+  return run->o && run->o->wait_timeout_s > 0 ? run->o->wait_timeout_s : 600;
+}
+
+double sl_prov_clock(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void sl_prov_poll_sleep(int n)
+{
+  sl_sleep(n < 4 ? 0.25 * (1 << n) : 5.0);
+}
+
+/* ------------------------------------------------------------------ open */
+
+/* A client of its own for a reader thread: a credential provider may not
+ * be shared between threads. */
+static enum sl_result client_for(struct sl_client *c, const struct sl_aws_config *base,
+                                 const char *path, struct sl_error *err)
+{
+  struct sl_aws_config cfg = *base;
+  cfg.static_session_token = NULL;
+  if(base->static_session_token &&
+     !(cfg.static_session_token = sl_strdup(base->static_session_token)))
+    return sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory");
+  return sl_client_init(c, &cfg, path, err);
+}
+
+static enum sl_result account_of(struct sl_client *c, char account[32], struct sl_error *err)
+{
+  const struct sl_creds *creds = NULL;
+  struct sl_sts_identity id;
+  enum sl_result r = sl_creds_get(c->creds, &creds, err);
+  if(!r) r = sl_sts_get_caller_identity(c->http, &c->cfg, creds, &id, err);
+  if(!r)
+    snprintf(account, 32, "%s", id.account);
+  return r;
+}
+
+enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struct sl_error *err)
+{
+  struct sl_aws_config cfg;
+  char account[32] = "";
+  enum sl_result r;
+  memset(s, 0, sizeof(*s));
+  s->profile = p;
+  sl_prov_state_init(&s->have);
+  cfg = p->aws;
+  cfg.static_session_token = NULL;
+  r = p->aws.static_session_token && !(cfg.static_session_token =
+                                         sl_strdup(p->aws.static_session_token)) ?
+      sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory") : SL_OK;
+  if(!r) r = sl_aws_config_from_env(&cfg, err);
+  if(!r) r = sl_aws_config_from_shared(&cfg, err);
+  if(!r && !cfg.region[0])
+    r = sl_prov_fail(err, SL_E_CONFIG, NULL, "no region: set [aws] region in the profile, or "
+                     "AWS_REGION");
+  if(r) {
+    sl_aws_config_cleanup(&cfg);
+    return r;
+  }
+  r = sl_client_init(&s->client, &cfg, p->path[0] ? p->path : NULL, err);
+  sl_aws_config_cleanup(&cfg);
+  if(r)
+    return r;
+  r = account_of(&s->client, account, err);
+  if(!r) r = sl_prov_desired_init(&s->want, p, s->client.cfg.region, account, err);
+  if(r) {
+    snprintf(s->where, sizeof(s->where), "%.250s", p->path);
+    sl_prov_close(s);
+  }
+  return r;
+}
+
+void sl_prov_close(struct sl_prov *s)
+{
+  if(s->client.http || s->client.creds)
+    sl_client_cleanup(&s->client);
+  sl_prov_desired_cleanup(&s->want);
+  sl_prov_state_cleanup(&s->have);
+  memset(&s->client, 0, sizeof(s->client));
+}
+
+/* ------------------------------------------------------------------ read */
+
+struct reader {
+  struct sl_prov *s;
+  enum sl_prov_kind k;
+  pthread_t thread;
+  int started;
+  enum sl_result r;
+  struct sl_error err;
+};
+
+static enum sl_result read_kind(struct sl_client *c, struct sl_prov *s, enum sl_prov_kind k,
+                                struct sl_error *err)
+{
+  switch(k) {
+  case SL_PROV_BUCKET: return sl_prov_bucket_read(c, &s->want, &s->have.bucket, err);
+  case SL_PROV_ROLE: return sl_prov_role_read(c, &s->want, &s->have.role, err);
+  case SL_PROV_KINESIS: return sl_prov_kinesis_read(c, &s->want, &s->have.kinesis, err);
+  default: return sl_prov_firehose_read(c, &s->want, &s->have.firehose, err);
+  }
+}
+
+/* Each reader writes only its own part of s->have. */
+static void *read_thread(void *ud)
+{
+  struct reader *rd = ud;
+  struct sl_client c;
+  rd->r = client_for(&c, &rd->s->client.cfg, NULL, &rd->err);
+  if(!rd->r) {
+    rd->r = read_kind(&c, rd->s, rd->k, &rd->err);
+    sl_client_cleanup(&c);
+  }
+  return NULL;
+}
+
+enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err)
+{
+  struct reader rd[SL_PROV_NKINDS];
+  enum sl_result r = SL_OK;
+  int k;
+  sl_prov_state_cleanup(&s->have);
+  s->where[0] = 0;
+  memset(rd, 0, sizeof(rd));
+  for(k = 0; k < SL_PROV_NKINDS; k++) {
+    rd[k].s = s;
+    rd[k].k = (enum sl_prov_kind)k;
+    if(k == SL_PROV_KINESIS && !s->profile->kinesis.enabled)
+      continue;
+    rd[k].started = !pthread_create(&rd[k].thread, NULL, read_thread, &rd[k]);
+    if(!rd[k].started) /* no thread to be had: read it here */
+      rd[k].r = read_kind(&s->client, s, rd[k].k, &rd[k].err);
+  }
+  for(k = 0; k < SL_PROV_NKINDS; k++)
+    if(rd[k].started)
+      pthread_join(rd[k].thread, NULL);
+  for(k = 0; k < SL_PROV_NKINDS && !r; k++)
+    if(rd[k].r) {
+      r = rd[k].r;
+      if(err) {
+        *err = rd[k].err;
+        err->result = r;
+      }
+      sl_prov_where(s, (enum sl_prov_kind)k);
+    }
+  return r;
+}
+
+/* ------------------------------------------------------------------ plan */
+
+enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_prov_state *have,
+                            struct sl_prov_plan *plan, struct sl_error *err)
+{
+  const struct sl_profile *p = want->p;
+  int k;
+  (void)err;
+  memset(plan, 0, sizeof(*plan));
+  for(k = 0; k < SL_PROV_NKINDS; k++) {
+    struct sl_prov_item *it = &plan->item[k];
+    it->kind = (enum sl_prov_kind)k;
+    it->wanted = k != SL_PROV_KINESIS || p->kinesis.enabled;
+    snprintf(it->name, sizeof(it->name), "%s", item_name(p, it->kind));
+  }
+  sl_prov_bucket_diff(want, &have->bucket, &plan->item[SL_PROV_BUCKET]);
+  sl_prov_role_diff(want, &have->role, &plan->item[SL_PROV_ROLE]);
+  sl_prov_kinesis_diff(want, &have->kinesis, &plan->item[SL_PROV_KINESIS]);
+  sl_prov_firehose_diff(want, &have->firehose, &plan->item[SL_PROV_FIREHOSE]);
+  return SL_OK;
+}
+
+int sl_prov_plan_pending(const struct sl_prov_plan *plan)
+{
+  int k, n = 0;
+  for(k = 0; k < SL_PROV_NKINDS; k++)
+    if(plan->item[k].wanted && plan->item[k].action != SL_PROV_OK &&
+       plan->item[k].action != SL_PROV_ABSENT)
+      n++;
+  return n;
+}
+
+enum sl_result sl_prov_plan(struct sl_prov *s, struct sl_error *err)
+{
+  enum sl_result r = sl_prov_read(s, err);
+  if(!r) r = sl_prov_diff(&s->want, &s->have, &s->plan, err);
+  return r;
+}
+
+/* ------------------------------------------------------------------ apply */
+
+enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *opts,
+                             struct sl_error *err)
+{
+  static const struct sl_prov_options none;
+  struct sl_prov_run run = { s, opts ? opts : &none, &s->client, err };
+  enum sl_result (*const steps[SL_PROV_NKINDS])(struct sl_prov_run *) = {
+    sl_prov_bucket_apply, sl_prov_role_apply, sl_prov_kinesis_apply, sl_prov_firehose_apply };
+  enum sl_result r;
+  int k;
+  memset(s->done, 0, sizeof(s->done));
+  memset(s->calls, 0, sizeof(s->calls));
+  r = sl_prov_plan(s, err);
+  if(r || run.o->dry_run)
+    return r;
+  /* Refuse before changing anything, not halfway through. */
+  for(k = 0; k < SL_PROV_NKINDS; k++)
+    if(s->plan.item[k].action == SL_PROV_REPLACE && !run.o->replace) {
+      sl_prov_where(s, (enum sl_prov_kind)k);
+      return sl_prov_fail(err, SL_E_INVALID, "ReplaceNeeded", "needs to be replaced (%s); "
+                          "run apply with --replace to delete and re-create it",
+                          s->plan.item[k].note);
+    }
+  for(k = 0; k < SL_PROV_NKINDS && !r; k++) {
+    if(!s->plan.item[k].wanted)
+      continue;
+    r = steps[k](&run);
+    if(r)
+      sl_prov_where(s, (enum sl_prov_kind)k);
+    else
+      s->done[k] = s->plan.item[k].action;
+  }
+  return r;
+}
+
+/* ------------------------------------------------------------------ destroy */
+
+enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *opts,
+                               struct sl_error *err)
+{
+  static const struct sl_prov_options none;
+  struct sl_prov_run run = { s, opts ? opts : &none, &s->client, err };
+  enum sl_result (*const steps[SL_PROV_NKINDS])(struct sl_prov_run *) = {
+    sl_prov_bucket_destroy, sl_prov_role_destroy, sl_prov_kinesis_destroy,
+    sl_prov_firehose_destroy };
+  enum sl_result r;
+  int k;
+  memset(s->done, 0, sizeof(s->done));
+  memset(s->calls, 0, sizeof(s->calls));
+  r = sl_prov_read(s, err);
+  if(!r) r = sl_prov_diff(&s->want, &s->have, &s->plan, err);
+  if(r)
+    return r;
+  for(k = 0; k < SL_PROV_NKINDS; k++) {
+    struct sl_prov_item *it = &s->plan.item[k];
+    int here = k == SL_PROV_BUCKET ? s->have.bucket.exists :
+               k == SL_PROV_ROLE ? s->have.role.exists :
+               k == SL_PROV_KINESIS ? s->have.kinesis.exists : s->have.firehose.exists;
+    it->action = here ? SL_PROV_DELETE : SL_PROV_ABSENT;
+    it->nchanges = 0;
+    it->note[0] = 0;
+  }
+  /* A non-empty bucket is refused up front, so nothing is half-destroyed. */
+  if(s->have.bucket.exists) {
+    r = sl_prov_bucket_count(&s->client, s->want.p->bucket.name, &s->have.bucket.objects, err);
+    if(!r && s->have.bucket.objects && !run.o->empty_bucket)
+      r = sl_prov_fail(err, SL_E_INVALID, "BucketNotEmpty", "holds %s%lld objects; destroy "
+                       "deletes them only with --empty-bucket",
+                       s->have.bucket.objects >= 1000 ? "at least " : "",
+                       s->have.bucket.objects);
+    if(r) {
+      sl_prov_where(s, SL_PROV_BUCKET);
+      return r;
+    }
+  }
+  if(run.o->dry_run)
+    return SL_OK;
+  for(k = SL_PROV_NKINDS - 1; k >= 0 && !r; k--) {
+    if(!s->plan.item[k].wanted || s->plan.item[k].action != SL_PROV_DELETE)
+      continue;
+    r = steps[k](&run);
+    if(r)
+      sl_prov_where(s, (enum sl_prov_kind)k);
+    else
+      s->done[k] = SL_PROV_DELETE;
+  }
+  return r;
+}

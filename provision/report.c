@@ -1,0 +1,355 @@
+/* report.c — a session's outcome for people (text) and programs (JSON):
+ * per resource the action planned or done, field-level changes, the calls
+ * made, and for status the facts read. Both forms carry the same facts. */
+#include "prov_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+static const char *const commands[] = { "plan", "apply", "destroy", "status" };
+
+static int exists(const struct sl_prov *s, int k)
+{
+  switch(k) {
+  case SL_PROV_BUCKET: return s->have.bucket.exists;
+  case SL_PROV_ROLE: return s->have.role.exists;
+  case SL_PROV_KINESIS: return s->have.kinesis.exists;
+  default: return s->have.firehose.exists;
+  }
+}
+
+static const char *arn_of(const struct sl_prov *s, int k)
+{
+  switch(k) {
+  case SL_PROV_BUCKET: return s->have.bucket.exists ? s->want.bucket_arn : "";
+  case SL_PROV_ROLE: return s->have.role.arn;
+  case SL_PROV_KINESIS: return s->have.kinesis.arn;
+  default: return s->have.firehose.arn;
+  }
+}
+
+/* The order resources are shown in: dependencies first, destroy reversed. */
+static int nth(enum sl_prov_report_kind kind, int i)
+{
+  return kind == SL_PROV_REPORT_DESTROY ? SL_PROV_NKINDS - 1 - i : i;
+}
+
+static const char *mark(enum sl_prov_action a)
+{
+  static const char *const m[] = { "=", "+", "~", "-/+", "-", " " };
+  return m[a];
+}
+
+/* "created" when apply/destroy carried the action out, else the action. */
+static const char *verb(const struct sl_prov *s, enum sl_prov_report_kind kind, int k)
+{
+  static const char *const past[] = { "ok", "created", "updated", "replaced", "deleted",
+                                      "absent" };
+  enum sl_prov_action a = s->plan.item[k].action;
+  if((kind == SL_PROV_REPORT_APPLY || kind == SL_PROV_REPORT_DESTROY) &&
+     a != SL_PROV_OK && a != SL_PROV_ABSENT && s->done[k] == (int)a)
+    return past[a];
+  return sl_prov_action_name(a);
+}
+
+/* ------------------------------------------------------------------ facts */
+
+enum fact_type { F_STR, F_INT, F_BOOL };
+typedef void (*fact_fn)(void *ud, const char *key, enum fact_type t, const char *sv, long long iv);
+
+static const char *policy_word(const char *have, const char *want)
+{
+  return !have ? "missing" : sl_policy_equal(have, want) ? "as profile" : "differs";
+}
+
+static void bucket_facts(const struct sl_prov *s, fact_fn f, void *ud)
+{
+  const struct sl_prov_bucket_state *b = &s->have.bucket;
+  char tags[1024] = "";
+  size_t i, n = 0;
+  int on = 0;
+  for(i = 0; i < 4; i++)
+    on += b->pab[i];
+  f(ud, "region", F_STR, b->region, 0);
+  f(ud, "block_public_access", F_STR, !b->pab_found ? "missing" : on == 4 ? "on" :
+                                      on ? "partial" : "off", 0);
+  f(ud, "encryption", F_STR, !strcmp(b->sse, "AES256") ? "SSE-S3" :
+                             !strcmp(b->sse, "aws:kms") ? "SSE-KMS" : b->sse[0] ? b->sse :
+                             "none", 0);
+  if(b->kms_key[0])
+    f(ud, "kms_key", F_STR, b->kms_key, 0);
+  f(ud, "bucket_key", F_BOOL, NULL, b->bucket_key);
+  f(ud, "object_ownership", F_STR, b->ownership[0] ? b->ownership : "missing", 0);
+  f(ud, "bucket_policy", F_STR, policy_word(b->policy, s->want.bucket_policy), 0);
+  f(ud, "expire_after_days", F_INT, NULL, b->lifecycle_found ? b->expire_days : 0);
+  for(i = 0; i < b->tags.n && n < sizeof(tags); i++)
+    n += (size_t)snprintf(tags + n, sizeof(tags) - n, "%s%s=%s", i ? ", " : "",
+                          b->tags.v[i].name, b->tags.v[i].value);
+  f(ud, "tags", F_STR, tags, 0);
+}
+
+static void role_facts(const struct sl_prov *s, fact_fn f, void *ud)
+{
+  f(ud, "trust_policy", F_STR, policy_word(s->have.role.trust_policy, s->want.trust_policy), 0);
+  f(ud, "inline_policy", F_STR, policy_word(s->have.role.policy, s->want.role_policy), 0);
+}
+
+static void kinesis_facts(const struct sl_prov *s, fact_fn f, void *ud)
+{
+  const struct sl_prov_kinesis_state *k = &s->have.kinesis;
+  f(ud, "status", F_STR, k->status, 0);
+  f(ud, "mode", F_STR, k->on_demand ? "on_demand" : "provisioned", 0);
+  f(ud, "shards", F_INT, NULL, k->shards);
+  f(ud, "retention_hours", F_INT, NULL, k->retention_hours);
+}
+
+static void firehose_facts(const struct sl_prov *s, fact_fn f, void *ud)
+{
+  const struct sl_prov_firehose_state *h = &s->have.firehose;
+  f(ud, "status", F_STR, h->status, 0);
+  if(h->failure[0])
+    f(ud, "failure", F_STR, h->failure, 0);
+  f(ud, "source", F_STR, h->type, 0);
+  if(h->kinesis_arn[0])
+    f(ud, "kinesis_stream", F_STR, h->kinesis_arn, 0);
+  f(ud, "role_arn", F_STR, h->role_arn, 0);
+  f(ud, "bucket_arn", F_STR, h->bucket_arn, 0);
+  f(ud, "prefix", F_STR, h->prefix, 0);
+  f(ud, "error_prefix", F_STR, h->error_prefix, 0);
+  f(ud, "buffer_size_mb", F_INT, NULL, h->buffer_size_mb);
+  f(ud, "buffer_interval_s", F_INT, NULL, h->buffer_interval_s);
+  f(ud, "compression", F_STR, h->compression, 0);
+  f(ud, "encryption", F_STR, h->kms_key_arn[0] ? h->kms_key_arn : "none", 0);
+  f(ud, "cloudwatch_logging", F_BOOL, NULL, h->logging);
+  f(ud, "version_id", F_STR, h->version_id, 0);
+}
+
+static void facts(const struct sl_prov *s, int k, fact_fn f, void *ud)
+{
+  if(!exists(s, k))
+    return;
+  switch(k) {
+  case SL_PROV_BUCKET: bucket_facts(s, f, ud); break;
+  case SL_PROV_ROLE: role_facts(s, f, ud); break;
+  case SL_PROV_KINESIS: kinesis_facts(s, f, ud); break;
+  default: firehose_facts(s, f, ud); break;
+  }
+}
+
+/* ------------------------------------------------------------------ text */
+
+struct text {
+  struct sl_buf *out;
+  enum sl_result r;
+};
+
+static void text_fact(void *ud, const char *key, enum fact_type t, const char *sv, long long iv)
+{
+  struct text *x = ud;
+  if(x->r)
+    return;
+  if(t == F_STR)
+    x->r = sl_buf_printf(x->out, "    %s: %s\n", key, sv[0] ? sv : "none");
+  else if(t == F_BOOL)
+    x->r = sl_buf_printf(x->out, "    %s: %s\n", key, iv ? "true" : "false");
+  else
+    x->r = sl_buf_printf(x->out, "    %s: %lld\n", key, iv);
+}
+
+static enum sl_result summary_text(const struct sl_prov *s, enum sl_prov_report_kind kind,
+                                   struct sl_buf *out)
+{
+  int n[SL_PROV_ABSENT + 1] = { 0 }, done[SL_PROV_ABSENT + 1] = { 0 }, k, have = 0, want = 0;
+  for(k = 0; k < SL_PROV_NKINDS; k++)
+    if(s->plan.item[k].wanted) {
+      n[s->plan.item[k].action]++;
+      done[s->plan.item[k].action] += s->done[k] == (int)s->plan.item[k].action;
+      have += exists(s, k);
+      want++;
+    }
+  switch(kind) {
+  case SL_PROV_REPORT_PLAN:
+    return sl_buf_printf(out, "plan: %d to create, %d to update, %d to replace, %d ok\n",
+                         n[SL_PROV_CREATE], n[SL_PROV_UPDATE], n[SL_PROV_REPLACE],
+                         n[SL_PROV_OK]);
+  case SL_PROV_REPORT_APPLY:
+    return sl_buf_printf(out, "apply: %d created, %d updated, %d replaced, %d ok\n",
+                         done[SL_PROV_CREATE], done[SL_PROV_UPDATE], done[SL_PROV_REPLACE],
+                         n[SL_PROV_OK]);
+  case SL_PROV_REPORT_DESTROY:
+    return done[SL_PROV_DELETE] == n[SL_PROV_DELETE] ?
+           sl_buf_printf(out, "destroy: %d deleted, %d absent\n", n[SL_PROV_DELETE],
+                         n[SL_PROV_ABSENT]) :
+           sl_buf_printf(out, "destroy: %d deleted, %d to delete, %d absent\n",
+                         done[SL_PROV_DELETE], n[SL_PROV_DELETE] - done[SL_PROV_DELETE],
+                         n[SL_PROV_ABSENT]);
+  default:
+    return sl_buf_printf(out, "status: %d of %d exist, %d differ from the profile\n", have, want,
+                         sl_prov_plan_pending(&s->plan));
+  }
+}
+
+enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_kind kind,
+                                   struct sl_buf *out)
+{
+  struct text x = { out, SL_OK };
+  int i, c;
+  for(i = 0; i < SL_PROV_NKINDS && !x.r; i++) {
+    int k = nth(kind, i);
+    const struct sl_prov_item *it = &s->plan.item[k];
+    if(!it->wanted)
+      continue;
+    if(kind == SL_PROV_REPORT_STATUS)
+      x.r = sl_buf_printf(out, "%s %s: %s (%s)\n", sl_prov_kind_name(it->kind), it->name,
+                          !exists(s, k) ? "missing" : k >= SL_PROV_KINESIS ?
+                          (k == SL_PROV_KINESIS ? s->have.kinesis.status :
+                           s->have.firehose.status) : "exists",
+                          it->action == SL_PROV_OK ? "as profile" :
+                          sl_prov_action_name(it->action));
+    else
+      x.r = sl_buf_printf(out, "%s %s %s: %s", mark(it->action), sl_prov_kind_name(it->kind),
+                          it->name, verb(s, kind, k));
+    if(!x.r && kind != SL_PROV_REPORT_STATUS) {
+      if(s->calls[k][0] && kind != SL_PROV_REPORT_PLAN)
+        x.r = sl_buf_printf(out, " (%s)", s->calls[k]);
+      else if(it->note[0])
+        x.r = sl_buf_printf(out, " (%s)", it->note);
+      if(!x.r) x.r = sl_buf_addc(out, '\n');
+    }
+    if(!x.r && kind == SL_PROV_REPORT_STATUS && arn_of(s, k)[0])
+      x.r = sl_buf_printf(out, "    arn: %s\n", arn_of(s, k));
+    for(c = 0; !x.r && c < it->nchanges; c++)
+      x.r = sl_buf_printf(out, "    ~ %s: %s -> %s\n", it->changes[c].field, it->changes[c].from,
+                          it->changes[c].to);
+    if(kind == SL_PROV_REPORT_STATUS)
+      facts(s, k, text_fact, &x);
+  }
+  if(!x.r) x.r = summary_text(s, kind, out);
+  return x.r;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static void json_fact(void *ud, const char *key, enum fact_type t, const char *sv, long long iv)
+{
+  struct json_object *o = ud;
+  json_object_object_add(o, key, t == F_STR ? json_object_new_string(sv) :
+                                 t == F_BOOL ? json_object_new_boolean((int)iv) :
+                                 json_object_new_int64(iv));
+}
+
+static struct json_object *opt_str(const char *s)
+{
+  return s && s[0] ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *calls_array(const char *calls)
+{
+  struct json_object *a = json_object_new_array();
+  while(*calls) {
+    const char *e = strstr(calls, ", ");
+    size_t n = e ? (size_t)(e - calls) : strlen(calls);
+    json_object_array_add(a, json_object_new_string_len(calls, (int)n));
+    calls += n + (e ? 2 : 0);
+  }
+  return a;
+}
+
+static struct json_object *resource(const struct sl_prov *s, enum sl_prov_report_kind kind, int k)
+{
+  const struct sl_prov_item *it = &s->plan.item[k];
+  struct json_object *o = json_object_new_object(), *ch = json_object_new_array();
+  int c;
+  json_object_object_add(o, "type", json_object_new_string(sl_prov_kind_name(it->kind)));
+  json_object_object_add(o, "name", json_object_new_string(it->name));
+  json_object_object_add(o, "exists", json_object_new_boolean(exists(s, k)));
+  json_object_object_add(o, "arn", opt_str(arn_of(s, k)));
+  json_object_object_add(o, "action", json_object_new_string(sl_prov_action_name(it->action)));
+  if(kind == SL_PROV_REPORT_APPLY || kind == SL_PROV_REPORT_DESTROY) {
+    json_object_object_add(o, "result", json_object_new_string(verb(s, kind, k)));
+    json_object_object_add(o, "calls", calls_array(s->calls[k]));
+  }
+  for(c = 0; c < it->nchanges; c++) {
+    struct json_object *x = json_object_new_object();
+    json_object_object_add(x, "field", json_object_new_string(it->changes[c].field));
+    json_object_object_add(x, "from", json_object_new_string(it->changes[c].from));
+    json_object_object_add(x, "to", json_object_new_string(it->changes[c].to));
+    json_object_array_add(ch, x);
+  }
+  json_object_object_add(o, "changes", ch);
+  json_object_object_add(o, "note", opt_str(it->note));
+  if(kind == SL_PROV_REPORT_STATUS) {
+    struct json_object *st = json_object_new_object();
+    facts(s, k, json_fact, st);
+    json_object_object_add(o, "state", st);
+  }
+  return o;
+}
+
+static struct json_object *error_object(const char *resource, const struct sl_error *err)
+{
+  struct json_object *e = json_object_new_object();
+  json_object_object_add(e, "resource", opt_str(resource));
+  json_object_object_add(e, "code", opt_str(err->code));
+  json_object_object_add(e, "message", json_object_new_string(err->message[0] ? err->message :
+                                                              sl_strresult(err->result)));
+  json_object_object_add(e, "http_status", err->http_status ?
+                                           json_object_new_int64(err->http_status) : NULL);
+  json_object_object_add(e, "request_id", opt_str(err->request_id));
+  return e;
+}
+
+static enum sl_result emit(struct json_object *o, struct sl_buf *out)
+{
+  const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                    JSON_C_TO_STRING_NOSLASHESCAPE;
+  const char *text = json_object_to_json_string_ext(o, flags);
+  enum sl_result r = text ? sl_buf_adds(out, text) : SL_E_NOMEM;
+  if(!r) r = sl_buf_addc(out, '\n');
+  json_object_put(o);
+  return r;
+}
+
+enum sl_result sl_prov_error_json(const char *command, const char *profile,
+                                  const char *resource, const struct sl_error *err,
+                                  struct sl_buf *out)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "command", json_object_new_string(command));
+  json_object_object_add(o, "profile", json_object_new_string(profile));
+  json_object_object_add(o, "error", error_object(resource, err));
+  return emit(o, out);
+}
+
+enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_kind kind,
+                                   const struct sl_error *err, struct sl_buf *out)
+{
+  struct json_object *o = json_object_new_object(), *res = json_object_new_array();
+  struct json_object *sum = json_object_new_object();
+  int n[SL_PROV_ABSENT + 1] = { 0 }, i, a;
+  json_object_object_add(o, "command", json_object_new_string(commands[kind]));
+  json_object_object_add(o, "profile", json_object_new_string(s->profile->path));
+  json_object_object_add(o, "region", json_object_new_string(s->want.region));
+  json_object_object_add(o, "account", json_object_new_string(s->want.account));
+  for(i = 0; i < SL_PROV_NKINDS; i++) {
+    int k = nth(kind, i);
+    if(!s->plan.item[k].wanted)
+      continue;
+    n[s->plan.item[k].action]++;
+    json_object_array_add(res, resource(s, kind, k));
+  }
+  json_object_object_add(o, "resources", res);
+  for(a = 0; a <= SL_PROV_ABSENT; a++)
+    json_object_object_add(sum, sl_prov_action_name((enum sl_prov_action)a),
+                           json_object_new_int(n[a]));
+  json_object_object_add(o, "summary", sum);
+  if(kind == SL_PROV_REPORT_PLAN || kind == SL_PROV_REPORT_STATUS)
+    json_object_object_add(o, "changes_pending",
+                           json_object_new_boolean(sl_prov_plan_pending(&s->plan) > 0));
+  if(err)
+    json_object_object_add(o, "error", error_object(s->where, err));
+  return emit(o, out);
+}

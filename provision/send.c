@@ -1,0 +1,594 @@
+/* send.c — the streaming send engine: the caller's thread fills batches
+ * (one open batch per queue), N workers each own a client and send whole
+ * batches, retrying only the entries that failed, and every record ends
+ * delivered or recorded as a failure (result list, dead-letter file).
+ *
+ * Memory is a fixed set of batches: one open per queue, the queue slots and
+ * one in flight per worker; the reader blocks when none is free. */
+#include "sluice/send.h"
+#include "send_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum key_mode { KEY_NONE = 0, KEY_FIXED, KEY_FIELD, KEY_RANDOM };
+
+struct queue {
+  struct sl_batch **slot;
+  size_t cap, head, n;
+  int closed;
+  pthread_cond_t can_put, can_get;
+};
+
+struct worker {
+  struct sl_sender *s;
+  pthread_t th;
+  int started;
+  struct sl_client own;        /* threaded mode */
+  struct sl_client *c;
+  struct queue *q;
+  struct send_scratch scratch;
+};
+
+struct sl_sender {
+  struct sl_send_options o;
+  struct sl_send_limits lim;
+  enum key_mode keys;
+  int nworkers, nqueues, threaded;
+  struct worker *w;
+  struct queue *q;
+  struct sl_batch *batches;    /* every batch there is */
+  size_t nbatches;
+  struct sl_batch **open;      /* per queue, the one being filled */
+  struct sl_batch **free;
+  size_t nfree;
+  pthread_mutex_t mu;          /* queues, free list, res, dead-letter */
+  pthread_cond_t can_take;
+  int dl_fd;
+  struct sl_send_result res;
+  enum sl_result fatal;
+  struct sl_error fatal_err;
+  uint64_t next_index;
+  double t0;
+};
+
+static double now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void sl_send_options_init(struct sl_send_options *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->concurrency = SL_SEND_DEFAULT_CONCURRENCY;
+  o->max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
+  o->newline = 1;
+}
+
+const struct sl_send_options *sl_sender_options(const struct sl_sender *s)
+{
+  return &s->o;
+}
+
+const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s)
+{
+  return &s->lim;
+}
+
+/* ------------------------------------------------------------------ failures */
+
+/* Called with s->mu held. The first fatal error wins. */
+static void set_fatal(struct sl_sender *s, const struct sl_error *err)
+{
+  if(!s->fatal) {
+    s->fatal = err->result ? err->result : SL_E_IO;
+    s->fatal_err = *err;
+  }
+}
+
+static enum sl_result write_all(int fd, const char *p, size_t n)
+{
+  while(n) {
+    ssize_t w = write(fd, p, n);
+    if(w < 0 && errno == EINTR)
+      continue;
+    if(w <= 0)
+      return SL_E_IO;
+    p += w;
+    n -= (size_t)w;
+  }
+  return SL_OK;
+}
+
+void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, const void *data, size_t len,
+                          const struct sl_send_where *w, uint64_t index, int attempts,
+                          const char *code, const char *msg)
+{
+  char where[160];
+  struct sl_send_failure *f;
+  struct sl_error err;
+  enum sl_result r = SL_OK;
+  sl_send_where_format(w, where, sizeof(where));
+  sl_buf_reset(line);
+  if(s->dl_fd >= 0)
+    r = sl_send_dead_letter_line(line, data, len, s->o.stream, code, msg, attempts, where);
+  pthread_mutex_lock(&s->mu);
+  s->res.failed++;
+  if(!r && s->dl_fd >= 0)
+    r = write_all(s->dl_fd, line->data, line->len);
+  if(r) {
+    sl_error_clear(&err);
+    sl_error_set(&err, SL_E_IO, NULL, "cannot write the dead-letter file %s: %s",
+                 s->o.dead_letter, r == SL_E_IO ? strerror(errno) : sl_strresult(r));
+    set_fatal(s, &err);
+  }
+  if(s->res.nfailures >= SL_SEND_MAX_LISTED ||
+     s->res.listed_bytes + len > SL_SEND_MAX_LISTED_BYTES)
+    s->res.not_listed++;
+  else {
+    if(s->res.nfailures == s->res.cap) {
+      size_t cap = s->res.cap ? s->res.cap * 2 : 64;
+      void *p = realloc(s->res.failures, cap * sizeof(*f));
+      if(p) {
+        s->res.failures = p;
+        s->res.cap = cap;
+      }
+    }
+    if(s->res.nfailures < s->res.cap) {
+      f = &s->res.failures[s->res.nfailures];
+      memset(f, 0, sizeof(*f));
+      f->index = index;
+      snprintf(f->where, sizeof(f->where), "%s", where);
+      f->attempts = attempts;
+      snprintf(f->error_code, sizeof(f->error_code), "%s", code ? code : "");
+      snprintf(f->error_message, sizeof(f->error_message), "%s", msg ? msg : "");
+      if(data && (f->data = malloc(len ? len : 1))) {
+        memcpy(f->data, data, len);
+        f->len = len;
+      }
+      s->res.listed_bytes += len;
+      s->res.nfailures++;
+    }
+    else
+      s->res.not_listed++;
+  }
+  pthread_mutex_unlock(&s->mu);
+}
+
+void sl_send_add_counts(struct sl_sender *s, const struct sl_send_result *d)
+{
+  pthread_mutex_lock(&s->mu);
+  s->res.delivered += d->delivered;
+  s->res.retried += d->retried;
+  s->res.duplicates_possible += d->duplicates_possible;
+  s->res.requests += d->requests;
+  s->res.request_retries += d->request_retries;
+  s->res.bytes += d->bytes;
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* ------------------------------------------------------------------ queues */
+
+/* With s->mu held: a free batch, waiting for a worker to give one back. */
+static struct sl_batch *take_free(struct sl_sender *s)
+{
+  while(!s->nfree)
+    pthread_cond_wait(&s->can_take, &s->mu);
+  return s->free[--s->nfree];
+}
+
+static void give_back(struct sl_sender *s, struct sl_batch *b)
+{
+  pthread_mutex_lock(&s->mu);
+  sl_batch_reset(b);
+  s->free[s->nfree++] = b;
+  pthread_cond_signal(&s->can_take);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* With s->mu held. */
+static void push(struct queue *q, struct sl_batch *b, pthread_mutex_t *mu)
+{
+  while(q->n == q->cap)
+    pthread_cond_wait(&q->can_put, mu);
+  q->slot[(q->head + q->n) % q->cap] = b;
+  q->n++;
+  pthread_cond_signal(&q->can_get);
+}
+
+static void *worker_main(void *arg)
+{
+  struct worker *w = arg;
+  struct sl_sender *s = w->s;
+  struct queue *q = w->q;
+  for(;;) {
+    struct sl_batch *b;
+    pthread_mutex_lock(&s->mu);
+    while(!q->n && !q->closed)
+      pthread_cond_wait(&q->can_get, &s->mu);
+    if(!q->n) {
+      pthread_mutex_unlock(&s->mu);
+      break;
+    }
+    b = q->slot[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->n--;
+    pthread_cond_signal(&q->can_put);
+    pthread_mutex_unlock(&s->mu);
+    sl_send_batch(s, &w->scratch, w->c, b);
+    give_back(s, b);
+  }
+  return NULL;
+}
+
+/* A full batch goes to its queue (threaded) or out at once (inline). */
+static void dispatch(struct sl_sender *s, size_t qi)
+{
+  struct sl_batch *b = s->open[qi];
+  if(!b || !b->n)
+    return;
+  if(!s->threaded) {
+    sl_send_batch(s, &s->w[0].scratch, s->w[0].c, b);
+    sl_batch_reset(b);
+    return;
+  }
+  pthread_mutex_lock(&s->mu);
+  push(&s->q[qi], b, &s->mu);
+  s->open[qi] = take_free(s);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static enum sl_result worker_client(struct worker *w, const struct sl_aws_config *base,
+                                    const char *path, struct sl_error *err)
+{
+  struct sl_aws_config cfg = *base;
+  cfg.static_session_token = NULL;
+  if(base->static_session_token &&
+     !(cfg.static_session_token = sl_strdup(base->static_session_token)))
+    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  return sl_client_init(&w->own, &cfg, path, err);
+}
+
+static enum sl_result check_options(const struct sl_send_options *o, struct sl_error *err)
+{
+  if(!o->stream || !o->stream[0])
+    return sl_error_set(err, SL_E_INVALID, NULL, "no stream name");
+  if(o->concurrency < 0 || o->concurrency > SL_SEND_MAX_CONCURRENCY)
+    return sl_error_set(err, SL_E_INVALID, NULL, "concurrency must be 1 to %d",
+                        SL_SEND_MAX_CONCURRENCY);
+  if(o->max_attempts < 0 || o->max_attempts > SL_SEND_MAX_ATTEMPTS)
+    return sl_error_set(err, SL_E_INVALID, NULL, "max attempts must be 1 to %d",
+                        SL_SEND_MAX_ATTEMPTS);
+  if(o->target == SL_SEND_FIREHOSE &&
+     (o->partition_key || o->partition_key_field || o->explicit_hash_key))
+    return sl_error_set(err, SL_E_INVALID, NULL, "partition and hash keys are for Kinesis only");
+  if(o->partition_key && o->partition_key_field)
+    return sl_error_set(err, SL_E_INVALID, NULL, "give a partition key or a field, not both");
+  if(o->partition_key && (!o->partition_key[0] ||
+                          strlen(o->partition_key) > SL_KINESIS_MAX_KEY_BYTES))
+    return sl_error_set(err, SL_E_INVALID, NULL, "partition key of %zu bytes: Kinesis takes 1 "
+                        "to 256 bytes", strlen(o->partition_key));
+  if(o->explicit_hash_key && !sl_send_valid_hash_key(o->explicit_hash_key))
+    return sl_error_set(err, SL_E_INVALID, NULL, "explicit hash key must be a decimal in "
+                        "0..2^128-1");
+  return SL_OK;
+}
+
+enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_options *o,
+                             const struct sl_aws_config *cfg, const char *profile_path,
+                             struct sl_client *client, struct sl_error *err)
+{
+  struct sl_sender *s;
+  enum sl_result r;
+  size_t i, qcap;
+  *out = NULL;
+  r = check_options(o, err);
+  if(r)
+    return r;
+  if(!o->concurrency && !client)
+    return sl_error_set(err, SL_E_INVALID, NULL, "sending inline needs a client");
+  if(o->concurrency && !cfg)
+    return sl_error_set(err, SL_E_INVALID, NULL, "workers need a configuration");
+  s = calloc(1, sizeof(*s));
+  if(!s)
+    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  s->o = *o;
+  if(!s->o.max_attempts)
+    s->o.max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
+  s->dl_fd = -1;
+  s->t0 = now_s();
+  pthread_mutex_init(&s->mu, NULL);
+  pthread_cond_init(&s->can_take, NULL);
+  sl_send_result_init(&s->res);
+  s->res.target = o->target;
+  if(o->target == SL_SEND_KINESIS)
+    s->keys = o->partition_key ? KEY_FIXED : o->partition_key_field ? KEY_FIELD : KEY_RANDOM;
+  s->threaded = o->concurrency > 0;
+  s->nworkers = s->threaded ? o->concurrency : 1;
+  /* Same key, same worker: batches holding a key go out in input order. */
+  s->nqueues = s->threaded && s->keys != KEY_NONE && s->keys != KEY_RANDOM ? s->nworkers : 1;
+  qcap = s->nqueues == 1 ? (size_t)s->nworkers : 1;
+  s->nbatches = s->threaded ? (size_t)s->nqueues + (size_t)s->nqueues * qcap +
+                              (size_t)s->nworkers : 1;
+  r = sl_send_limits_init(&s->lim, o->target, o->batch_size, o->kinesis_request_bytes, err);
+  if(!r && o->dead_letter &&
+     (s->dl_fd = open(o->dead_letter, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
+    r = sl_error_set(err, SL_E_IO, NULL, "cannot open the dead-letter file %s: %s",
+                     o->dead_letter, strerror(errno));
+  if(!r) {
+    s->w = calloc((size_t)s->nworkers, sizeof(*s->w));
+    s->q = calloc((size_t)s->nqueues, sizeof(*s->q));
+    s->batches = calloc(s->nbatches, sizeof(*s->batches));
+    s->open = calloc((size_t)s->nqueues, sizeof(*s->open));
+    s->free = calloc(s->nbatches, sizeof(*s->free));
+    if(!s->w || !s->q || !s->batches || !s->open || !s->free)
+      r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  }
+  for(i = 0; !r && i < s->nbatches; i++) {
+    r = sl_batch_init(&s->batches[i], &s->lim);
+    if(r)
+      sl_error_set(err, r, NULL, "out of memory");
+    else
+      s->free[s->nfree++] = &s->batches[i];
+  }
+  for(i = 0; !r && i < (size_t)s->nqueues; i++) {
+    s->q[i].cap = qcap;
+    pthread_cond_init(&s->q[i].can_put, NULL);
+    pthread_cond_init(&s->q[i].can_get, NULL);
+    if(!(s->q[i].slot = calloc(qcap, sizeof(*s->q[i].slot))))
+      r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+    s->open[i] = s->free[--s->nfree];
+  }
+  for(i = 0; !r && i < (size_t)s->nworkers; i++) {
+    struct worker *w = &s->w[i];
+    w->s = s;
+    w->q = &s->q[i % (size_t)s->nqueues];
+    r = sl_send_scratch_init(&w->scratch, &s->lim);
+    if(r)
+      sl_error_set(err, r, NULL, "out of memory");
+    if(!r && s->threaded) {
+      r = worker_client(w, cfg, profile_path, err);
+      w->c = &w->own;
+    }
+    else
+      w->c = client;
+    if(!r && s->threaded) {
+      if(pthread_create(&w->th, NULL, worker_main, w))
+        r = sl_error_set(err, SL_E_INTERNAL, NULL, "cannot start a worker thread");
+      else
+        w->started = 1;
+    }
+  }
+  if(r) {
+    sl_sender_free(s);
+    return r;
+  }
+  *out = s;
+  return SL_OK;
+}
+
+/* ------------------------------------------------------------------ records */
+
+/* The record's key into key[] (Kinesis); SL_OK or a refusal with err. */
+static enum sl_result key_of(struct sl_sender *s, const void *data, size_t len,
+                             const struct sl_send_where *w, char key[SL_KINESIS_MAX_KEY_BYTES + 2],
+                             struct sl_error *err)
+{
+  char where[160];
+  size_t klen;
+  enum sl_result r;
+  key[0] = 0;
+  switch(s->keys) {
+  case KEY_FIXED:
+    snprintf(key, SL_KINESIS_MAX_KEY_BYTES + 2, "%s", s->o.partition_key);
+    return SL_OK;
+  case KEY_RANDOM:
+    return sl_uuid4(key) ? sl_error_set(err, SL_E_INTERNAL, NULL, "getrandom failed") : SL_OK;
+  case KEY_FIELD:
+    r = sl_send_key_from_field(data, len, s->o.partition_key_field, key,
+                               SL_KINESIS_MAX_KEY_BYTES + 2, &klen);
+    if(!r && klen && klen <= SL_KINESIS_MAX_KEY_BYTES)
+      return SL_OK;
+    sl_send_where_format(w, where, sizeof(where));
+    if(r == SL_E_PARSE)
+      return sl_error_set(err, SL_E_INVALID, "InvalidRecord", "%s: not a JSON value, so no "
+                          "partition key field %s", where, s->o.partition_key_field);
+    if(r == SL_E_NOT_FOUND)
+      return sl_error_set(err, SL_E_NOT_FOUND, "InvalidPartitionKey", "%s: no string, number "
+                          "or boolean at %s for the partition key", where,
+                          s->o.partition_key_field);
+    return sl_error_set(err, SL_E_INVALID, "InvalidPartitionKey", "%s: partition key of %zu "
+                        "bytes at %s: Kinesis takes 1 to 256 bytes", where, klen,
+                        s->o.partition_key_field);
+  default:
+    return SL_OK;
+  }
+}
+
+static size_t sent_len(const struct sl_sender *s, const void *data, size_t len)
+{
+  return len + (s->o.newline && (!len || ((const char *)data)[len - 1] != '\n'));
+}
+
+enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len,
+                               const struct sl_send_where *w, struct sl_error *err)
+{
+  char key[SL_KINESIS_MAX_KEY_BYTES + 2];
+  enum sl_result r = key_of(s, data, len, w, key, err);
+  if(!r)
+    r = sl_send_check_record(&s->lim, w, sent_len(s, data, len),
+                             s->keys ? key : NULL, s->o.explicit_hash_key, err);
+  return r;
+}
+
+/* FNV-1a: spreads keys over queues; the same key always lands on one. */
+static size_t route(const struct sl_sender *s, const char *key)
+{
+  uint32_t h = 2166136261u;
+  if(s->nqueues == 1)
+    return 0;
+  for(; *key; key++)
+    h = (h ^ (unsigned char)*key) * 16777619u;
+  return h % (uint32_t)s->nqueues;
+}
+
+void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, const char *code,
+                      const char *message)
+{
+  struct sl_buf line;
+  uint64_t index;
+  pthread_mutex_lock(&s->mu);
+  index = s->next_index++;
+  s->res.total++;
+  s->res.rejected++;
+  pthread_mutex_unlock(&s->mu);
+  if(sl_buf_init(&line, SL_BUF_SMALL))
+    return;
+  sl_send_note_failure(s, &line, NULL, 0, w, index, 0, code, message);
+  sl_buf_cleanup(&line);
+}
+
+enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
+                             const struct sl_send_where *w, struct sl_error *err)
+{
+  char key[SL_KINESIS_MAX_KEY_BYTES + 2];
+  size_t qi, size, slen = sent_len(s, data, len);
+  uint64_t index = s->next_index;
+  enum sl_result r;
+  struct sl_batch *b;
+  if(s->fatal) {
+    if(err)
+      *err = s->fatal_err;
+    return s->fatal;
+  }
+  r = key_of(s, data, len, w, key, err);
+  if(!r)
+    r = sl_send_check_record(&s->lim, w, slen, s->keys ? key : NULL,
+                             s->o.explicit_hash_key, err);
+  if(r == SL_E_INTERNAL)
+    return r;
+  pthread_mutex_lock(&s->mu);
+  s->next_index++;
+  s->res.total++;
+  if(r)
+    s->res.rejected++;
+  pthread_mutex_unlock(&s->mu);
+  if(r) {
+    /* Kept in the dead letter as it would have been sent. */
+    struct sl_buf rec, line;
+    int ok = !sl_buf_init(&rec, slen + 1) && !sl_buf_init(&line, slen * 2 + 4096);
+    if(ok && !sl_buf_add(&rec, data, len) && slen > len)
+      sl_buf_addc(&rec, '\n');
+    sl_send_note_failure(s, &line, ok ? rec.data : data, ok ? rec.len : len, w, index, 0,
+                         err && err->code[0] ? err->code : "InvalidRecord",
+                         err ? err->message : "refused");
+    sl_buf_cleanup(&rec);
+    sl_buf_cleanup(&line);
+    return r;
+  }
+  qi = s->keys ? route(s, key) : 0;
+  size = sl_send_record_size(&s->lim, slen, s->keys ? strlen(key) : 0);
+  if(!sl_batch_fits(s->open[qi], size))
+    dispatch(s, qi);
+  b = s->open[qi];
+  r = sl_batch_add(b, data, len, s->o.newline, s->keys ? key : NULL, s->o.explicit_hash_key,
+                   index, w);
+  if(r)
+    return sl_error_set(err, r, NULL, "cannot hold the record in its batch");
+  if(b->n == s->lim.max_records)
+    dispatch(s, qi);
+  return SL_OK;
+}
+
+void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap)
+{
+  pthread_mutex_lock(&s->mu);
+  *snap = s->res;
+  snap->failures = NULL;
+  snap->nfailures = snap->cap = 0;
+  snap->elapsed_s = now_s() - s->t0;
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* Stops the workers once their queues are empty. */
+static void stop_workers(struct sl_sender *s)
+{
+  int i;
+  if(!s->threaded)
+    return;
+  pthread_mutex_lock(&s->mu);
+  for(i = 0; i < s->nqueues; i++) {
+    s->q[i].closed = 1;
+    pthread_cond_broadcast(&s->q[i].can_get);
+  }
+  pthread_mutex_unlock(&s->mu);
+  for(i = 0; i < s->nworkers; i++)
+    if(s->w[i].started) {
+      pthread_join(s->w[i].th, NULL);
+      s->w[i].started = 0;
+    }
+}
+
+enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
+                                struct sl_error *err)
+{
+  int i;
+  for(i = 0; i < s->nqueues; i++)
+    dispatch(s, (size_t)i);
+  stop_workers(s);
+  if(s->dl_fd >= 0 && fsync(s->dl_fd) && errno != EINVAL && !s->fatal) {
+    struct sl_error e;
+    sl_error_clear(&e);
+    sl_error_set(&e, SL_E_IO, NULL, "cannot write the dead-letter file %s: %s",
+                 s->o.dead_letter, strerror(errno));
+    set_fatal(s, &e);
+  }
+  s->res.elapsed_s = now_s() - s->t0;
+  sl_send_result_cleanup(res);
+  *res = s->res;
+  sl_send_result_init(&s->res); /* the list is the caller's now */
+  if(s->fatal && err)
+    *err = s->fatal_err;
+  return s->fatal;
+}
+
+void sl_sender_free(struct sl_sender *s)
+{
+  size_t i;
+  if(!s)
+    return;
+  stop_workers(s);
+  for(i = 0; s->w && i < (size_t)s->nworkers; i++) {
+    sl_send_scratch_cleanup(&s->w[i].scratch);
+    if(s->threaded && s->w[i].c)
+      sl_client_cleanup(&s->w[i].own);
+  }
+  for(i = 0; s->q && i < (size_t)s->nqueues; i++) {
+    free(s->q[i].slot);
+    pthread_cond_destroy(&s->q[i].can_put);
+    pthread_cond_destroy(&s->q[i].can_get);
+  }
+  for(i = 0; s->batches && i < s->nbatches; i++)
+    sl_batch_cleanup(&s->batches[i]);
+  if(s->dl_fd >= 0)
+    close(s->dl_fd);
+  sl_send_result_cleanup(&s->res);
+  pthread_cond_destroy(&s->can_take);
+  pthread_mutex_destroy(&s->mu);
+  free(s->w);
+  free(s->q);
+  free(s->batches);
+  free(s->open);
+  free(s->free);
+  free(s);
+}

@@ -1,0 +1,195 @@
+/* send_worker.c — one batch to completion. A request is retried as a whole
+ * per the client's policy (throttling, 5xx, connection errors: the same
+ * classification, backoff and quota sl_aws_send uses, run here so every try
+ * is counted); then only the entries that failed go again, with backoff and
+ * jitter, until accepted or out of attempts.
+ *
+ * Attempt budget: every request that carries a record is one attempt of it
+ * (entry->attempts). A record gets at most max_attempts rounds; a round is
+ * one request plus the client's whole-request retries of it. So a request
+ * that failed for good after the client's retries costs one round, and the
+ * record goes again in the next round if it has one left and the failure
+ * can be retried (throttling, 5xx, lost answer); an error that cannot
+ * (validation, access denied, no such stream) ends it at once. */
+#include "sluice/send.h"
+#include "send_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice/log.h"
+
+enum sl_result sl_send_scratch_init(struct send_scratch *x, const struct sl_send_limits *l)
+{
+  memset(x, 0, sizeof(*x));
+  x->recs = calloc(l->max_records, sizeof(*x->recs));
+  x->results = calloc(l->max_records, sizeof(*x->results));
+  x->map = calloc(l->max_records, sizeof(*x->map));
+  if(!x->recs || !x->results || !x->map)
+    return SL_E_NOMEM;
+  /* base64 of the largest record plus the JSON around it */
+  return sl_buf_init(&x->line, SL_KINESIS_MAX_RECORD_BYTES / 3 * 4 + 8192);
+}
+
+void sl_send_scratch_cleanup(struct send_scratch *x)
+{
+  free(x->recs);
+  free(x->results);
+  free(x->map);
+  sl_buf_cleanup(&x->line);
+  memset(x, 0, sizeof(*x));
+}
+
+/* Bounded copy; messages longer than the field are cut. */
+static void copy(char *dst, size_t cap, const char *src)
+{
+  size_t n = strnlen(src, cap - 1);
+  memcpy(dst, src, n);
+  dst[n] = 0;
+}
+
+/* No usable answer: the records may or may not have been taken. */
+static int outcome_unknown(enum sl_result r, const struct sl_error *err)
+{
+  return r == SL_E_NETWORK || r == SL_E_TIMEOUT || r == SL_E_PARSE ||
+         (r == SL_E_AWS && err->http_status >= 500);
+}
+
+static const char *code_of(enum sl_result r, const struct sl_error *err)
+{
+  if(err->code[0])
+    return err->code;
+  switch(r) {
+  case SL_E_NETWORK: return "NetworkError";
+  case SL_E_TIMEOUT: return "Timeout";
+  case SL_E_PARSE: return "InvalidAnswer";
+  default: return "Error";
+  }
+}
+
+/* One round: the n pending entries in one request, retried as a whole per
+ * pol. *retryable says whether a failed round may be tried again. */
+static enum sl_result exchange(const struct sl_send_options *o, struct send_scratch *x,
+                               struct sl_client *c, const struct sl_retry_policy *pol,
+                               struct sl_batch *b, size_t n, size_t *failed, int *retryable,
+                               struct sl_send_result *cnt, struct sl_error *err)
+{
+  int tries, cost = 0;
+  for(tries = 1;; tries++) {
+    enum sl_retry_class cls;
+    enum sl_result r;
+    int unknown;
+    size_t k;
+    for(k = 0; k < n; k++) {
+      struct sl_send_entry *e = &b->e[x->map[k]];
+      e->attempts++;
+      if(e->unknown)
+        e->dup = 1; /* it may already be there */
+    }
+    sl_error_clear(err);
+    r = o->target == SL_SEND_KINESIS ?
+        sl_kinesis_put_batch(c, o->stream, x->recs, n, x->results, failed, err) :
+        sl_firehose_put_batch(c, o->stream, x->recs, n, x->results, failed, err);
+    cnt->requests++;
+    if(!r) {
+      if(pol->quota)
+        sl_retry_quota_release(pol->quota, cost);
+      return SL_OK;
+    }
+    unknown = outcome_unknown(r, err);
+    for(k = 0; unknown && k < n; k++)
+      b->e[x->map[k]].unknown = 1;
+    cls = sl_retry_classify(r == SL_E_AWS ? SL_OK : r, err->http_status,
+                            r == SL_E_AWS ? err->code : NULL);
+    *retryable = cls != SL_RETRY_NO || unknown;
+    if(cls == SL_RETRY_NO || tries >= pol->max_attempts)
+      return r;
+    if(pol->quota && !sl_retry_quota_acquire(pol->quota, cls, &cost))
+      return r;
+    cnt->request_retries++;
+    {
+      double d = sl_retry_delay(pol, tries);
+      sl_log(SL_LOG_INFO, "%s %s: %s, resending %zu records in %.2f s (try %d of %d)",
+             sl_send_target_name(o->target), o->stream, code_of(r, err), n, d, tries + 1,
+             pol->max_attempts);
+      sl_sleep(d);
+    }
+  }
+}
+
+void sl_send_batch(struct sl_sender *s, struct send_scratch *x, struct sl_client *c,
+                   struct sl_batch *b)
+{
+  const struct sl_send_options *o = sl_sender_options(s);
+  struct sl_retry_policy pol = c->retry, entry;
+  struct sl_send_result cnt;
+  struct sl_error err;
+  int round, max = o->max_attempts > 0 ? o->max_attempts : SL_SEND_DEFAULT_ATTEMPTS;
+  size_t i;
+  memset(&cnt, 0, sizeof(cnt));
+  /* Our loop makes the client's retries, so the client itself tries once. */
+  c->retry.max_attempts = 1;
+  sl_retry_policy_init(&entry, max);
+  entry.base_s = o->retry_base_s > 0 ? o->retry_base_s : 0.1;
+  entry.max_backoff_s = o->retry_max_s > 0 ? o->retry_max_s : 5.0;
+  for(round = 1;; round++) {
+    size_t n = 0, failed = 0, k, left = 0;
+    const char *why = "";
+    int retryable = 0;
+    enum sl_result r;
+    for(i = 0; i < b->n; i++)
+      if(!b->e[i].done) {
+        x->map[n] = i;
+        sl_batch_record(b, i, &x->recs[n]);
+        n++;
+      }
+    if(!n)
+      break;
+    r = exchange(o, x, c, &pol, b, n, &failed, &retryable, &cnt, &err);
+    for(k = 0; k < n; k++) {
+      struct sl_send_entry *e = &b->e[x->map[k]];
+      if(!r && x->results[k].ok) {
+        e->done = 1;
+        cnt.delivered++;
+        cnt.bytes += e->len;
+        continue;
+      }
+      if(!r) {
+        copy(e->error_code, sizeof(e->error_code), x->results[k].error_code);
+        copy(e->error_message, sizeof(e->error_message), x->results[k].error_message);
+      }
+      else {
+        copy(e->error_code, sizeof(e->error_code), code_of(r, &err));
+        copy(e->error_message, sizeof(e->error_message), err.message);
+      }
+      if((r && !retryable) || round >= max)
+        e->done = -1;
+      else {
+        left++;
+        why = e->error_code;
+      }
+    }
+    if(left) {
+      double d = sl_retry_delay(&entry, round);
+      sl_log(SL_LOG_INFO, "%s %s: %zu of %zu records not accepted (%s), resending them in "
+             "%.2f s (attempt %d of %d)", sl_send_target_name(o->target), o->stream, left, n,
+             why, d, round + 1, max);
+      sl_sleep(d);
+    }
+  }
+  c->retry.max_attempts = pol.max_attempts;
+  for(i = 0; i < b->n; i++) {
+    struct sl_send_entry *e = &b->e[i];
+    struct sl_record rec;
+    if(e->attempts > 1)
+      cnt.retried++;
+    if(e->dup)
+      cnt.duplicates_possible++;
+    if(e->done < 0) {
+      sl_batch_record(b, i, &rec);
+      sl_send_note_failure(s, &x->line, rec.data, rec.len, &e->where, e->index, e->attempts,
+                           e->error_code, e->error_message);
+    }
+  }
+  sl_send_add_counts(s, &cnt);
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# send.sh — `provision send` end to end: the real binary against the
+# emulator the runner started ($SLUICE_TEST_ENDPOINT, $SLUICE_BUILD), with a
+# profile written to a temp dir. Last line: "send-cli: N passed, N failed".
+set -uo pipefail
+prov="$SLUICE_BUILD/provision"
+ep="$SLUICE_TEST_ENDPOINT"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none"
+pass=0 fail=0
+check() { # NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
+}
+records() { curl -s "$ep/_emu/ledger/summary" | jq .records; }
+faults() { curl -s -XPOST "$ep/_emu/faults" -d "$1" >/dev/null; }
+
+stream="sl-send-cli-$$"
+cat >"$work/p.ini" <<EOF
+[aws]
+region = us-east-1
+endpoint_url = $ep
+max_attempts = 3
+
+[bucket]
+name = sl-send-cli-$$
+
+[firehose]
+name = sl-send-cli-missing-$$
+
+[kinesis]
+name = $stream
+shards = 1
+EOF
+aws --endpoint-url "$ep" --region us-east-1 kinesis create-stream --stream-name "$stream" \
+  --shard-count 1 >/dev/null
+for _ in $(seq 50); do
+  st=$(aws --endpoint-url "$ep" --region us-east-1 kinesis describe-stream-summary \
+         --stream-name "$stream" --query StreamDescriptionSummary.StreamStatus --output text)
+  [ "$st" = ACTIVE ] && break
+  sleep 0.1
+done
+P=("$prov" send "$work/p.ini" --to kinesis)
+
+# Records from arguments.
+out=$("${P[@]}" a b c); code=$?
+check "args: exit 0" [ $code -eq 0 ]
+check "args: summary" grep -q "^kinesis $stream: total 3, delivered 3, failed 0, retried 0, duplicates possible 0, requests 1, bytes 6," <<<"$out"
+
+# Lines from stdin: \r\n stripped, empty lines skipped, last line without \n.
+out=$(printf 'x\r\ny\n\n\r\nz' | "${P[@]}" --json); code=$?
+check "stdin: exit 0" [ $code -eq 0 ]
+check "stdin: json counts" [ "$(jq -c '[.total_records, .successful_records, .failed_records, .bytes]' <<<"$out")" = '[3,3,[],6]' ]
+
+# An over-limit line: named, refused, the rest still go (exit 1).
+python3 -c "
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('first\n' + 'x' * 1048576 + '\nthird\n')" "$work/big.txt"
+before=$(records)
+out=$("${P[@]}" --partition-key k --file "$work/big.txt" 2>"$work/err"); code=$?
+check "over limit: exit 1" [ $code -eq 1 ]
+check "over limit: message" grep -qx "provision send: $work/big.txt:2: record of 1048578 bytes is over Kinesis's 1 MiB limit (data + partition key)" "$work/err"
+check "over limit: summary" grep -q "total 3, delivered 2, failed 1," <<<"$out"
+check "over limit: two in the ledger" [ "$(records)" -eq $((before + 2)) ]
+
+# --strict: nothing sent when any record is refused; a clean stdin is read twice.
+before=$(records)
+"${P[@]}" --strict --partition-key k --file "$work/big.txt" >/dev/null 2>"$work/err"; code=$?
+check "strict: exit 1" [ $code -eq 1 ]
+check "strict: message" grep -q "strict: 1 records refused, nothing sent" "$work/err"
+check "strict: ledger unchanged" [ "$(records)" -eq "$before" ]
+out=$(printf 'one\ntwo\n' | "${P[@]}" --strict); code=$?
+check "strict stdin: sent" grep -q "total 2, delivered 2, failed 0" <<<"$out"
+
+# JSON values with the key from a field; a record without the field is named.
+out=$(printf '{"user":{"id":"u1"}}{"user":{}}\n{"user":{"id":7}}' |
+      "${P[@]}" --format json --partition-key-field user.id 2>"$work/err"); code=$?
+check "json: exit 1" [ $code -eq 1 ]
+check "json: message" grep -qx "provision send: stdin: value 2: no string, number or boolean at user.id for the partition key" "$work/err"
+check "json: summary" grep -q "total 3, delivered 2, failed 1," <<<"$out"
+
+# Dead letter after the attempts run out (every entry fails).
+faults '{"seed":5,"partial_failure":1.0,"operations":["PutRecords"]}'
+out=$("${P[@]}" --partition-key k --max-attempts 2 --dead-letter "$work/dl.jsonl" one two 2>/dev/null); code=$?
+faults '{}'
+check "dead letter: exit 1" [ $code -eq 1 ]
+check "dead letter: mode 0600" [ "$(stat -c %a "$work/dl.jsonl")" = 600 ]
+check "dead letter: two lines" [ "$(wc -l <"$work/dl.jsonl")" -eq 2 ]
+check "dead letter: content" [ "$(jq -c '[(.record | @base64d), .stream, .attempts, .source]' "$work/dl.jsonl" | tr '\n' ';')" = '["one\n","'"$stream"'",2,"argument 1"];["two\n","'"$stream"'",2,"argument 2"];' ]
+check "dead letter: summary" grep -q "2 failed records appended to $work/dl.jsonl" <<<"$out"
+
+# Usage and setup errors.
+"${P[@]}" --batch-size 501 a >/dev/null 2>&1; code=$?
+check "usage: exit 2" [ $code -eq 2 ]
+"$prov" send "$work/p.ini" a >/dev/null 2>"$work/err"; code=$?
+check "missing stream: exit 1" [ $code -eq 1 ]
+check "missing stream: message" grep -q "firehose stream sl-send-cli-missing-$$ does not exist" "$work/err"
+
+aws --endpoint-url "$ep" --region us-east-1 kinesis delete-stream --stream-name "$stream" >/dev/null
+echo "send-cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,575 @@
+/* test_send.c — the send engine against a scripted loopback service: how
+ * records are split into requests (count and bytes, exact edges), what goes
+ * on the wire (delimiter), which entries are resent after a partial
+ * failure, whole-request retries and lost answers (duplicates possible),
+ * the dead-letter file, per-key order with several workers, and the
+ * reports' exact text. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "harness.h"
+#include "mini_server.h"
+#include "sluice.h"
+#include "sluice/send.h"
+
+#define MAX_REQ 64
+#define MAX_SEEN 4096
+#define MAX_BODIES 4096
+
+/* What the fake service saw and how it answers. */
+static struct {
+  pthread_mutex_t lock;
+  int nreq;
+  int nrec[MAX_REQ];          /* records per request */
+  size_t bytes[MAX_REQ];      /* decoded data bytes per request */
+  char first[MAX_REQ][32];    /* first record of each request (decoded, cut) */
+  char all[MAX_REQ][256];     /* small requests: records joined with '|' */
+  int kinesis;
+  int fail_first_F;           /* records starting with 'F' fail the first time */
+  int always_fail_X;          /* records starting with 'X' always fail */
+  int broken;                 /* the first `broken` requests get broken_status / no reply */
+  int broken_status;          /* 0: close without reply */
+  char *seen[MAX_SEEN];
+  int nseen;
+  char *bodies[MAX_BODIES];    /* every answer, freed when the suite ends */
+  int nbodies;
+  /* order check: last number seen per key "A".."D" */
+  long last[4];
+  int out_of_order;
+} fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct sl_mini_server *srv;
+
+static int seen_before(const char *d)
+{
+  int i;
+  for(i = 0; i < fake.nseen; i++)
+    if(!strcmp(fake.seen[i], d))
+      return 1;
+  if(fake.nseen < MAX_SEEN)
+    fake.seen[fake.nseen++] = strdup(d);
+  return 0;
+}
+
+static void handler(void *ud, const struct sl_mini_request *req, struct sl_mini_response *resp)
+{
+  struct json_object *in, *recs;
+  struct sl_buf out, dec;
+  size_t i, n, failed = 0;
+  int k;
+  (void)ud;
+  pthread_mutex_lock(&fake.lock);
+  k = fake.nreq++;
+  if(k < fake.broken) {
+    if(fake.broken_status) {
+      resp->status = fake.broken_status;
+      resp->headers = "Content-Type: application/x-amz-json-1.1\r\n";
+      resp->body = fake.broken_status == 400 ?
+                   "{\"__type\":\"ValidationException\",\"message\":\"bad\"}" :
+                   "{\"__type\":\"ServiceUnavailableException\",\"message\":\"busy\"}";
+    }
+    else
+      resp->close_without_reply = 1;
+    pthread_mutex_unlock(&fake.lock);
+    return;
+  }
+  in = json_tokener_parse(req->body.data);
+  json_object_object_get_ex(in, "Records", &recs);
+  n = json_object_array_length(recs);
+  sl_buf_init(&out, 1 << 20);
+  sl_buf_init(&dec, 2 << 20);
+  sl_buf_printf(&out, "{\"%s\":[", fake.kinesis ? "Records" : "RequestResponses");
+  if(k < MAX_REQ) {
+    fake.nrec[k] = (int)n;
+    fake.bytes[k] = 0;
+    fake.all[k][0] = 0;
+  }
+  for(i = 0; i < n; i++) {
+    struct json_object *r = json_object_array_get_idx(recs, i), *d;
+    int fail;
+    json_object_object_get_ex(r, "Data", &d);
+    sl_buf_reset(&dec);
+    sl_base64_decode(json_object_get_string(d), (size_t)json_object_get_string_len(d), &dec);
+    if(k < MAX_REQ) {
+      fake.bytes[k] += dec.len;
+      if(!i)
+        snprintf(fake.first[k], sizeof(fake.first[k]), "%.31s", dec.data);
+      if(strlen(fake.all[k]) + dec.len + 2 < sizeof(fake.all[k])) {
+        if(i)
+          strcat(fake.all[k], "|");
+        strncat(fake.all[k], dec.data, dec.len);
+      }
+    }
+    fail = (fake.always_fail_X && dec.len && dec.data[0] == 'X') ||
+           (fake.fail_first_F && dec.len && dec.data[0] == 'F' && !seen_before(dec.data));
+    /* {"k":"A","n":17}: per key, n must grow */
+    if(!fail && dec.len > 13 && !strncmp(dec.data, "{\"k\":\"", 6) && dec.data[6] >= 'A' &&
+       dec.data[6] <= 'D') {
+      long v = atol(dec.data + 13);
+      if(v <= fake.last[dec.data[6] - 'A'])
+        fake.out_of_order++;
+      fake.last[dec.data[6] - 'A'] = v;
+    }
+    if(fail) {
+      failed++;
+      sl_buf_printf(&out, "%s{\"ErrorCode\":\"%s\",\"ErrorMessage\":\"Slow down.\"}", i ? "," : "",
+                    fake.kinesis ? "ProvisionedThroughputExceededException" :
+                                   "ServiceUnavailableException");
+    }
+    else if(fake.kinesis)
+      sl_buf_printf(&out, "%s{\"SequenceNumber\":\"%zu\",\"ShardId\":\"shardId-000000000000\"}",
+                    i ? "," : "", i);
+    else
+      sl_buf_printf(&out, "%s{\"RecordId\":\"id-%zu\"}", i ? "," : "", i);
+  }
+  sl_buf_printf(&out, "],\"%s\":%zu}", fake.kinesis ? "FailedRecordCount" : "FailedPutCount",
+                failed);
+  json_object_put(in);
+  sl_buf_cleanup(&dec);
+  resp->headers = "Content-Type: application/x-amz-json-1.1\r\n";
+  if(fake.nbodies < MAX_BODIES)
+    resp->body = fake.bodies[fake.nbodies++] = sl_buf_steal(&out);
+  else
+    resp->close_without_reply = 1; /* more answers than a test makes: fail loudly */
+  sl_buf_cleanup(&out); /* steal leaves a fresh buffer behind */
+  pthread_mutex_unlock(&fake.lock);
+}
+
+static void reset_fake(int kinesis)
+{
+  int i;
+  pthread_mutex_lock(&fake.lock);
+  for(i = 0; i < fake.nseen; i++)
+    free(fake.seen[i]);
+  memset(fake.nrec, 0, sizeof(fake.nrec));
+  memset(fake.last, 0, sizeof(fake.last));
+  fake.nreq = fake.nseen = fake.out_of_order = 0;
+  fake.kinesis = kinesis;
+  fake.fail_first_F = fake.always_fail_X = fake.broken = fake.broken_status = 0;
+  pthread_mutex_unlock(&fake.lock);
+}
+
+static double zero_random(void *ud)
+{
+  (void)ud;
+  return 0.0;
+}
+
+static void config(struct sl_aws_config *cfg)
+{
+  sl_aws_config_init(cfg);
+  snprintf(cfg->region, sizeof(cfg->region), "us-east-1");
+  snprintf(cfg->endpoint_url, sizeof(cfg->endpoint_url), "%s", sl_mini_url(srv));
+  snprintf(cfg->static_access_key_id, sizeof(cfg->static_access_key_id), "AKIDEXAMPLE");
+  snprintf(cfg->static_secret_access_key, sizeof(cfg->static_secret_access_key), "secret");
+  cfg->max_attempts = 3;
+}
+
+static struct sl_client client;
+
+static int suite_init(void)
+{
+  struct sl_aws_config cfg;
+  unsetenv("http_proxy");
+  unsetenv("HTTP_PROXY");
+  srv = sl_mini_start(handler, NULL);
+  if(!srv)
+    return 1;
+  config(&cfg);
+  if(sl_client_init(&client, &cfg, NULL, NULL))
+    return 1;
+  client.retry.random = zero_random; /* whole-request retries without waiting */
+  return 0;
+}
+
+static int suite_cleanup(void)
+{
+  int i;
+  reset_fake(0);
+  sl_client_cleanup(&client);
+  sl_mini_stop(srv);
+  /* Answers are freed only now: a server thread may still be in send()
+   * with one after the client has read it all. */
+  for(i = 0; i < fake.nbodies; i++)
+    free(fake.bodies[i]);
+  return 0;
+}
+
+static struct sl_send_options fast_options(void)
+{
+  struct sl_send_options o;
+  sl_send_options_init(&o);
+  o.newline = 0;
+  o.retry_base_s = 0.001;
+  return o;
+}
+
+static void test_split_by_count(void)
+{
+  static char data[501][8];
+  struct sl_view v[501];
+  struct sl_send_result res;
+  struct sl_error err;
+  size_t i;
+  reset_fake(0);
+  for(i = 0; i < 501; i++) {
+    snprintf(data[i], sizeof(data[i]), "r%zu", i);
+    v[i] = sl_view_of(data[i]);
+  }
+  sl_send_result_init(&res);
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 501, NULL, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL_FATAL(fake.nreq, 2);
+  CU_ASSERT_EQUAL(fake.nrec[0], 500);
+  CU_ASSERT_EQUAL(fake.nrec[1], 1);
+  CU_ASSERT_STRING_EQUAL(fake.first[1], "r500");
+  CU_ASSERT_EQUAL(res.total, 501);
+  CU_ASSERT_EQUAL(res.delivered, 501);
+  CU_ASSERT_EQUAL(res.failed, 0);
+  CU_ASSERT_EQUAL(res.requests, 2);
+  CU_ASSERT_EQUAL(res.retried, 0);
+  sl_send_result_cleanup(&res);
+  /* exactly 500: one request */
+  reset_fake(0);
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 500, NULL, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake.nreq, 1);
+  sl_send_result_cleanup(&res);
+}
+
+/* n records of the given sizes in one call; returns the requests made. */
+static int send_sizes(int kinesis, const size_t *sizes, size_t n, const char *key,
+                      long request_bytes)
+{
+  static char big[1048576];
+  struct sl_view v[8];
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_error err;
+  size_t i;
+  enum sl_result r;
+  memset(big, 'b', sizeof(big));
+  for(i = 0; i < n; i++) {
+    v[i].p = big;
+    v[i].len = sizes[i];
+  }
+  reset_fake(kinesis);
+  o.kinesis_request_bytes = request_bytes;
+  sl_send_result_init(&res);
+  sl_error_clear(&err);
+  r = kinesis ? sl_send_kinesis(&client, "s1", v, n, key, &o, &res, &err) :
+                sl_send_firehose_batch(&client, "s1", v, n, &o, &res, &err);
+  CU_ASSERT_EQUAL(r, SL_OK);
+  CU_ASSERT_EQUAL(res.delivered, n);
+  sl_send_result_cleanup(&res);
+  return fake.nreq;
+}
+
+static void test_split_by_bytes(void)
+{
+  /* Firehose: 4 MiB exactly in one request; one byte more makes two. */
+  size_t fh_exact[] = { 1000000, 1000000, 1000000, 1000000, 194304 };
+  size_t fh_over[] = { 1000000, 1000000, 1000000, 1000000, 194305 };
+  /* Kinesis: data + key "pk" counted; 5 x 1,048,576 = 5 MiB. */
+  size_t kin_exact[] = { 1048574, 1048574, 1048574, 1048574, 1048574 };
+  size_t kin_over[] = { 1048574, 1048574, 1048574, 1048574, 1048574, 1 };
+  size_t kin_ten[] = { 1048574, 1048574, 1048574, 1048574, 1048574, 1048574, 1048574, 1048574 };
+  CU_ASSERT_EQUAL(send_sizes(0, fh_exact, 5, NULL, 0), 1);
+  CU_ASSERT_EQUAL(fake.bytes[0], 4194304);
+  CU_ASSERT_EQUAL(send_sizes(0, fh_over, 5, NULL, 0), 2);
+  CU_ASSERT_EQUAL(fake.nrec[0], 4);
+  CU_ASSERT_EQUAL(fake.bytes[1], 194305);
+  CU_ASSERT_EQUAL(send_sizes(1, kin_exact, 5, "pk", 0), 1);
+  CU_ASSERT_EQUAL(send_sizes(1, kin_over, 6, "pk", 0), 2);
+  CU_ASSERT_EQUAL(fake.nrec[1], 1);
+  /* a 10 MiB bound takes all 8 (8 MiB) in one request */
+  CU_ASSERT_EQUAL(send_sizes(1, kin_ten, 8, "pk", 10485760), 1);
+  CU_ASSERT_EQUAL(send_sizes(1, kin_ten, 8, "pk", 0), 2);
+}
+
+static void test_over_limit_nothing_sent(void)
+{
+  static char big[1048577];
+  struct sl_view v[3] = { { "a", 1 }, { big, 1024001 }, { "c", 1 } };
+  struct sl_send_result res;
+  struct sl_error err;
+  reset_fake(0);
+  sl_send_result_init(&res);
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, NULL, &res, &err), SL_E_TOO_LARGE);
+  CU_ASSERT_STRING_EQUAL(err.message, "record 2: record of 1024001 bytes is over Firehose's "
+                         "1,000 KiB limit (1,024,000 bytes)");
+  CU_ASSERT_EQUAL(fake.nreq, 0);
+  v[1].len = 1024000;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, NULL, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake.nreq, 1);
+  /* Kinesis: 1 MiB of data + a 1-byte key is one byte over */
+  reset_fake(1);
+  v[1].len = 1048576;
+  CU_ASSERT_EQUAL(sl_send_kinesis(&client, "s1", v, 3, "k", NULL, &res, &err), SL_E_TOO_LARGE);
+  CU_ASSERT_STRING_EQUAL(err.message, "record 2: record of 1048577 bytes is over Kinesis's 1 MiB "
+                         "limit (data + partition key)");
+  v[1].len = 1048575;
+  CU_ASSERT_EQUAL(sl_send_kinesis(&client, "s1", v, 3, "k", NULL, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake.nreq, 1);
+  CU_ASSERT_EQUAL(res.delivered, 3);
+  sl_send_result_cleanup(&res);
+}
+
+static void test_delimiter(void)
+{
+  struct sl_view v[3] = { { "a", 1 }, { "b\n", 2 }, { "c\r", 2 } };
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_error err;
+  sl_send_result_init(&res);
+  reset_fake(0);
+  o.newline = 1;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(fake.all[0], "a\n|b\n|c\r\n");
+  CU_ASSERT_EQUAL(res.bytes, 7);
+  reset_fake(0);
+  o.newline = 0;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(fake.all[0], "a|b\n|c\r");
+  CU_ASSERT_EQUAL(res.bytes, 5);
+  sl_send_result_cleanup(&res);
+}
+
+static void test_partial_failure_resends_only_failed(void)
+{
+  struct sl_view v[4] = { { "F1", 2 }, { "ok1", 3 }, { "F2", 2 }, { "ok2", 3 } };
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_error err;
+  int kin;
+  for(kin = 0; kin < 2; kin++) {
+    sl_send_result_init(&res);
+    reset_fake(kin);
+    fake.fail_first_F = 1;
+    CU_ASSERT_EQUAL(kin ? sl_send_kinesis(&client, "s1", v, 4, NULL, &o, &res, &err) :
+                          sl_send_firehose_batch(&client, "s1", v, 4, &o, &res, &err), SL_OK);
+    CU_ASSERT_EQUAL_FATAL(fake.nreq, 2);
+    CU_ASSERT_STRING_EQUAL(fake.all[0], "F1|ok1|F2|ok2");
+    CU_ASSERT_STRING_EQUAL(fake.all[1], "F1|F2");
+    CU_ASSERT_EQUAL(res.delivered, 4);
+    CU_ASSERT_EQUAL(res.retried, 2);
+    CU_ASSERT_EQUAL(res.requests, 2);
+    CU_ASSERT_EQUAL(res.request_retries, 0);
+    CU_ASSERT_EQUAL(res.duplicates_possible, 0);
+    CU_ASSERT_EQUAL(res.failed, 0);
+    sl_send_result_cleanup(&res);
+  }
+}
+
+static void test_dead_letter(void)
+{
+  struct sl_view v[3] = { { "X1", 2 }, { "ok", 2 }, { "X\"2", 3 } };
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_error err;
+  struct stat st;
+  char path[512], *text;
+  snprintf(path, sizeof(path), "%s/dead.jsonl", sl_test_tmpdir());
+  reset_fake(0);
+  fake.always_fail_X = 1;
+  o.max_attempts = 2;
+  o.dead_letter = path;
+  sl_send_result_init(&res);
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_E_AWS);
+  CU_ASSERT_STRING_EQUAL(err.code, "ServiceUnavailableException");
+  CU_ASSERT_STRING_EQUAL(err.message, "record 1: Slow down. (2 attempts); 2 of 3 records failed");
+  CU_ASSERT_EQUAL(fake.nreq, 2);
+  CU_ASSERT_STRING_EQUAL(fake.all[1], "X1|X\"2");
+  CU_ASSERT_EQUAL(res.failed, 2);
+  CU_ASSERT_EQUAL(res.delivered, 1);
+  CU_ASSERT_EQUAL_FATAL(res.nfailures, 2);
+  CU_ASSERT_EQUAL(res.failures[1].attempts, 2);
+  CU_ASSERT_EQUAL(res.failures[1].len, 3);
+  CU_ASSERT_EQUAL(memcmp(res.failures[1].data, "X\"2", 3), 0);
+  CU_ASSERT_STRING_EQUAL(res.failures[1].where, "record 3");
+  CU_ASSERT_EQUAL(stat(path, &st), 0);
+  CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+  text = sl_test_read_file(path, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  CU_ASSERT_STRING_EQUAL(text,
+    "{\"record\":\"WDE=\",\"stream\":\"s1\",\"error_code\":\"ServiceUnavailableException\","
+    "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"record 1\"}\n"
+    "{\"record\":\"WCIy\",\"stream\":\"s1\",\"error_code\":\"ServiceUnavailableException\","
+    "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"record 3\"}\n");
+  free(text);
+  sl_send_result_cleanup(&res);
+}
+
+static void test_whole_request_retries(void)
+{
+  struct sl_view v[3] = { { "a", 1 }, { "b", 1 }, { "c", 1 } };
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_error err;
+  sl_send_result_init(&res);
+  /* 503 twice, then accepted: the client's 3 tries in one round. A 5xx
+   * leaves the outcome unknown, so the resent records may be duplicates. */
+  reset_fake(0);
+  fake.broken = 2;
+  fake.broken_status = 503;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake.nreq, 3);
+  CU_ASSERT_EQUAL(res.requests, 3);
+  CU_ASSERT_EQUAL(res.request_retries, 2);
+  CU_ASSERT_EQUAL(res.retried, 3);
+  CU_ASSERT_EQUAL(res.duplicates_possible, 3);
+  CU_ASSERT_EQUAL(res.delivered, 3);
+  /* 503 four times: the first round gives up after 3 tries, the second
+   * round's first try fails, its second is accepted. */
+  reset_fake(0);
+  fake.broken = 4;
+  fake.broken_status = 503;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(res.requests, 5);
+  CU_ASSERT_EQUAL(res.request_retries, 3);
+  CU_ASSERT_EQUAL(res.delivered, 3);
+  /* Dropped connection on a fresh connection: counted, resent, possible
+   * duplicates. (On a reused keep-alive connection libcurl itself resends
+   * once without telling, so such a drop cannot be counted here.) */
+  {
+    struct sl_client fresh;
+    struct sl_aws_config cfg;
+    config(&cfg);
+    CU_ASSERT_EQUAL_FATAL(sl_client_init(&fresh, &cfg, NULL, NULL), SL_OK);
+    fresh.retry.random = zero_random;
+    reset_fake(0);
+    fake.broken = 1;
+    CU_ASSERT_EQUAL(sl_send_firehose_batch(&fresh, "s1", v, 3, &o, &res, &err), SL_OK);
+    CU_ASSERT_EQUAL(fake.nreq, 2);
+    CU_ASSERT_EQUAL(res.requests, 2);
+    CU_ASSERT_EQUAL(res.request_retries, 1);
+    CU_ASSERT_EQUAL(res.duplicates_possible, 3);
+    CU_ASSERT_EQUAL(res.delivered, 3);
+    sl_client_cleanup(&fresh);
+  }
+  /* a 400 is final: one request, every record failed, no duplicates */
+  reset_fake(0);
+  fake.broken = 100;
+  fake.broken_status = 400;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_E_AWS);
+  CU_ASSERT_EQUAL(res.requests, 1);
+  CU_ASSERT_EQUAL(res.failed, 3);
+  CU_ASSERT_EQUAL(res.duplicates_possible, 0);
+  CU_ASSERT_EQUAL_FATAL(res.nfailures, 3);
+  CU_ASSERT_STRING_EQUAL(res.failures[0].error_code, "ValidationException");
+  CU_ASSERT_EQUAL(res.failures[0].attempts, 1);
+  sl_send_result_cleanup(&res);
+}
+
+/* Four workers, keys A..D from a JSON field, small batches: each key's
+ * records arrive in input order. */
+static void test_workers_keep_key_order(void)
+{
+  struct sl_send_options o = fast_options();
+  struct sl_aws_config cfg;
+  struct sl_sender *s = NULL;
+  struct sl_send_result res;
+  struct sl_error err;
+  int i;
+  reset_fake(1);
+  config(&cfg);
+  o.target = SL_SEND_KINESIS;
+  o.stream = "s1";
+  o.concurrency = 4;
+  o.batch_size = 7;
+  o.partition_key_field = "k";
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, &cfg, NULL, NULL, &err), SL_OK);
+  for(i = 1; i <= 400; i++) {
+    char rec[64];
+    struct sl_send_where w = { "test", (uint64_t)i, SL_WHERE_LINE };
+    int n = snprintf(rec, sizeof(rec), "{\"k\":\"%c\",\"n\":%d}", 'A' + i % 4, i);
+    CU_ASSERT_EQUAL(sl_sender_add(s, rec, (size_t)n, &w, &err), SL_OK);
+  }
+  sl_send_result_init(&res);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(res.delivered, 400);
+  CU_ASSERT_EQUAL(fake.out_of_order, 0);
+  CU_ASSERT_EQUAL(fake.last[0] + fake.last[1] + fake.last[2] + fake.last[3], 400 + 399 + 398 + 397);
+  CU_ASSERT_TRUE(res.requests >= 58); /* at least ceil(400 / 7) */
+  sl_send_result_cleanup(&res);
+  sl_sender_free(s);
+  sl_aws_config_cleanup(&cfg);
+}
+
+static void test_reports(void)
+{
+  struct sl_send_result r;
+  struct sl_buf out;
+  sl_send_result_init(&r);
+  r.target = SL_SEND_KINESIS;
+  r.total = 3;
+  r.delivered = 2;
+  r.failed = 1;
+  r.retried = 1;
+  r.duplicates_possible = 1;
+  r.requests = 2;
+  r.request_retries = 1;
+  r.bytes = 10;
+  r.elapsed_s = 0.5;
+  r.failures = calloc(1, sizeof(*r.failures));
+  r.nfailures = r.cap = 1;
+  r.failures[0].index = 2;
+  snprintf(r.failures[0].where, sizeof(r.failures[0].where), "stdin:3");
+  r.failures[0].data = (unsigned char *)strdup("x\ny");
+  r.failures[0].len = 3;
+  r.failures[0].attempts = 5;
+  snprintf(r.failures[0].error_code, sizeof(r.failures[0].error_code), "InternalFailure");
+  snprintf(r.failures[0].error_message, sizeof(r.failures[0].error_message), "boom");
+  sl_buf_init(&out, 4096);
+  CU_ASSERT_EQUAL(sl_send_report_text(&r, "st", NULL, &out), SL_OK);
+  CU_ASSERT_STRING_EQUAL(out.data,
+    "failed stdin:3 after 5 attempts: InternalFailure: boom\n"
+    "  record (base64): eAp5\n"
+    "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1, requests 2, "
+    "bytes 10, elapsed 0.50 s, 4 records/s\n");
+  sl_buf_reset(&out);
+  CU_ASSERT_EQUAL(sl_send_report_text(&r, "st", "dl.jsonl", &out), SL_OK);
+  CU_ASSERT_STRING_EQUAL(out.data,
+    "1 failed records appended to dl.jsonl\n"
+    "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1, requests 2, "
+    "bytes 10, elapsed 0.50 s, 4 records/s\n");
+  sl_buf_reset(&out);
+  CU_ASSERT_EQUAL(sl_send_report_json(&r, "st", NULL, &out), SL_OK);
+  CU_ASSERT_STRING_EQUAL(out.data,
+    "{\"target\":\"kinesis\",\"stream\":\"st\",\"total_records\":3,\"successful_records\":2,"
+    "\"failed_records\":[{\"record\":\"x\\ny\",\"record_base64\":\"eAp5\",\"error\":"
+    "\"InternalFailure: boom\",\"error_code\":\"InternalFailure\",\"attempt\":5,\"index\":2,"
+    "\"source\":\"stdin:3\"}],\"failed_record_count\":1,\"failed_records_not_listed\":0,"
+    "\"rejected_records\":0,\"retried_records\":1,\"duplicates_possible\":1,\"requests\":2,"
+    "\"request_retries\":1,\"bytes\":10,\"elapsed_s\":0.500,\"records_per_s\":4,"
+    "\"dead_letter\":null}\n");
+  sl_buf_reset(&out);
+  CU_ASSERT_EQUAL(sl_send_dead_letter_line(&out, NULL, 0, "st", "RecordTooLarge", "big", 0,
+                                           "stdin:9"), SL_OK);
+  CU_ASSERT_STRING_EQUAL(out.data, "{\"record\":null,\"stream\":\"st\",\"error_code\":"
+                         "\"RecordTooLarge\",\"error_message\":\"big\",\"attempts\":0,"
+                         "\"source\":\"stdin:9\"}\n");
+  sl_buf_cleanup(&out);
+  sl_send_result_cleanup(&r);
+}
+
+static const struct sl_test tests[] = {
+  { "split at 500 records", test_split_by_count },
+  { "split at the request bytes", test_split_by_bytes },
+  { "over a limit: nothing sent", test_over_limit_nothing_sent },
+  { "delimiter on the wire", test_delimiter },
+  { "partial failure resends only failed entries", test_partial_failure_resends_only_failed },
+  { "dead-letter file", test_dead_letter },
+  { "whole-request retries and lost answers", test_whole_request_retries },
+  { "workers keep per-key order", test_workers_keep_key_order },
+  { "reports", test_reports },
+  { NULL, NULL }
+};
+
+SL_TEST_MAIN("send", tests, suite_init, suite_cleanup)
