@@ -254,6 +254,14 @@ enum sl_result sl_send_key_from_field(const char *json, size_t len, const char *
   root = json_tokener_parse_ex(tok, json, (int)len);
   if(!root || json_tokener_get_error(tok) != json_tokener_success)
     r = SL_E_PARSE;
+  else { /* one value, nothing but whitespace after it */
+    size_t end = json_tokener_get_parse_end(tok);
+    while(end < len && (json[end] == ' ' || json[end] == '\t' || json[end] == '\r' ||
+                        json[end] == '\n'))
+      end++;
+    if(end != len)
+      r = SL_E_PARSE;
+  }
   json_tokener_free(tok);
   for(cur = root; !r && *p; p += *p == '.') {
     size_t n = strcspn(p, ".");

@@ -460,7 +460,9 @@ int sl_cmd_send(int argc, char **argv)
     free(o.records);
     return code - 1;
   }
-  sl_log_set_level((enum sl_log_level)(SL_LOG_WARN + (o.verbose > 3 ? 3 : o.verbose)));
+  /* -v before "send" was applied by main.c; only raise it here. */
+  if(o.verbose)
+    sl_log_set_level((enum sl_log_level)(SL_LOG_WARN + (o.verbose > 3 ? 3 : o.verbose)));
   sl_profile_init(&p);
   code = load(o.profile, &p);
   if(!code)

@@ -42,7 +42,8 @@ struct sl_sender {
   enum key_mode keys;
   int nworkers, nqueues, threaded;
   struct worker *w;
-  struct queue *q;
+  struct queue *q;             /* nqueues */
+  size_t nq_ready;             /* queues with their locks set up */
   struct sl_batch *batches;    /* every batch there is */
   size_t nbatches;
   struct sl_batch **open;      /* per queue, the one being filled */
@@ -63,14 +64,6 @@ static double now_s(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void sl_send_options_init(struct sl_send_options *o)
-{
-  memset(o, 0, sizeof(*o));
-  o->concurrency = SL_SEND_DEFAULT_CONCURRENCY;
-  o->max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
-  o->newline = 1;
 }
 
 const struct sl_send_options *sl_sender_options(const struct sl_sender *s)
@@ -345,6 +338,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
     s->q[i].cap = qcap;
     pthread_cond_init(&s->q[i].can_put, NULL);
     pthread_cond_init(&s->q[i].can_get, NULL);
+    s->nq_ready++;
     if(!(s->q[i].slot = calloc(qcap, sizeof(*s->q[i].slot))))
       r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
     s->open[i] = s->free[--s->nfree];
@@ -486,10 +480,15 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   if(r) {
     /* Kept in the dead letter as it would have been sent. */
     struct sl_buf rec, line;
-    int ok = !sl_buf_init(&rec, slen + 1) && !sl_buf_init(&line, slen * 2 + 4096);
-    if(ok && !sl_buf_add(&rec, data, len) && slen > len)
-      sl_buf_addc(&rec, '\n');
-    sl_send_note_failure(s, &line, ok ? rec.data : data, ok ? rec.len : len, w, index, 0,
+    memset(&rec, 0, sizeof(rec));
+    memset(&line, 0, sizeof(line));
+    if(sl_buf_init(&rec, slen + 1) || sl_buf_init(&line, slen * 2 + 4096) ||
+       sl_buf_add(&rec, data, len) || (slen > len && sl_buf_addc(&rec, '\n'))) {
+      sl_buf_cleanup(&rec);
+      sl_buf_cleanup(&line);
+      return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+    }
+    sl_send_note_failure(s, &line, rec.data, rec.len, w, index, 0,
                          err && err->code[0] ? err->code : "InvalidRecord",
                          err ? err->message : "refused");
     sl_buf_cleanup(&rec);
@@ -573,7 +572,7 @@ void sl_sender_free(struct sl_sender *s)
     if(s->threaded && s->w[i].c)
       sl_client_cleanup(&s->w[i].own);
   }
-  for(i = 0; s->q && i < (size_t)s->nqueues; i++) {
+  for(i = 0; s->q && i < s->nq_ready; i++) {
     free(s->q[i].slot);
     pthread_cond_destroy(&s->q[i].can_put);
     pthread_cond_destroy(&s->q[i].can_get);

@@ -1,9 +1,18 @@
-/* send_calls.c — the old libraries' calls (put one record, put a list, send
- * to Kinesis) on top of the engine, sending from the caller's thread with
- * the caller's client. Every record is checked before anything is sent. */
+/* send_calls.c — the engine's default options, and the old libraries'
+ * calls (put one record, put a list, send to Kinesis) on top of the engine,
+ * sending from the caller's thread with the caller's client. Every record
+ * is checked before anything is sent. */
 #include "sluice/send.h"
 
 #include <string.h>
+
+void sl_send_options_init(struct sl_send_options *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->concurrency = SL_SEND_DEFAULT_CONCURRENCY;
+  o->max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
+  o->newline = 1;
+}
 
 static enum sl_result run_list(struct sl_client *c, enum sl_send_target t, const char *stream,
                                const struct sl_view *recs, size_t n, const char *key,

@@ -249,6 +249,8 @@ static void test_key_field(void)
     { "{\"a\":\"x\"}", "a..b", SL_E_NOT_FOUND, "" },
     { "{\"a\":", "a", SL_E_PARSE, "" },
     { "not json", "a", SL_E_PARSE, "" },
+    { "{\"a\":\"x\"} junk", "a", SL_E_PARSE, "" },
+    { "{\"a\":\"x\"}\r\n", "a", SL_OK, "x" },
     { "{\"a\":\"x\\u0000y\"}", "a", SL_E_INVALID, "" },
   };
   size_t i, n;
