@@ -17,6 +17,7 @@
 #include "sluice/iam.h"
 #include "sluice/provision.h"
 #include "sluice/send.h"
+#include "sluice/smoke.h"
 
 #define SLUICE_VERSION "0.1.0"
 

@@ -76,6 +76,7 @@ struct sl_decoder {
   int uhex;            /* \u hex digits still expected */
   const char *lit;     /* rest of the literal being matched */
   uint64_t stack[SL_DECODER_MAX_DEPTH_LIMIT / 64]; /* bit set: object */
+  int portable;        /* tests: no AVX2 string scan even where the CPU has it */
 
   char msg[256];
 };
@@ -97,5 +98,9 @@ void sl_dec_error(struct sl_decoder *d, uint64_t off, const char *fmt, ...)
 void sl_jscan_reset(struct sl_decoder *d);
 void sl_jscan(struct sl_decoder *d, const char *buf, size_t n);
 void sl_jscan_finish(struct sl_decoder *d, int clean);
+/* For tests: 0 makes the decoder scan strings with the portable code even on
+ * a CPU with AVX2; non-zero restores the default. Returns whether the wide
+ * scan is in use afterwards. */
+int sl_jscan_set_wide(struct sl_decoder *d, int on);
 
 #endif

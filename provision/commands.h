@@ -8,4 +8,9 @@
  * 2 bad usage. */
 int sl_cmd_send(int argc, char **argv);
 
+/* provision smoke PROFILE [options]; argv[0] is "smoke". Returns 0 when
+ * every canary arrived exactly once and none failed, 1 not (or an error),
+ * 2 bad usage. */
+int sl_cmd_smoke(int argc, char **argv);
+
 #endif

@@ -79,8 +79,8 @@ static int parse(int argc, char **argv, struct cli *o)
         return 2;
       }
       o->cmd = (enum cmd)k;
-      /* send parses the rest itself (cmd_send.c). */
-      if(o->cmd == C_SEND) {
+      /* send and smoke parse the rest themselves (cmd_send.c, cmd_smoke.c). */
+      if(o->cmd == C_SEND || o->cmd == C_SMOKE) {
         o->send_argc = argc - i;
         o->send_argv = argv + i;
         return 0;
@@ -95,10 +95,6 @@ static int parse(int argc, char **argv, struct cli *o)
   }
   if(o->cmd == C_NONE) {
     fputs(usage, stderr);
-    return 2;
-  }
-  if(o->cmd == C_SMOKE) {
-    fprintf(stderr, "provision: '%s' is not implemented yet\n", commands[o->cmd]);
     return 2;
   }
   if(!o->profile) {
@@ -141,8 +137,12 @@ static int load(const struct cli *o, struct sl_profile *p, struct sl_buf *out)
   r = sl_profile_load(o->profile, p, &diag, &err);
   if(r) {
     const char *line = diag.data, *nl;
-    if(!diag.len)
-      print_error(o->profile, &err);
+    if(!diag.len) {
+      /* The loader's message already starts with the file's name. */
+      char msg[1400];
+      sl_error_format(&err, msg, sizeof(msg));
+      fprintf(stderr, "provision: %s\n", msg);
+    }
     for(; line && *line; line = nl ? nl + 1 : NULL) {
       nl = strchr(line, '\n');
       fprintf(stderr, "provision: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
@@ -215,6 +215,8 @@ int main(int argc, char **argv)
   sl_log_set_level((enum sl_log_level)(SL_LOG_WARN + (o.verbose > 3 ? 3 : o.verbose)));
   if(o.cmd == C_SEND)
     return sl_cmd_send(o.send_argc, o.send_argv);
+  if(o.cmd == C_SMOKE)
+    return sl_cmd_smoke(o.send_argc, o.send_argv);
   if(sl_buf_init(&out, SL_BUF_MEDIUM))
     return 1;
   sl_profile_init(&p);

@@ -148,6 +148,10 @@ eq "broken profile diagnostics" "$(cat "$tmp/broken.err")" \
 provision: $tmp/broken.ini:4: [firehose] name: is required
 provision: $tmp/broken.ini:4: [firehose] prefix: must not start with '/' (S3 keys would begin with an empty folder)"
 eq "broken profile prints nothing on stdout" "$(wc -c <"$tmp/broken.out")" 0
+run missing plan "$tmp/no-such.ini"
+eq "missing profile exits 1" "$rc" 1
+eq "missing profile named once" "$(cat "$tmp/missing.err")" \
+"provision: $tmp/no-such.ini: cannot open profile: No such file or directory"
 run brokenj plan --json "$tmp/broken.ini"
 eq "broken profile --json exits 1" "$rc" 1
 eq "broken profile --json" "$(jq -r '.error.message | startswith("'"$tmp"'/broken.ini:2:")' \

@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "sluice/decode.h"
+#include "../../inspect/decode_internal.h"
 
 /* ---- collecting what the decoder says --------------------------------- */
 
@@ -49,6 +50,9 @@ static void coll_init(struct coll *c)
 
 enum feed_how { FEED_WHOLE, FEED_BYTES, FEED_SPLIT, FEED_RANDOM };
 
+/* Non-zero: decoders scan strings with the portable code, not AVX2. */
+static int portable;
+
 static uint32_t rng_state;
 static uint32_t rng(void)
 {
@@ -70,6 +74,7 @@ static enum sl_result decode_with(const struct sl_decoder_options *base, const c
   o.userdata = c;
   d = sl_decoder_new(&o);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  sl_jscan_set_wide(d, !portable);
   rng_state = (uint32_t)arg;
   while(pos < n) {
     size_t k = n - pos;
@@ -216,11 +221,130 @@ static const struct dcase {
 static void test_table(void)
 {
   size_t i;
-  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    struct sl_decoder_options o = { 0 };
-    o.format = cases[i].format;
-    check_all(cases[i].name, &o, cases[i].in, cases[i].len, cases[i].want);
-  }
+  for(portable = 0; portable < 2; portable++)
+    for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct sl_decoder_options o = { 0 };
+      o.format = cases[i].format;
+      check_all(cases[i].name, &o, cases[i].in, cases[i].len, cases[i].want);
+    }
+  portable = 0;
+}
+
+/* ---- the 64-byte string scan ------------------------------------------ */
+
+/* String contents placed after 0..130 plain bytes, so each escape, quote and
+ * control character falls before, on and after the 16-, 32- and 64-byte
+ * marks of the string scan, and of the chunk when split; once more after a
+ * leading escape, which starts a window with escapes early, so the pattern
+ * also lands at odd and even offsets of such a window and across its end.
+ * err: offset of the offending byte in the pattern, -1 when it is valid. */
+static const struct wcase {
+  const char *pat;
+  int err;
+} wcases[] = {
+  { "\\\"", -1 },                    /* \" escaped quote */
+  { "\\\\", -1 },                   /* \\ escaped backslash */
+  { "\\\\\\\"", -1 },            /* three backslashes and a quote */
+  { "\\\\\\\\\\n", -1 },      /* five backslashes and n */
+  { "\\\\\\\\\\\\", -1 },   /* six backslashes */
+  { "\\u00e9", -1 },
+  { "\\uD83D\\uDE00x", -1 },
+  { "\\/\\b\\f\\r\\t\\n", -1 },
+  { "\\\\uxyz", -1 },               /* an escaped backslash, then a plain u */
+  { "\xc3\xa9\xff \\\"", -1 },    /* bytes above 0x7f are content */
+  { "\\x", 1 },
+  { "\\u12G4", 4 },
+  { "\\u12", 4 },                     /* the closing quote cuts the \u */
+  { "\\u", 2 },
+  { "\t", 0 },
+  { "ab\x01", 2 },
+  { "\\\t", 1 },                     /* backslash, raw tab */
+  { "\\\\\\q", 3 },               /* an escaped backslash, then \q */
+  { "\\\\\\\\ \x1f", 5 },
+  { "\\\"a\\\"bc\\\\\\\"", -1 },   /* runs starting at odd offsets */
+  { "a\\\\\\x", 4 },
+};
+
+static void test_string_windows(void)
+{
+  struct sl_buf in, want;
+  size_t i, pad, k;
+  struct sl_decoder_options o = { 0 };
+  o.format = SL_DECODE_JSON;
+  sl_buf_init(&in, 1 << 16);
+  sl_buf_init(&want, 1 << 16);
+  for(i = 0; i < 2 * sizeof(wcases) / sizeof(wcases[0]); i++)
+    for(pad = 0; pad <= 130; pad++) {
+      const struct wcase *w = &wcases[i / 2];
+      const char *lead = i % 2 ? "\\n" : "";
+      size_t ok_at;
+      sl_buf_reset(&in);
+      sl_buf_reset(&want);
+      sl_buf_adds(&in, "{\"s\":\"");
+      sl_buf_adds(&in, lead);
+      for(k = 0; k < pad; k++)
+        sl_buf_addc(&in, (char)('a' + k % 26));
+      sl_buf_adds(&in, w->pat);
+      sl_buf_adds(&in, "\"}");
+      ok_at = in.len;
+      sl_buf_adds(&in, "{\"ok\":1}");
+      if(w->err < 0)
+        sl_buf_printf(&want, "0:%.*s\n", (int)ok_at, in.data);
+      else
+        sl_buf_printf(&want, "!%zu\n", 6 + strlen(lead) + pad + (size_t)w->err);
+      sl_buf_printf(&want, "%zu:{\"ok\":1}\n", ok_at);
+      for(portable = 0; portable < 2; portable++) {
+        struct coll c;
+        int how;
+        /* Whole, random pieces, and split at the 64-byte marks. */
+        for(how = 0; how < 6; how++) {
+          static const size_t split[] = { 0, 0, 63, 64, 65, 70 };
+          coll_init(&c);
+          decode_with(&o, in.data, in.len, how == 0 ? FEED_WHOLE : how == 1 ? FEED_RANDOM : FEED_SPLIT,
+                      how == 1 ? pad * 31 + i : split[how], &c, NULL);
+          if(strcmp(c.out.data, want.data)) {
+            fprintf(stderr, "\nwindow case %zu pad %zu portable %d how %d:\n got: [%s]\nwant: [%s]\n",
+                    i, pad, portable, how, c.out.data, want.data);
+            CU_FAIL("string window");
+          }
+          sl_buf_cleanup(&c.out);
+        }
+      }
+      /* Every chunking, around the marks. */
+      if(pad % 32 >= 28 || pad % 32 <= 2)
+        for(portable = 0; portable < 2; portable++)
+          check_all("string window", &o, in.data, in.len, want.data);
+    }
+  portable = 0;
+  sl_buf_cleanup(&in);
+  sl_buf_cleanup(&want);
+}
+
+/* The test hook answers truthfully and the portable scan can be forced. */
+static void test_wide_hook(void)
+{
+  struct sl_decoder_options o = { 0 };
+  struct sl_decoder *d;
+  struct coll c;
+  int wide;
+  coll_init(&c);
+  o.on_record = on_rec;
+  o.userdata = &c;
+  d = sl_decoder_new(&o);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT_EQUAL(sl_jscan_set_wide(d, 0), 0);
+  wide = sl_jscan_set_wide(d, 1);
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  CU_ASSERT_EQUAL(wide, __builtin_cpu_supports("avx2") != 0);
+#else
+  CU_ASSERT_EQUAL(wide, 0);
+#endif
+  CU_ASSERT_EQUAL(sl_decoder_feed(d, S("{\"a\":\"x\"}")), SL_OK);
+  CU_ASSERT_EQUAL(sl_decoder_finish(d), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.out.data, "0:{\"a\":\"x\"}\n");
+  sl_decoder_free(d);
+  sl_buf_cleanup(&c.out);
 }
 
 /* ---- generated inputs ------------------------------------------------- */
@@ -597,11 +721,14 @@ static void test_chunking_agrees(void)
       in[j] = alphabet[rng() % (sizeof(alphabet) - 1)];
     o.format = (enum sl_decode_format)(i % 3);
     o.max_depth = 1 + (unsigned)(i % 5);
+    portable = i % 2; /* the whole-buffer reference uses the other scan */
     coll_init(&whole);
     decode_with(&o, in, n, FEED_WHOLE, 0, &whole, NULL);
+    portable = !portable;
     check_all("random", &o, in, n, whole.out.data);
     sl_buf_cleanup(&whole.out);
   }
+  portable = 0;
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -788,6 +915,8 @@ static const struct sl_test tests[] = {
   { "128 MiB gzip in 64 KiB chunks, bounded", test_big_gzip },
   { "linear on garbage", test_linear_on_garbage },
   { "random input, every chunking agrees", test_chunking_agrees },
+  { "string scan windows, wide and portable", test_string_windows },
+  { "wide scan test hook", test_wide_hook },
   { "auto, long first line", test_auto_long_first_line },
   { "json compact", test_compact },
   { "json string from bytes", test_append_string },
