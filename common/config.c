@@ -38,6 +38,34 @@ void sl_aws_config_cleanup(struct sl_aws_config *c)
   memset(c->static_secret_access_key, 0, sizeof(c->static_secret_access_key));
 }
 
+enum sl_result sl_aws_config_copy(struct sl_aws_config *dst, const struct sl_aws_config *src,
+                                  struct sl_error *err)
+{
+  *dst = *src;
+  dst->static_session_token = NULL;
+  if(src->static_session_token &&
+     !(dst->static_session_token = sl_strdup(src->static_session_token)))
+    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  return SL_OK;
+}
+
+enum sl_result sl_aws_config_resolve(struct sl_aws_config *dst, const struct sl_aws_config *profile,
+                                     struct sl_error *err)
+{
+  enum sl_result r = sl_aws_config_copy(dst, profile, err);
+  if(!r)
+    r = sl_aws_config_from_env(dst, err);
+  if(!r)
+    r = sl_aws_config_from_shared(dst, err);
+  if(!r && !dst->region[0])
+    r = sl_error_set(err, SL_E_CONFIG, NULL,
+                     "no AWS region: set 'region' in the profile's [aws] section, "
+                     "AWS_REGION or AWS_DEFAULT_REGION");
+  if(r)
+    sl_aws_config_cleanup(dst);
+  return r;
+}
+
 int sl_aws_config_max_attempts(const struct sl_aws_config *c)
 {
   return c->max_attempts > 0 ? c->max_attempts : 3;

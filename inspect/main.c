@@ -229,14 +229,15 @@ static void print_error(const char *what, const struct sl_error *err)
 static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_t blen,
                        struct sl_client *c, int *have_client)
 {
-  struct sl_aws_config cfg;
+  struct sl_aws_config cfg, none;
+  const struct sl_aws_config *base = &none;
   struct sl_error err;
   enum sl_result r = SL_OK;
   const char *profile_path = NULL;
   sl_error_clear(&err);
   if(o->c.src.local)
     return 0;
-  sl_aws_config_init(&cfg);
+  sl_aws_config_init(&none);
   if(!strncmp(o->target, "s3://", 5)) {
     const char *b = o->target + 5, *slash = strchr(b, '/');
     size_t n = slash ? (size_t)(slash - b) : strlen(b);
@@ -253,13 +254,22 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
     if(sl_buf_init(&diag, SL_BUF_SMALL))
       return 1;
     r = sl_profile_load(o->target, p, &diag, &err);
-    if(r)
-      fprintf(stderr, "%s", diag.len ? diag.data : "");
-    sl_buf_cleanup(&diag);
     if(r) {
-      print_error(o->target, &err);
-      return 1;
+      /* Each diagnostic, or the loader's error, already names the file. */
+      const char *line = diag.data, *nl;
+      char msg[1400];
+      if(!diag.len) {
+        sl_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "inspect: %s\n", msg);
+      }
+      for(; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        fprintf(stderr, "inspect: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+      }
     }
+    sl_buf_cleanup(&diag);
+    if(r)
+      return 1;
     snprintf(bucket, blen, "%s", p->bucket.name);
     o->c.src.prefix = !strcmp(o->cmd, "errors") ? p->firehose.error_prefix : p->firehose.prefix;
     if(!strcmp(o->cmd, "errors") && !p->firehose.error_prefix[0]) {
@@ -267,22 +277,16 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
               o->target, bucket);
       return 1;
     }
-    cfg = p->aws;
-    cfg.static_session_token = NULL;
-    if(p->aws.static_session_token &&
-       !(cfg.static_session_token = sl_strdup(p->aws.static_session_token)))
-      r = SL_E_NOMEM;
+    base = &p->aws;
     profile_path = o->target;
   }
   o->c.src.bucket = bucket;
-  if(!r) r = sl_aws_config_from_env(&cfg, &err);
-  if(!r) r = sl_aws_config_from_shared(&cfg, &err);
-  if(!r && !cfg.region[0])
-    r = sl_error_set(&err, SL_E_CONFIG, NULL, "no region: set AWS_REGION or [aws] region");
-  if(!r)
+  r = sl_aws_config_resolve(&cfg, base, &err);
+  if(!r) {
     r = sl_client_init(c, &cfg, profile_path, &err);
+    sl_aws_config_cleanup(&cfg);
+  }
   *have_client = !r;
-  sl_aws_config_cleanup(&cfg);
   if(r) {
     print_error("configuration", &err);
     return 1;

@@ -115,12 +115,12 @@ void sl_prov_poll_sleep(int n)
 static enum sl_result client_for(struct sl_client *c, const struct sl_aws_config *base,
                                  const char *path, struct sl_error *err)
 {
-  struct sl_aws_config cfg = *base;
-  cfg.static_session_token = NULL;
-  if(base->static_session_token &&
-     !(cfg.static_session_token = sl_strdup(base->static_session_token)))
-    return sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory");
-  return sl_client_init(c, &cfg, path, err);
+  struct sl_aws_config cfg;
+  enum sl_result r = sl_aws_config_copy(&cfg, base, err);
+  if(!r)
+    r = sl_client_init(c, &cfg, path, err);
+  sl_aws_config_cleanup(&cfg);
+  return r;
 }
 
 static enum sl_result account_of(struct sl_client *c, char account[32], struct sl_error *err)
@@ -142,20 +142,9 @@ enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struc
   memset(s, 0, sizeof(*s));
   s->profile = p;
   sl_prov_state_init(&s->have);
-  cfg = p->aws;
-  cfg.static_session_token = NULL;
-  r = p->aws.static_session_token && !(cfg.static_session_token =
-                                         sl_strdup(p->aws.static_session_token)) ?
-      sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory") : SL_OK;
-  if(!r) r = sl_aws_config_from_env(&cfg, err);
-  if(!r) r = sl_aws_config_from_shared(&cfg, err);
-  if(!r && !cfg.region[0])
-    r = sl_prov_fail(err, SL_E_CONFIG, NULL, "no region: set [aws] region in the profile, or "
-                     "AWS_REGION");
-  if(r) {
-    sl_aws_config_cleanup(&cfg);
+  r = sl_aws_config_resolve(&cfg, &p->aws, err);
+  if(r)
     return r;
-  }
   r = sl_client_init(&s->client, &cfg, p->path[0] ? p->path : NULL, err);
   sl_aws_config_cleanup(&cfg);
   if(r)

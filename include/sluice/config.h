@@ -50,6 +50,16 @@ enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *
  * config file's profile section when still empty. */
 enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_error *err);
 
+/* A deep copy (the session token is the one member on the heap); dst is
+ * overwritten and must be cleaned up. */
+enum sl_result sl_aws_config_copy(struct sl_aws_config *dst, const struct sl_aws_config *src,
+                                  struct sl_error *err);
+/* The settings a command runs with: a copy of the profile's [aws] section,
+ * then what is still unset from the environment, then from the AWS shared
+ * config; a region is required. On failure dst needs no cleanup. */
+enum sl_result sl_aws_config_resolve(struct sl_aws_config *dst, const struct sl_aws_config *profile,
+                                     struct sl_error *err);
+
 /* The effective attempt count: max_attempts, or 3 when not set. */
 int sl_aws_config_max_attempts(const struct sl_aws_config *c);
 
