@@ -332,36 +332,17 @@ static int load(const char *path, struct sl_profile *p)
   return r ? 1 : 0;
 }
 
-/* The AWS settings as provision's other commands take them. */
-static enum sl_result aws_config(const struct sl_profile *p, struct sl_aws_config *cfg,
-                                 struct sl_error *err)
-{
-  enum sl_result r = SL_OK;
-  *cfg = p->aws;
-  cfg->static_session_token = NULL;
-  if(p->aws.static_session_token &&
-     !(cfg->static_session_token = sl_strdup(p->aws.static_session_token)))
-    r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
-  if(!r) r = sl_aws_config_from_env(cfg, err);
-  if(!r) r = sl_aws_config_from_shared(cfg, err);
-  if(!r && !cfg->region[0])
-    r = sl_error_set(err, SL_E_CONFIG, NULL, "no region: set [aws] region in the profile, or "
-                     "AWS_REGION");
-  return r;
-}
-
 /* The stream must exist and take records before any input is read. */
 static enum sl_result stream_ready(const struct sl_aws_config *base, const char *path,
                                    const struct sl_send_options *so, struct sl_error *err)
 {
-  struct sl_aws_config cfg = *base;
+  struct sl_aws_config cfg;
   struct sl_client c;
   char st[32];
-  enum sl_result r = SL_OK;
-  cfg.static_session_token = NULL;
-  if(base->static_session_token && !(cfg.static_session_token = sl_strdup(base->static_session_token)))
-    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
-  r = sl_client_init(&c, &cfg, path, err);
+  enum sl_result r = sl_aws_config_copy(&cfg, base, err);
+  if(!r)
+    r = sl_client_init(&c, &cfg, path, err);
+  sl_aws_config_cleanup(&cfg);
   if(r)
     return r;
   r = so->target == SL_SEND_KINESIS ? sl_kinesis_status(&c, so->stream, st, err) :
@@ -402,7 +383,7 @@ static int run(struct opts *o, const struct sl_profile *p)
   }
   if(sl_buf_init(&out, (size_t)512 * 1024 * 1024))
     return 1;
-  r = aws_config(p, &cfg, &err);
+  r = sl_aws_config_resolve(&cfg, &p->aws, &err);
   if(!r) r = stream_ready(&cfg, p->path[0] ? p->path : NULL, &o->so, &err);
   if(!r) r = sl_sender_new(&rn.s, &o->so, &cfg, p->path[0] ? p->path : NULL, NULL, &err);
   if(r) {

@@ -244,12 +244,12 @@ static void dispatch(struct sl_sender *s, size_t qi)
 static enum sl_result worker_client(struct worker *w, const struct sl_aws_config *base,
                                     const char *path, struct sl_error *err)
 {
-  struct sl_aws_config cfg = *base;
-  cfg.static_session_token = NULL;
-  if(base->static_session_token &&
-     !(cfg.static_session_token = sl_strdup(base->static_session_token)))
-    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
-  return sl_client_init(&w->own, &cfg, path, err);
+  struct sl_aws_config cfg;
+  enum sl_result r = sl_aws_config_copy(&cfg, base, err);
+  if(!r)
+    r = sl_client_init(&w->own, &cfg, path, err);
+  sl_aws_config_cleanup(&cfg);
+  return r;
 }
 
 static enum sl_result check_options(const struct sl_send_options *o, struct sl_error *err)
