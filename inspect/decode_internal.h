@@ -102,5 +102,11 @@ void sl_jscan_finish(struct sl_decoder *d, int clean);
  * a CPU with AVX2; non-zero restores the default. Returns whether the wide
  * scan is in use afterwards. */
 int sl_jscan_set_wide(struct sl_decoder *d, int on);
+#if defined(__x86_64__) && defined(__GNUC__)
+/* jscan_wide.c (AVX2 only; the caller checks the CPU): the first byte at or
+ * after p inside a string that the byte scanner must handle, or end. */
+const unsigned char *sl_jscan_string_run_wide(const unsigned char *p, const unsigned char *end)
+  __attribute__((target("avx2")));
+#endif
 
 #endif
