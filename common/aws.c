@@ -174,7 +174,7 @@ static enum sl_result attempt(const struct sender *s, const struct sl_endpoint *
     sr.headers = &h;
     sr.body = req->body;
     sr.body_len = req->body_len;
-    sr.payload_hash = req->unsigned_payload ? SL_UNSIGNED_PAYLOAD : NULL;
+    sr.payload_hash = req->unsigned_payload ? SL_UNSIGNED_PAYLOAD : req->payload_hash;
     sp.creds = creds;
     sp.region = ep->signing_region;
     sp.service = ep->signing_name;

@@ -1,5 +1,6 @@
 /* buf.c — results, errors, bounded buffers, views, header lists, encodings. */
 #include "sluice/buf.h"
+#include "buf_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 const char *sl_strresult(enum sl_result r)
 {
@@ -335,24 +335,121 @@ void sl_hex(const unsigned char *in, size_t n, char *out)
   out[2 * n] = 0;
 }
 
+/* Base64 encoding. The portable encoder turns each 12 bits into two
+ * characters with one table lookup; on x86-64 with AVX2 the encoder does 24
+ * bytes per step, chosen at run time so one build runs on every CPU. */
+#define B64C(v) ((char)((v) < 26 ? 'A' + (v) : (v) < 52 ? 'a' + (v) - 26 : \
+                        (v) < 62 ? '0' + (v) - 52 : (v) == 62 ? '+' : '/'))
+#define B64P(h, l) { B64C(h), B64C(l) }
+#define B64R8(h, l) B64P(h, l), B64P(h, l + 1), B64P(h, l + 2), B64P(h, l + 3), \
+  B64P(h, l + 4), B64P(h, l + 5), B64P(h, l + 6), B64P(h, l + 7)
+#define B64ROW(h) B64R8(h, 0), B64R8(h, 8), B64R8(h, 16), B64R8(h, 24), B64R8(h, 32), \
+  B64R8(h, 40), B64R8(h, 48), B64R8(h, 56)
+#define B64ROWS8(h) B64ROW(h), B64ROW(h + 1), B64ROW(h + 2), B64ROW(h + 3), B64ROW(h + 4), \
+  B64ROW(h + 5), B64ROW(h + 6), B64ROW(h + 7)
+
+/* b64_pairs[x] is the two characters for the 12-bit value x. */
+static const char b64_pairs[4096][2] = {
+  B64ROWS8(0), B64ROWS8(8), B64ROWS8(16), B64ROWS8(24),
+  B64ROWS8(32), B64ROWS8(40), B64ROWS8(48), B64ROWS8(56)
+};
+
+size_t sl_base64_encode_portable(const void *in, size_t n, char *out)
+{
+  const unsigned char *p = in;
+  char *o = out;
+  for(; n >= 3; n -= 3, p += 3, o += 4) {
+    unsigned v = (unsigned)p[0] << 16 | (unsigned)p[1] << 8 | p[2];
+    memcpy(o, b64_pairs[v >> 12], 2);
+    memcpy(o + 2, b64_pairs[v & 0xfff], 2);
+  }
+  if(n) {
+    unsigned v = (unsigned)p[0] << 16 | (n > 1 ? (unsigned)p[1] << 8 : 0u);
+    memcpy(o, b64_pairs[v >> 12], 2);
+    o[2] = n > 1 ? b64_pairs[v & 0xfff][0] : '=';
+    o[3] = '=';
+    o += 4;
+  }
+  return (size_t)(o - out);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+int sl_base64_have_avx2(void)
+{
+  return __builtin_cpu_supports("avx2");
+}
+
+/* Mula and Lemire's method: each 128-bit lane takes 12 input bytes, a
+ * shuffle puts every 3 bytes into a 32-bit word as [b1 b0 b2 b1], two
+ * multiplies move the four 6-bit fields into their own bytes, and a 16-entry
+ * lookup of per-range offsets turns them into the alphabet. */
+__attribute__((target("avx2")))
+size_t sl_base64_encode_avx2(const void *in, size_t n, char *out)
+{
+  const unsigned char *p = in;
+  char *o = out;
+  const __m256i shuf = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,
+                                        1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  /* offset added per range: 13 = A-Z, 0 = a-z, 1..10 = 0-9, 11 = '+', 12 = '/' */
+  const __m256i offs = _mm256_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                        '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                        '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0,
+                                        'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                        '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                        '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+  /* The second lane reads bytes 12..27, so 28 must be there. */
+  while(n >= 28) {
+    __m256i v = _mm256_inserti128_si256(
+      _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)p)),
+      _mm_loadu_si128((const __m128i *)(const void *)(p + 12)), 1);
+    __m256i hi, lo, idx, range;
+    v = _mm256_shuffle_epi8(v, shuf);
+    hi = _mm256_mulhi_epu16(_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)),
+                            _mm256_set1_epi32(0x04000040));
+    lo = _mm256_mullo_epi16(_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)),
+                            _mm256_set1_epi32(0x01000010));
+    idx = _mm256_or_si256(hi, lo);
+    range = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+    range = _mm256_or_si256(range, _mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx),
+                                                    _mm256_set1_epi8(13)));
+    _mm256_storeu_si256((__m256i *)(void *)o,
+                        _mm256_add_epi8(idx, _mm256_shuffle_epi8(offs, range)));
+    p += 24;
+    n -= 24;
+    o += 32;
+  }
+  return (size_t)(o - out) + sl_base64_encode_portable(p, n, o);
+}
+#else
+int sl_base64_have_avx2(void)
+{
+  return 0;
+}
+
+size_t sl_base64_encode_avx2(const void *in, size_t n, char *out)
+{
+  return sl_base64_encode_portable(in, n, out);
+}
+#endif
+
+size_t sl_base64_encode_raw(const void *in, size_t n, char *out)
+{
+  if(n >= 28 && sl_base64_have_avx2())
+    return sl_base64_encode_avx2(in, n, out);
+  return sl_base64_encode_portable(in, n, out);
+}
+
 enum sl_result sl_base64_encode(const void *in, size_t n, struct sl_buf *out)
 {
-  size_t olen = 4 * ((n + 2) / 3);
   enum sl_result r;
   if(n > ((size_t)-1) / 2)
     return SL_E_TOO_LARGE;
-  r = reserve(out, olen);
+  r = reserve(out, SL_BASE64_LEN(n));
   if(r)
     return r;
-  /* EVP_EncodeBlock takes int lengths: feed it in slices of whole triples. */
-  while(n) {
-    size_t chunk = n > 3u * 1024 * 1024 ? 3u * 1024 * 1024 : n;
-    int w = EVP_EncodeBlock((unsigned char *)out->data + out->len,
-                            (const unsigned char *)in, (int)chunk);
-    out->len += (size_t)w;
-    in = (const unsigned char *)in + chunk;
-    n -= chunk;
-  }
+  out->len += sl_base64_encode_raw(in, n, out->data + out->len);
   out->data[out->len] = 0;
   return SL_OK;
 }

@@ -6,9 +6,13 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "buf_internal.h"
 
 #define FIREHOSE_PREFIX "Firehose_20150804."
 #define KINESIS_PREFIX "Kinesis_20131202."
@@ -41,61 +45,150 @@ enum sl_result sl_kinesis_call(struct sl_client *c, const char *op, struct json_
   return call(c, SL_SVC_KINESIS, KINESIS_PREFIX, op, in, out, err);
 }
 
-/* A JSON string literal, escaped per RFC 8259; bytes >= 0x80 pass through
- * (the caller's text is UTF-8). */
-static enum sl_result json_str(struct sl_buf *b, const char *s)
+/* The request body is sized exactly before it is written: one allocation,
+ * no copies as it grows. It is SHA-256'd in slices as it is written, while
+ * the bytes are still in cache, and the hash goes to the signer. */
+#define BODY_MAX SL_BUF_MEDIUM
+#define HASH_SLICE (16u * 1024u)
+
+struct body {
+  char *data;
+  size_t len;
+  char hash[65]; /* lowercase hex SHA-256 of data */
+};
+
+/* Length json_put writes for s. */
+static size_t json_len(const char *s)
 {
-  static const char hex[] = "0123456789abcdef";
-  enum sl_result r = sl_buf_addc(b, '"');
-  for(; *s && !r; s++) {
+  size_t n = 2;
+  for(; *s; s++) {
     unsigned char ch = (unsigned char)*s;
-    if(ch == '"' || ch == '\\') {
-      char e[2] = { '\\', (char)ch };
-      r = sl_buf_add(b, e, 2);
-    }
-    else if(ch < 0x20) {
-      char e[6] = { '\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15] };
-      r = sl_buf_add(b, e, 6);
-    }
-    else
-      r = sl_buf_addc(b, (char)ch);
+    n += ch == '"' || ch == '\\' ? 2 : ch < 0x20 ? 6 : 1;
   }
-  if(!r)
-    r = sl_buf_addc(b, '"');
-  return r;
+  return n;
 }
 
-static enum sl_result batch_body(struct sl_buf *b, int kinesis, const char *stream,
-                                 const struct sl_record *recs, size_t n)
+/* A JSON string literal, escaped per RFC 8259; bytes >= 0x80 pass through
+ * (the caller's text is UTF-8). Returns the end of what it wrote. */
+static char *json_put(char *o, const char *s)
 {
-  size_t i;
-  enum sl_result r = sl_buf_adds(b, kinesis ? "{\"StreamName\":" : "{\"DeliveryStreamName\":");
-  if(!r)
-    r = json_str(b, stream);
-  if(!r)
-    r = sl_buf_adds(b, ",\"Records\":[");
-  for(i = 0; i < n && !r; i++) {
-    r = sl_buf_adds(b, i ? ",{\"Data\":\"" : "{\"Data\":\"");
-    if(!r)
-      r = sl_base64_encode(recs[i].data, recs[i].len, b);
-    if(!r)
-      r = sl_buf_addc(b, '"');
-    if(!r && kinesis) {
-      r = sl_buf_adds(b, ",\"PartitionKey\":");
-      if(!r)
-        r = json_str(b, recs[i].partition_key ? recs[i].partition_key : "");
-      if(!r && recs[i].explicit_hash_key) {
-        r = sl_buf_adds(b, ",\"ExplicitHashKey\":");
-        if(!r)
-          r = json_str(b, recs[i].explicit_hash_key);
+  static const char hex[] = "0123456789abcdef";
+  *o++ = '"';
+  for(; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if(ch == '"' || ch == '\\') {
+      *o++ = '\\';
+      *o++ = (char)ch;
+    }
+    else if(ch < 0x20) {
+      memcpy(o, "\\u00", 4);
+      o[4] = hex[ch >> 4];
+      o[5] = hex[ch & 15];
+      o += 6;
+    }
+    else
+      *o++ = (char)ch;
+  }
+  *o++ = '"';
+  return o;
+}
+
+#define PUT_LIT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+static const char *key_of(const struct sl_record *r)
+{
+  return r->partition_key ? r->partition_key : "";
+}
+
+/* Exact body length, or 0 when it would pass BODY_MAX. */
+static size_t body_len(int kinesis, const char *stream, const struct sl_record *recs, size_t n)
+{
+  size_t len = (kinesis ? sizeof("{\"StreamName\":") : sizeof("{\"DeliveryStreamName\":")) - 1 +
+               json_len(stream) + sizeof(",\"Records\":[]}") - 1, i;
+  for(i = 0; i < n; i++) {
+    size_t rl = sizeof(",{\"Data\":\"\"}") - 1 - !i;
+    if(recs[i].len > BODY_MAX)
+      return 0;
+    rl += SL_BASE64_LEN(recs[i].len);
+    if(kinesis) {
+      rl += sizeof(",\"PartitionKey\":") - 1 + json_len(key_of(&recs[i]));
+      if(recs[i].explicit_hash_key)
+        rl += sizeof(",\"ExplicitHashKey\":") - 1 + json_len(recs[i].explicit_hash_key);
+    }
+    if(rl > BODY_MAX - len)
+      return 0;
+    len += rl;
+  }
+  return len;
+}
+
+static void body_cleanup(struct body *b)
+{
+  free(b->data);
+  b->data = NULL;
+}
+
+static enum sl_result build_body(struct body *b, int kinesis, const char *stream,
+                                 const struct sl_record *recs, size_t n, struct sl_error *err)
+{
+  size_t need = body_len(kinesis, stream, recs, n), i;
+  unsigned char md[32];
+  unsigned mdlen = 0;
+  EVP_MD_CTX *ctx;
+  const char *hashed;
+  char *o;
+  int ok;
+  b->data = NULL;
+  b->len = 0;
+  if(!need)
+    return sl_error_set(err, SL_E_TOO_LARGE, NULL, "%s request body would pass %u bytes",
+                        kinesis ? "PutRecords" : "PutRecordBatch", BODY_MAX);
+  b->data = malloc(need + 1);
+  ctx = EVP_MD_CTX_new();
+  ok = b->data && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+  o = b->data;
+  hashed = o;
+  if(ok) {
+    o = kinesis ? PUT_LIT(o, "{\"StreamName\":") : PUT_LIT(o, "{\"DeliveryStreamName\":");
+    o = json_put(o, stream);
+    o = PUT_LIT(o, ",\"Records\":[");
+  }
+  for(i = 0; ok && i < n; i++) {
+    o = i ? PUT_LIT(o, ",{\"Data\":\"") : PUT_LIT(o, "{\"Data\":\"");
+    o += sl_base64_encode_raw(recs[i].data, recs[i].len, o);
+    *o++ = '"';
+    if(kinesis) {
+      o = PUT_LIT(o, ",\"PartitionKey\":");
+      o = json_put(o, key_of(&recs[i]));
+      if(recs[i].explicit_hash_key) {
+        o = PUT_LIT(o, ",\"ExplicitHashKey\":");
+        o = json_put(o, recs[i].explicit_hash_key);
       }
     }
-    if(!r)
-      r = sl_buf_addc(b, '}');
+    *o++ = '}';
+    if((size_t)(o - hashed) >= HASH_SLICE) {
+      ok = EVP_DigestUpdate(ctx, hashed, (size_t)(o - hashed));
+      hashed = o;
+    }
   }
-  if(!r)
-    r = sl_buf_adds(b, "]}");
-  return r;
+  if(ok) {
+    o = PUT_LIT(o, "]}");
+    ok = EVP_DigestUpdate(ctx, hashed, (size_t)(o - hashed)) &&
+         EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == sizeof(md);
+  }
+  EVP_MD_CTX_free(ctx);
+  if(!ok) {
+    body_cleanup(b);
+    return sl_error_set(err, SL_E_NOMEM, NULL, "cannot build the request body");
+  }
+  if((size_t)(o - b->data) != need) {
+    body_cleanup(b);
+    return sl_error_set(err, SL_E_INTERNAL, NULL, "request body length miscounted");
+  }
+  *o = 0;
+  b->len = need;
+  sl_hex(md, sizeof(md), b->hash);
+  return SL_OK;
 }
 
 static const char *str_member(struct json_object *o, const char *name)
@@ -114,17 +207,14 @@ static enum sl_result put_batch(struct sl_client *c, int kinesis, const char *st
   struct sl_aws_request req;
   struct sl_http_response resp;
   struct sl_headers h;
-  struct sl_buf body;
+  struct body body;
   enum sl_result r;
   *failed = 0;
   if(!n || n > 500)
     return sl_error_set(err, SL_E_INVALID, NULL, "a batch holds 1 to 500 records, not %zu", n);
   sl_headers_init(&h);
   sl_http_response_init(&resp);
-  /* base64 grows data by 4/3; the request bound leaves room for the JSON. */
-  r = sl_buf_init(&body, 16u * 1024 * 1024);
-  if(!r)
-    r = batch_body(&body, kinesis, stream, recs, n);
+  r = build_body(&body, kinesis, stream, recs, n, err);
   if(!r)
     r = sl_headers_add(&h, "X-Amz-Target", kinesis ? KINESIS_PREFIX "PutRecords" :
                                                      FIREHOSE_PREFIX "PutRecordBatch");
@@ -136,13 +226,14 @@ static enum sl_result put_batch(struct sl_client *c, int kinesis, const char *st
   req.content_type = "application/x-amz-json-1.1";
   req.body = body.data;
   req.body_len = body.len;
+  req.payload_hash = body.hash;
   req.max_response = 4u * 1024 * 1024;
   if(!r)
     r = sl_aws_send(c, &req, &resp, err);
   if(!r)
     r = sl_streams_parse_put_answer(resp.body.data, resp.body.len, kinesis, n, results, failed,
                                     err);
-  sl_buf_cleanup(&body);
+  body_cleanup(&body);
   sl_headers_cleanup(&h);
   sl_http_response_cleanup(&resp);
   return r;
@@ -151,6 +242,15 @@ static enum sl_result put_batch(struct sl_client *c, int kinesis, const char *st
 enum sl_result sl_streams_parse_put_answer(const char *text, size_t len, int kinesis, size_t n,
                                            struct sl_record_result *results, size_t *failed,
                                            struct sl_error *err)
+{
+  if(sl_streams_scan_put_answer(text, len, kinesis, n, results, failed))
+    return SL_OK;
+  return sl_streams_parse_put_answer_json(text, len, kinesis, n, results, failed, err);
+}
+
+enum sl_result sl_streams_parse_put_answer_json(const char *text, size_t len, int kinesis,
+                                                size_t n, struct sl_record_result *results,
+                                                size_t *failed, struct sl_error *err)
 {
   struct json_object *ans = NULL, *list = NULL, *cnt = NULL;
   enum sl_result r = SL_OK;

@@ -87,9 +87,16 @@ WIDE_TARGET static unsigned window_escapes(const unsigned char *w, unsigned n)
    * backslash. */
   if(n < 64 ? (int)((esc >> n) & 1) : esc_out)
     limit = n - 1;
-  late = n > 4 ? u >> (n - 4) << (n - 4) : u; /* \u with fewer than 4 bytes after it */
-  if(late && (unsigned)__builtin_ctzll(late) - 1 < limit)
+  /* A \u whose four digits do not all lie before limit is left to the byte
+   * scanner too, from its backslash. Lowering limit can cut an earlier \u
+   * ("\u\ud83" at a window end: the second \u is cut, and the first one's
+   * digits run into it), so repeat until none is cut. */
+  for(;;) {
+    late = limit > 4 ? u >> (limit - 4) << (limit - 4) : u;
+    if(!late || (unsigned)__builtin_ctzll(late) - 1 >= limit)
+      break;
     limit = (unsigned)__builtin_ctzll(late) - 1;
+  }
   if(!stop)
     return limit;
   t = (unsigned)__builtin_ctzll(stop);

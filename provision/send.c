@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,10 @@ struct sl_sender {
   enum sl_result fatal;
   struct sl_error fatal_err;
   uint64_t next_index;
+  /* Records taken by sl_sender_add, kept apart from res.total so the
+   * reader does not take the lock the workers use for every record;
+   * folded in by sl_sender_progress and sl_sender_finish. */
+  _Atomic uint64_t added;
   double t0;
 };
 
@@ -471,13 +476,12 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
                              s->o.explicit_hash_key, err);
   if(r == SL_E_INTERNAL)
     return r;
-  pthread_mutex_lock(&s->mu);
   s->next_index++;
-  s->res.total++;
-  if(r)
-    s->res.rejected++;
-  pthread_mutex_unlock(&s->mu);
+  atomic_fetch_add_explicit(&s->added, 1, memory_order_relaxed);
   if(r) {
+    pthread_mutex_lock(&s->mu);
+    s->res.rejected++;
+    pthread_mutex_unlock(&s->mu);
     /* Kept in the dead letter as it would have been sent. */
     struct sl_buf rec, line;
     memset(&rec, 0, sizeof(rec));
@@ -513,6 +517,7 @@ void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap)
 {
   pthread_mutex_lock(&s->mu);
   *snap = s->res;
+  snap->total += atomic_load_explicit(&s->added, memory_order_relaxed);
   snap->failures = NULL;
   snap->nfailures = snap->cap = 0;
   snap->elapsed_s = now_s() - s->t0;
@@ -553,6 +558,7 @@ enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
     set_fatal(s, &e);
   }
   s->res.elapsed_s = now_s() - s->t0;
+  s->res.total += atomic_exchange_explicit(&s->added, 0, memory_order_relaxed);
   sl_send_result_cleanup(res);
   *res = s->res;
   sl_send_result_init(&s->res); /* the list is the caller's now */

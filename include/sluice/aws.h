@@ -46,6 +46,9 @@ struct sl_aws_request {
   size_t max_response;         /* 0 = 16 MiB */
   int (*on_body)(void *ud, const char *p, size_t n); /* streaming GET */
   void *on_body_ud;
+  /* Lowercase hex SHA-256 of body when the caller hashed it while building
+   * it (the signer then skips a second pass); NULL: the signer hashes it. */
+  const char *payload_hash;
 };
 
 /* Sends with retries per the client's policy. SL_OK only for 2xx; an error
