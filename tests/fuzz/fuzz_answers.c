@@ -1,7 +1,8 @@
 /* fuzz_answers.c — the success answers sluice reads credentials and batch
  * results from: the JSON credentials document of IMDS / ECS (Token) and
  * credential_process (SessionToken, Version 1), STS AssumeRole* XML, and
- * the Firehose PutRecordBatch / Kinesis PutRecords JSON answers. The first
+ * the Firehose PutRecordBatch / Kinesis PutRecords JSON answers (the fast
+ * scanner checked against the json-c reader wherever it accepts). The first
  * byte picks the batch size the answer must match; the rest goes to every
  * parser. Accepted credentials must be complete and terminated. */
 #include "fuzz.h"
@@ -64,6 +65,28 @@ static void sts_xml(const char *p, size_t n)
   }
 }
 
+static int same_result(const struct sl_record_result *a, const struct sl_record_result *b)
+{
+  return a->ok == b->ok && !strcmp(a->id, b->id) && !strcmp(a->shard_id, b->shard_id) &&
+         !strcmp(a->error_code, b->error_code) && !strcmp(a->error_message, b->error_message);
+}
+
+/* The one-pass scanner may decline any answer, but what it accepts it must
+ * read exactly as the json-c reader does. */
+static void scanner_agrees(const char *p, size_t len, int kinesis, size_t n)
+{
+  struct sl_record_result a[8], b[8];
+  struct sl_error err;
+  size_t fa = 99, fb = 98, i;
+  if(!sl_streams_scan_put_answer(p, len, kinesis, n, a, &fa))
+    return;
+  sl_error_clear(&err);
+  FUZZ_CHECK(sl_streams_parse_put_answer_json(p, len, kinesis, n, b, &fb, &err) == SL_OK);
+  FUZZ_CHECK(fa == fb);
+  for(i = 0; i < n; i++)
+    FUZZ_CHECK(same_result(&a[i], &b[i]));
+}
+
 static void put_answer(const char *p, size_t len, size_t n)
 {
   struct sl_record_result res[8];
@@ -88,6 +111,8 @@ static void put_answer(const char *p, size_t len, size_t n)
     }
     FUZZ_CHECK(failed == errors);
   }
+  for(kinesis = 0; kinesis < 2; kinesis++)
+    scanner_agrees(p, len, kinesis, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,17 +2,20 @@
  * lines) fed in random chunks. The first bytes choose the options and the
  * chunk sizes; the rest is the object. The same object fed in one piece
  * must give the same records (offset, kind, bytes) and the same number of
- * errors: chunking may never change what is decoded. */
+ * errors: chunking may never change what is decoded. And the AVX2 string
+ * scan must agree with the portable one byte for byte, errors included. */
 #include <openssl/evp.h>
 
 #include "fuzz.h"
 #include "sluice/decode.h"
+#include "decode_internal.h"
 
 #define FUZZ_MAX_INPUT (512u * 1024u)
 #define HEADER 8
 
 struct run {
   EVP_MD_CTX *md;
+  EVP_MD_CTX *errmd;   /* offsets and reasons of the errors */
   uint64_t records;
   uint64_t errors;
   size_t record_max;
@@ -41,15 +44,17 @@ static int on_record(void *ud, const char *p, size_t n, uint64_t offset, int kin
 static void on_error(void *ud, uint64_t offset, const char *reason)
 {
   struct run *r = ud;
-  (void)offset;
   FUZZ_CHECK(reason && reason[0]);
+  EVP_DigestUpdate(r->errmd, &offset, sizeof(offset));
+  EVP_DigestUpdate(r->errmd, reason, strlen(reason) + 1);
   r->errors++;
 }
 
 /* Decodes obj in the given chunk sizes (cycled); NULL sizes = one piece. */
 static enum sl_result decode(const struct sl_decoder_options *base, struct run *run,
-                             const uint8_t *obj, size_t n, const uint8_t *sizes,
-                             unsigned char out[32], struct sl_decoder_stats *stats)
+                             const uint8_t *obj, size_t n, const uint8_t *sizes, int portable,
+                             unsigned char out[32], unsigned char errs[32],
+                             struct sl_decoder_stats *stats)
 {
   struct sl_decoder_options o = *base;
   struct sl_decoder *d;
@@ -57,13 +62,17 @@ static enum sl_result decode(const struct sl_decoder_options *base, struct run *
   size_t at = 0, k = 0;
   unsigned mdlen = 0;
   run->md = EVP_MD_CTX_new();
-  if(!run->md || !EVP_DigestInit_ex(run->md, EVP_sha256(), NULL))
+  run->errmd = EVP_MD_CTX_new();
+  if(!run->md || !EVP_DigestInit_ex(run->md, EVP_sha256(), NULL) || !run->errmd ||
+     !EVP_DigestInit_ex(run->errmd, EVP_sha256(), NULL))
     abort();
   o.on_record = on_record;
   o.on_error = on_error;
   o.userdata = run;
   d = sl_decoder_new(&o);
   FUZZ_CHECK(d != NULL);
+  if(portable)
+    sl_jscan_set_wide(d, 0);
   while(at < n) {
     size_t c = n;
     if(sizes) { /* 1..256 bytes, or up to ~4 KiB when the next size byte is odd */
@@ -87,7 +96,9 @@ static enum sl_result decode(const struct sl_decoder_options *base, struct run *
   FUZZ_CHECK(stats->records == run->records);
   sl_decoder_free(d);
   EVP_DigestFinal_ex(run->md, out, &mdlen);
+  EVP_DigestFinal_ex(run->errmd, errs, &mdlen);
   EVP_MD_CTX_free(run->md);
+  EVP_MD_CTX_free(run->errmd);
   return r;
 }
 
@@ -96,10 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   static const size_t record_maxes[] = { 0, 1, 7, 64, 1000, 65536 };
   static const unsigned depths[] = { 0, 1, 2, 5, 64, 4096 };
   struct sl_decoder_options o;
-  struct run chunked, whole;
-  struct sl_decoder_stats s1, s2;
-  unsigned char h1[32], h2[32];
-  enum sl_result r1, r2;
+  struct run chunked, whole, portable;
+  struct sl_decoder_stats s1, s2, s3;
+  unsigned char h1[32], h2[32], h3[32], e1[32], e2[32], e3[32];
+  enum sl_result r1, r2, r3;
   if(size < HEADER || size > FUZZ_MAX_INPUT)
     return 0;
   fuzz_init();
@@ -110,9 +121,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   memset(&chunked, 0, sizeof(chunked));
   chunked.record_max = o.record_max ? o.record_max : SL_DECODER_DEFAULT_RECORD_MAX;
   chunked.stop_after = data[0] / 3 % 8; /* 0..7 records, 0 = all */
-  whole = chunked;
-  r1 = decode(&o, &chunked, data + HEADER, size - HEADER, data + 3, h1, &s1);
-  r2 = decode(&o, &whole, data + HEADER, size - HEADER, NULL, h2, &s2);
+  whole = portable = chunked;
+  r1 = decode(&o, &chunked, data + HEADER, size - HEADER, data + 3, 0, h1, e1, &s1);
+  r2 = decode(&o, &whole, data + HEADER, size - HEADER, NULL, 0, h2, e2, &s2);
+  r3 = decode(&o, &portable, data + HEADER, size - HEADER, NULL, 1, h3, e3, &s3);
+  FUZZ_CHECK(r2 == r3 && whole.records == portable.records && whole.errors == portable.errors);
+  FUZZ_CHECK(!memcmp(h2, h3, sizeof(h2)) && !memcmp(e2, e3, sizeof(e2)));
   FUZZ_CHECK(r1 == r2);
   FUZZ_CHECK(chunked.records == whole.records);
   FUZZ_CHECK(!memcmp(h1, h2, sizeof(h1)));

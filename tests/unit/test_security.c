@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,8 @@ static const char *const env_unset[] = {
 static int suite_init(void)
 {
   size_t i;
+  /* The TLS server writes to clients that may have hung up already. */
+  signal(SIGPIPE, SIG_IGN);
   for(i = 0; env_unset[i]; i++)
     unsetenv(env_unset[i]);
   setenv("AWS_CONFIG_FILE", "/nonexistent/sluice-test/config", 1);
@@ -228,10 +231,10 @@ static void test_no_secret_in_trace_log(void)
   CU_ASSERT_PTR_NULL(strstr(logged.data, TOKEN));
   CU_ASSERT_PTR_NULL(strstr(logged.data, STS_SECRET));
   CU_ASSERT_PTR_NULL(strstr(logged.data, STS_TOKEN));
-  mid = sl_strndup(SECRET + 8, 16);
+  mid = sl_strndup(&SECRET[8], 16);
   CU_ASSERT_PTR_NULL(strstr(logged.data, mid));
   free(mid);
-  mid = sl_strndup(TOKEN + 12, 16);
+  mid = sl_strndup(&TOKEN[12], 16);
   CU_ASSERT_PTR_NULL(strstr(logged.data, mid));
   free(mid);
   assert_signatures_absent();
