@@ -2,6 +2,7 @@
  * config file, and endpoint resolution per service and partition. */
 #include "sluice/config.h"
 #include "sluice/creds.h"
+#include "sluice/log.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -61,6 +62,10 @@ enum sl_result sl_aws_config_resolve(struct sl_aws_config *dst, const struct sl_
     r = sl_error_set(err, SL_E_CONFIG, NULL,
                      "no AWS region: set 'region' in the profile's [aws] section, "
                      "AWS_REGION or AWS_DEFAULT_REGION");
+  /* Once per command run, so nobody forgets the setting is on. */
+  if(!r && dst->allow_plain_http)
+    sl_log(SL_LOG_WARN, "allow_plain_http = true: requests to a non-loopback http:// endpoint "
+                        "travel unencrypted and unauthenticated");
   if(r)
     sl_aws_config_cleanup(dst);
   return r;

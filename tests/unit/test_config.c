@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "sluice/config.h"
+#include "sluice/log.h"
 
 static const char *const env_vars[] = {
   "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
@@ -272,7 +273,61 @@ static void test_loopback(void)
   CU_ASSERT_FALSE(sl_host_is_loopback("127.0.0.1.nip.io"));
 }
 
+static char warned[512];
+static int nwarned;
+
+static void capture(void *ud, enum sl_log_level lvl, const char *line)
+{
+  (void)ud;
+  if(lvl == SL_LOG_WARN) {
+    snprintf(warned, sizeof(warned), "%s", line);
+    nwarned++;
+  }
+}
+
+static void test_resolve(void)
+{
+  struct sl_aws_config prof, c;
+  struct sl_error err;
+  char path[512];
+  clear_env();
+  snprintf(path, sizeof(path), "%s/none", sl_test_tmpdir());
+  setenv("AWS_CONFIG_FILE", path, 1);
+  setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+  setenv("AWS_MAX_ATTEMPTS", "4", 1);
+  sl_log_set_sink(capture, NULL);
+  sl_log_set_level(SL_LOG_WARN);
+  sl_aws_config_init(&prof);
+  strcpy(prof.region, "eu-west-1");
+  prof.static_session_token = sl_strdup("tok-tok-tok");
+  nwarned = 0;
+  CU_ASSERT_EQUAL_FATAL(sl_aws_config_resolve(&c, &prof, &err), SL_OK);
+  /* A deep copy: the token is its own string; the environment fills the rest. */
+  CU_ASSERT_PTR_NOT_EQUAL(c.static_session_token, prof.static_session_token);
+  CU_ASSERT_STRING_EQUAL(c.static_session_token, "tok-tok-tok");
+  CU_ASSERT_STRING_EQUAL(c.region, "eu-west-1");
+  CU_ASSERT_EQUAL(c.max_attempts, 4);
+  CU_ASSERT_EQUAL(nwarned, 0);
+  sl_aws_config_cleanup(&c);
+  /* allow_plain_http warns on every resolve. */
+  prof.allow_plain_http = 1;
+  CU_ASSERT_EQUAL(sl_aws_config_resolve(&c, &prof, &err), SL_OK);
+  CU_ASSERT_EQUAL(nwarned, 1);
+  CU_ASSERT_STRING_EQUAL(warned, "allow_plain_http = true: requests to a non-loopback http:// "
+                                 "endpoint travel unencrypted and unauthenticated");
+  sl_aws_config_cleanup(&c);
+  /* No region anywhere: an error naming where to set it, nothing to clean. */
+  prof.region[0] = 0;
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL(sl_aws_config_resolve(&c, &prof, &err), SL_E_CONFIG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "AWS_REGION"));
+  sl_log_set_sink(NULL, NULL);
+  sl_aws_config_cleanup(&prof);
+  clear_env();
+}
+
 static const struct sl_test tests[] = {
+  { "resolve and copy", test_resolve },
   { "endpoint table", test_endpoint_table },
   { "endpoint override", test_endpoint_override },
   { "per-service override wins", test_per_service_override_wins },
