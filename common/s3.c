@@ -374,7 +374,7 @@ static enum sl_result parse_page(xmlDoc *doc, const struct sl_s3_list *l, int ur
                                  char **next_token, int *stopped, struct sl_error *err)
 {
   xmlNode *root = xmlDocGetRootElement(doc), *n;
-  struct sl_buf key, pfx;
+  struct sl_buf key = { 0 }, pfx = { 0 }; /* cleanup is safe whichever init failed */
   enum sl_result r;
   *stopped = 0;
   if(!root || strcmp((const char *)root->name, "ListBucketResult"))
