@@ -7,10 +7,14 @@
 Signs a Firehose PutRecordBatch with SigV4Auth and an S3 ListObjectsV2 GET
 with S3SigV4Auth (the signer botocore's S3 client uses: no path
 normalization, X-Amz-Content-SHA256). Each signature builds a fresh
-AWSRequest and hashes the body, as botocore does on every send. Prints the
-same columns as sign_bench: signatures per second and the signature at the
-fixed signing time, so scripts/bench can check both sign alike.
+AWSRequest. The same three rows as sign_bench: firehose-put-batch signs with
+the body's SHA-256 given (as sluice's client hands it to its signer; here
+SigV4Auth.payload returns it), firehose-hash-body has SigV4Auth hash the body
+on every signature, as botocore does on every send. Prints signatures per
+second and the signature at the fixed signing time, so scripts/bench can
+check both sign alike.
 """
+import hashlib
 import argparse
 import base64
 import datetime
@@ -65,16 +69,34 @@ def fix_signing_time():
     botocore.auth.datetime = types.SimpleNamespace(datetime=Fixed)
 
 
+class GivenPayloadSigV4Auth(SigV4Auth):
+    """SigV4Auth with the body's SHA-256 handed in, as sluice's signer gets it."""
+
+    def payload(self, request):
+        return request.context["payload_hash"]
+
+
 def requests(body):
     creds = Credentials(ACCESS_KEY, SECRET_KEY, TOKEN)
     firehose = SigV4Auth(creds, "firehose", "us-east-1")
+    firehose_given = GivenPayloadSigV4Auth(creds, "firehose", "us-east-1")
     s3 = S3SigV4Auth(creds, "s3", "us-east-1")
+    body_hash = hashlib.sha256(body).hexdigest()
+
+    def put_request():
+        return AWSRequest(method="POST", url="https://firehose.us-east-1.amazonaws.com/",
+                          headers={"X-Amz-Target": "Firehose_20150804.PutRecordBatch",
+                                   "Content-Type": "application/x-amz-json-1.1"},
+                          data=body)
 
     def put_batch():
-        r = AWSRequest(method="POST", url="https://firehose.us-east-1.amazonaws.com/",
-                       headers={"X-Amz-Target": "Firehose_20150804.PutRecordBatch",
-                                "Content-Type": "application/x-amz-json-1.1"},
-                       data=body)
+        r = put_request()
+        r.context["payload_hash"] = body_hash
+        firehose_given.add_auth(r)
+        return r
+
+    def put_batch_hashing():
+        r = put_request()
         firehose.add_auth(r)
         return r
 
@@ -83,7 +105,8 @@ def requests(body):
         s3.add_auth(r)
         return r
 
-    return [("firehose-put-batch", put_batch), ("s3-list-objects-v2", list_page)]
+    return [("firehose-put-batch", put_batch), ("s3-list-objects-v2", list_page),
+            ("firehose-hash-body", put_batch_hashing)]
 
 
 def rate(fn, seconds):

@@ -75,9 +75,9 @@ struct sl_sigv4_debug {
 void sl_sigv4_debug_init(struct sl_sigv4_debug *d);
 void sl_sigv4_debug_cleanup(struct sl_sigv4_debug *d);
 
-/* Cache of derived signing keys per (date, region, service), also keyed by a
- * salted HMAC of the secret key so refreshed credentials never reuse an old
- * key. Safe to share between threads; key material is zeroed on free. */
+/* Cache of derived signing keys per (date, region, service), also keyed by
+ * the secret key so refreshed credentials never reuse an old key. Safe to
+ * share between threads; secrets and key material are zeroed on free. */
 struct sl_sigv4_cache;
 struct sl_sigv4_cache *sl_sigv4_cache_new(void);
 void sl_sigv4_cache_free(struct sl_sigv4_cache *c);

@@ -999,6 +999,131 @@ static void test_sha256_and_creds(void)
   sl_creds_cleanup(NULL);
 }
 
+/* X-Amz-Date comes from our own civil-date arithmetic: it must agree with
+ * gmtime_r everywhere in the range, and refuse what is outside it. */
+static void test_signing_time(void)
+{
+  static const time_t fixed[] = {
+    0, 951782400 /* 2000-02-29 */, 951868799, 4107542400 /* 2100-03-01 */,
+    4102444799 /* 2099-12-31T23:59:59 */, 253402300799 /* 9999-12-31T23:59:59 */,
+    1709164800 /* 2024-02-29 */, 1719792000, 68256000, 946684799,
+  };
+  struct sl_creds c = example_creds();
+  struct sl_sigv4_params p = s3_params(&c);
+  unsigned long long x = 88172645463325252ULL;
+  int i, bad = 0;
+  for(i = 0; i < 20000; i++) {
+    struct sl_headers h;
+    struct sl_sigv4_request r;
+    struct tm tm;
+    char want[32];
+    const char *got;
+    time_t t;
+    if(i < (int)(sizeof(fixed) / sizeof(fixed[0])))
+      t = fixed[i];
+    else {
+      x ^= x << 13; /* xorshift: a fixed spread of times over the range */
+      x ^= x >> 7;
+      x ^= x << 17;
+      t = (time_t)(x % 253402300800ULL);
+    }
+    sl_headers_init(&h);
+    sl_headers_add(&h, "Host", EX_HOST);
+    memset(&r, 0, sizeof(r));
+    r.method = "GET";
+    r.path = "/";
+    r.headers = &h;
+    p.now = t;
+    gmtime_r(&t, &tm);
+    strftime(want, sizeof(want), "%Y%m%dT%H%M%SZ", &tm);
+    if(sl_sigv4_sign(&r, &p, NULL, NULL) != SL_OK || !(got = sl_headers_get(&h, "X-Amz-Date")) ||
+       strcmp(got, want)) {
+      if(!bad++)
+        fprintf(stderr, "\ntime %lld: want %s\n", (long long)t, want);
+    }
+    sl_headers_cleanup(&h);
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  {
+    static const time_t out[] = { -1, 253402300800, -86400 };
+    for(i = 0; i < 3; i++) {
+      struct sl_headers h;
+      struct sl_sigv4_request r;
+      sl_headers_init(&h);
+      sl_headers_add(&h, "Host", EX_HOST);
+      memset(&r, 0, sizeof(r));
+      r.method = "GET";
+      r.path = "/";
+      r.headers = &h;
+      p.now = out[i];
+      CU_ASSERT_EQUAL(sl_sigv4_sign(&r, &p, NULL, NULL), SL_E_INVALID);
+      CU_ASSERT_EQUAL(h.n, 1); /* untouched */
+      sl_headers_cleanup(&h);
+    }
+  }
+}
+
+/* Past the signer's stack scratch (16 items, 2 KiB): 40 headers and 40
+ * parameters given in a scrambled order and a 20,000-byte session token must
+ * canonicalize exactly as a small request does. */
+static void test_large_request(void)
+{
+  struct sl_creds c = example_creds();
+  struct sl_sigv4_params p = s3_params(&c);
+  struct sl_headers h;
+  struct sl_sigv4_request r;
+  struct sl_sigv4_debug dbg;
+  struct sl_buf want, query;
+  char *token = malloc(20001);
+  char name[16], value[32];
+  int i, k;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(token);
+  for(i = 0; i < 20000; i++)
+    token[i] = (char)('A' + i % 26);
+  token[20000] = 0;
+  c.session_token = token;
+  sl_headers_init(&h);
+  sl_buf_init(&want, SL_BUF_MEDIUM);
+  sl_buf_init(&query, SL_BUF_SMALL);
+  sl_headers_add(&h, "Host", EX_HOST);
+  for(i = 0; i < 40; i++) {
+    k = (i * 17) % 40; /* 17 is prime to 40: every index once, scrambled */
+    snprintf(name, sizeof(name), "X-Test-%02d", k);
+    snprintf(value, sizeof(value), "  v%d  ", k); /* trimmed when signed */
+    sl_headers_add(&h, name, value);
+    sl_buf_printf(&query, "%sp%02d=%d%%2B", i ? "&" : "", k, k);
+  }
+  memset(&r, 0, sizeof(r));
+  r.method = "GET";
+  r.path = "/";
+  r.query = query.data;
+  r.headers = &h;
+  sl_sigv4_debug_init(&dbg);
+  CU_ASSERT_EQUAL_FATAL(sl_sigv4_sign(&r, &p, NULL, &dbg), SL_OK);
+  sl_buf_adds(&want, "GET\n/\n");
+  for(i = 0; i < 40; i++)
+    sl_buf_printf(&want, "%sp%02d=%d%%2B", i ? "&" : "", i, i);
+  sl_buf_printf(&want, "\nhost:" EX_HOST "\n");
+  sl_buf_printf(&want, "x-amz-content-sha256:" SL_EMPTY_SHA256 "\nx-amz-date:20130524T000000Z\n"
+                       "x-amz-security-token:%s\n", token);
+  for(i = 0; i < 40; i++)
+    sl_buf_printf(&want, "x-test-%02d:v%d\n", i, i);
+  sl_buf_adds(&want, "\nhost;x-amz-content-sha256;x-amz-date;x-amz-security-token");
+  for(i = 0; i < 40; i++)
+    sl_buf_printf(&want, ";x-test-%02d", i);
+  sl_buf_adds(&want, "\n" SL_EMPTY_SHA256);
+  CU_ASSERT_EQUAL(dbg.canonical_request.len, want.len);
+  CU_ASSERT_STRING_EQUAL(dbg.canonical_request.data, want.data);
+  CU_ASSERT_STRING_EQUAL(sl_headers_get(&h, "X-Amz-Security-Token"), token);
+  CU_ASSERT_PTR_NOT_NULL(strstr(sl_headers_get(&h, "Authorization"),
+                                "x-amz-security-token;x-test-00;x-test-01;"));
+  sl_sigv4_debug_cleanup(&dbg);
+  sl_headers_cleanup(&h);
+  sl_buf_cleanup(&want);
+  sl_buf_cleanup(&query);
+  free(token);
+}
+
 static const struct sl_test tests[] = {
   { "suite has all cases", test_suite_count },
   { "suite: header mode", test_suite_header_mode },
@@ -1012,6 +1137,8 @@ static const struct sl_test tests[] = {
   { "presign S3 GET", test_presign_s3 },
   { "refused inputs", test_refused_inputs },
   { "sha256 and credentials", test_sha256_and_creds },
+  { "signing time over the whole range", test_signing_time },
+  { "large request past the stack scratch", test_large_request },
   { NULL, NULL }
 };
 
