@@ -4,9 +4,16 @@
  * seconds (user + system, getrusage) per 100,000 records. Speed is measured
  * here only, never in the tests.
  *
+ * Then, in the same process, the floor under that figure: the CPU seconds
+ * OpenSSL needs for the SHA-256 of exactly as many request body bytes as
+ * were sent (SigV4 signs every body; Firehose and Kinesis take no
+ * UNSIGNED-PAYLOAD), in bodies of the same size, and the CPU seconds of
+ * sluice's base64 over the record bytes (the body carries them base64).
+ *
  * Usage: send_bench --endpoint URL [--concurrency N] [--batch-size N] FILE
- * One line: records, delivered, requests, seconds, records/s, cpu_user,
- * cpu_sys, cpu_per_100k. */
+ * Two lines: records, delivered, requests, seconds, records/s, cpu_user,
+ * cpu_sys, cpu_per_100k; then floor body_bytes, record_bytes, sha256_s,
+ * base64_s, sha256_per_100k, base64_per_100k (best of three timings). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +21,8 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "sluice.h"
 
@@ -30,6 +39,70 @@ static double cpu(int user)
   getrusage(RUSAGE_SELF, &ru);
   return user ? ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 :
                 ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double thread_cpu(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds for the SHA-256 of total bytes in pieces of body bytes (one
+ * digest per request, as the signer does), best of three. */
+static double sha256_cpu(uint64_t total, size_t body)
+{
+  unsigned char md[32], *buf = malloc(body ? body : 1);
+  double best = -1;
+  int run;
+  if(!buf)
+    return -1;
+  memset(buf, 'e', body);
+  for(run = 0; run < 3; run++) {
+    uint64_t left = total;
+    double t0 = thread_cpu(), t;
+    while(left) {
+      size_t n = left < body ? (size_t)left : body;
+      unsigned mdlen;
+      EVP_Digest(buf, n, md, &mdlen, EVP_sha256(), NULL);
+      left -= n;
+    }
+    t = thread_cpu() - t0;
+    if(best < 0 || t < best)
+      best = t;
+  }
+  free(buf);
+  return best;
+}
+
+/* CPU seconds of base64 over total bytes of 1 KiB records, best of three. */
+static double base64_cpu(uint64_t total, size_t rec)
+{
+  struct sl_buf out;
+  char *in = malloc(rec);
+  double best = -1;
+  int run;
+  if(!in || sl_buf_init(&out, rec * 2 + 16)) {
+    free(in);
+    return -1;
+  }
+  memset(in, 'r', rec);
+  for(run = 0; run < 3; run++) {
+    uint64_t left = total;
+    double t0 = thread_cpu(), t;
+    while(left) {
+      size_t n = left < rec ? (size_t)left : rec;
+      sl_buf_reset(&out);
+      sl_base64_encode(in, n, &out);
+      left -= n;
+    }
+    t = thread_cpu() - t0;
+    if(best < 0 || t < best)
+      best = t;
+  }
+  sl_buf_cleanup(&out);
+  free(in);
+  return best;
 }
 
 static enum sl_result add(void *ud, const char *p, size_t n, const struct sl_send_where *w)
@@ -99,6 +172,16 @@ int main(int argc, char **argv)
          (unsigned long long)res.total, (unsigned long long)res.delivered,
          (unsigned long long)res.requests, t1 - t0, (double)res.delivered / (t1 - t0),
          u1 - u0, s1 - s0, (u1 - u0 + s1 - s0) * 100000.0 / (double)(res.total ? res.total : 1));
+  {
+    uint64_t n = res.total ? res.total : 1, reqs = res.requests ? res.requests : 1;
+    size_t rec = (size_t)(res.bytes / (res.delivered ? res.delivered : 1));
+    double sha = sha256_cpu(res.request_bytes, (size_t)(res.request_bytes / reqs));
+    double b64 = base64_cpu(res.bytes, rec ? rec : 1);
+    printf("floor body_bytes %llu record_bytes %llu sha256_s %.4f base64_s %.4f "
+           "sha256_per_100k %.4f base64_per_100k %.4f\n",
+           (unsigned long long)res.request_bytes, (unsigned long long)res.bytes, sha, b64,
+           sha * 100000.0 / (double)n, b64 * 100000.0 / (double)n);
+  }
   i = res.failed ? 1 : 0;
   sl_send_result_cleanup(&res);
   sl_aws_config_cleanup(&cfg);

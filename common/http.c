@@ -19,12 +19,14 @@
 #define DEFAULT_TIMEOUT_MS 60000L
 #define DEFAULT_MAX_RESPONSE ((size_t)16 * 1024 * 1024)
 #define MAX_HEADER_BYTES (256 * 1024) /* all response header lines together */
+#define UPLOAD_BUFFER (256 * 1024)
 
 struct sl_http {
   struct sl_http_options opt;
   char *ca_bundle;
   CURL *easy;
   int busy; /* curl refuses re-entrant use of a handle; say so clearly */
+  struct sl_http_stats st;
 };
 
 /* One transfer's state, shared by the blocking and the multi paths. */
@@ -36,6 +38,7 @@ struct xfer {
   size_t max;
   size_t header_bytes;
   int is_head;
+  int sends;                /* times the request went out (curl resends on its own) */
   enum sl_result abort_r;   /* why a callback stopped the transfer */
   char abort_msg[256];
   char errbuf[CURL_ERROR_SIZE];
@@ -228,6 +231,20 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
   return len;
 }
 
+/* Called before each time the request is written to a connection: more
+ * than once when curl resends it on a fresh connection because a reused one
+ * closed before answering. */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port)
+{
+  struct xfer *x = ud;
+  (void)ip;
+  (void)local_ip;
+  (void)port;
+  (void)local_port;
+  x->sends++;
+  return CURL_PREREQFUNC_OK;
+}
+
 /* Curl results mapped to ours, with the reason in err. */
 static enum sl_result map_curl(struct xfer *x, CURLcode cc, struct sl_error *err)
 {
@@ -346,6 +363,8 @@ static enum sl_result setup(const struct sl_http_options *opt, struct xfer *x,
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+  if(!cc) cc = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+  if(!cc) cc = curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
   if(!cc && x->is_head)
     cc = curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   else if(!cc && !strcasecmp(req->method, "GET") && !req->body_len)
@@ -355,6 +374,11 @@ static enum sl_result setup(const struct sl_http_options *opt, struct xfer *x,
     /* POSTFIELDS for every method with a body: "Content-Length: 0" too */
     cc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     if(!cc) cc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+    /* curl copies a large body through its upload buffer; 256 KiB instead
+     * of 64 KiB means a quarter of the send() calls for a ~700 KB batch
+     * (scripts/bench send: about 15% less CPU per record). */
+    if(!cc && req->body_len > 64 * 1024)
+      cc = curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER);
   }
   if(!cc && strcasecmp(req->method, "GET") && strcasecmp(req->method, "HEAD") &&
      strcasecmp(req->method, "POST"))
@@ -418,6 +442,11 @@ void sl_http_free(struct sl_http *h)
   free(h);
 }
 
+void sl_http_get_stats(const struct sl_http *h, struct sl_http_stats *out)
+{
+  *out = h->st;
+}
+
 enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *req,
                                struct sl_http_response *resp, struct sl_error *err)
 {
@@ -441,6 +470,12 @@ enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *
     cc = curl_easy_perform(h->easy);
     h->busy = 0;
     r = finish(&x, cc, err);
+    h->st.requests += (uint64_t)x.sends;
+    h->st.resent += x.sends > 1 ? (uint64_t)x.sends - 1 : 0;
+    h->st.body_bytes += (uint64_t)x.sends * req->body_len;
+    if(x.sends > 1)
+      sl_log(SL_LOG_DEBUG, "http: %s went out %d times (curl resent it on a fresh connection)",
+             x.where, x.sends);
   }
   curl_slist_free_all(x.hdrs);
   return r;

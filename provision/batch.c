@@ -99,15 +99,17 @@ int sl_send_valid_hash_key(const char *s)
 enum sl_result sl_send_too_large(const struct sl_send_limits *l, const struct sl_send_where *w,
                                  uint64_t size, struct sl_error *err)
 {
-  char where[160];
+  char where[160], what[64];
   sl_send_where_format(w, where, sizeof(where));
+  if(size)
+    snprintf(what, sizeof(what), "record of %llu bytes", (unsigned long long)size);
+  else /* only known to pass the bound the reader holds */
+    snprintf(what, sizeof(what), "record of more than %zu bytes", l->max_record_bytes);
   if(l->target == SL_SEND_FIREHOSE)
-    return sl_error_set(err, SL_E_TOO_LARGE, "RecordTooLarge", "%s: record of %llu bytes is "
-                        "over Firehose's 1,000 KiB limit (1,024,000 bytes)", where,
-                        (unsigned long long)size);
-  return sl_error_set(err, SL_E_TOO_LARGE, "RecordTooLarge", "%s: record of %llu bytes is "
-                      "over Kinesis's 1 MiB limit (data + partition key)", where,
-                      (unsigned long long)size);
+    return sl_error_set(err, SL_E_TOO_LARGE, "RecordTooLarge", "%s: %s is over Firehose's "
+                        "1,000 KiB limit (1,024,000 bytes)", where, what);
+  return sl_error_set(err, SL_E_TOO_LARGE, "RecordTooLarge", "%s: %s is over Kinesis's 1 MiB "
+                      "limit (data + partition key)", where, what);
 }
 
 enum sl_result sl_send_check_record(const struct sl_send_limits *l, const struct sl_send_where *w,

@@ -21,8 +21,8 @@ static const char usage[] =
   "  --to firehose|kinesis     where to (default: firehose, or kinesis when the profile's\n"
   "                            Firehose reads from Kinesis)\n"
   "  --file FILE               read records from FILE ('-' = stdin); may be repeated\n"
-  "  --format lines|json|raw   each line a record (default), each JSON value, or the whole\n"
-  "                            input as one record\n"
+  "  --format lines|json|raw   each line a record (default), each JSON value (compacted to\n"
+  "                            one line with --delimiter newline), or the whole input\n"
   "  --delimiter newline|none  append '\\n' to records that lack one (default), or send as is\n"
   "  --partition-key KEY       Kinesis: the same key for every record\n"
   "  --partition-key-field A.B Kinesis: the key from each JSON record (dotted path)\n"
@@ -125,7 +125,8 @@ static int parse(int argc, char **argv, struct opts *o)
     }
     /* The rest take a value. */
     if(!v) {
-      fprintf(stderr, "provision send: %s needs a value (see provision send --help)\n", a);
+      fprintf(stderr, "provision send: %.*s needs a value (see provision send --help)\n",
+              (int)strcspn(a, "="), a);
       return 3;
     }
     i++;
@@ -173,7 +174,8 @@ static int parse(int argc, char **argv, struct opts *o)
       return 3;
     }
     else {
-      fprintf(stderr, "provision send: unknown option '%s' (see provision send --help)\n", a);
+      fprintf(stderr, "provision send: unknown option '%.*s' (see provision send --help)\n",
+              (int)strcspn(a, "="), a);
       return 3;
     }
   }
@@ -240,10 +242,14 @@ static void on_oversize(void *ud, const struct sl_send_where *w, uint64_t size)
   struct sl_error err;
   sl_error_clear(&err);
   /* The delimiter's '\n' would be sent too, so it counts. */
-  sl_send_too_large(sl_sender_limits(rn->s), w, size + (rn->o->so.newline ? 1 : 0), &err);
+  if(size)
+    size += rn->o->so.newline ? 1 : 0;
+  sl_send_too_large(sl_sender_limits(rn->s), w, size, &err);
   refused(rn, &err);
   if(!rn->checking)
-    sl_sender_reject(rn->s, w, err.code, err.message);
+    sl_sender_reject(rn->s, w, size, err.code, err.message, size ?
+                     "over the record limit: measured while read, not kept" :
+                     "over the record limit: skipped while read, not kept or measured");
 }
 
 static void on_bad(void *ud, const struct sl_send_where *w, const char *reason)
@@ -256,7 +262,7 @@ static void on_bad(void *ud, const struct sl_send_where *w, const char *reason)
   sl_error_set(&err, SL_E_PARSE, "InvalidRecord", "%s: %s", where, reason);
   refused(rn, &err);
   if(!rn->checking)
-    sl_sender_reject(rn->s, w, err.code, err.message);
+    sl_sender_reject(rn->s, w, 0, err.code, err.message, "not a JSON value");
 }
 
 /* One pass over every input. spool: stdin's copy for the second pass. */
@@ -269,6 +275,8 @@ static enum sl_result read_all(struct run *rn, FILE **spool)
   int i;
   memset(&in, 0, sizeof(in));
   in.format = o->format;
+  /* One record per line in S3 needs each JSON value on one line. */
+  in.compact = o->format == SL_SEND_JSON && o->so.newline;
   in.record_max = sl_sender_limits(rn->s)->max_record_bytes;
   in.on_record = on_record;
   in.on_oversize = on_oversize;

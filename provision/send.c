@@ -106,18 +106,21 @@ static enum sl_result write_all(int fd, const char *p, size_t n)
   return SL_OK;
 }
 
-void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, const void *data, size_t len,
-                          const struct sl_send_where *w, uint64_t index, int attempts,
-                          const char *code, const char *msg)
+void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, struct sl_send_dead *d,
+                          const struct sl_send_where *w)
 {
   char where[160];
   struct sl_send_failure *f;
   struct sl_error err;
   enum sl_result r = SL_OK;
+  const void *data = d->data;
+  size_t len = d->data ? d->len : 0;
   sl_send_where_format(w, where, sizeof(where));
+  d->stream = s->o.stream;
+  d->where = where;
   sl_buf_reset(line);
   if(s->dl_fd >= 0)
-    r = sl_send_dead_letter_line(line, data, len, s->o.stream, code, msg, attempts, where);
+    r = sl_send_dead_letter_line(line, d);
   pthread_mutex_lock(&s->mu);
   s->res.failed++;
   if(!r && s->dl_fd >= 0)
@@ -143,11 +146,11 @@ void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, const void *
     if(s->res.nfailures < s->res.cap) {
       f = &s->res.failures[s->res.nfailures];
       memset(f, 0, sizeof(*f));
-      f->index = index;
+      f->index = d->index;
       snprintf(f->where, sizeof(f->where), "%s", where);
-      f->attempts = attempts;
-      snprintf(f->error_code, sizeof(f->error_code), "%s", code ? code : "");
-      snprintf(f->error_message, sizeof(f->error_message), "%s", msg ? msg : "");
+      f->attempts = d->attempts;
+      snprintf(f->error_code, sizeof(f->error_code), "%s", d->code ? d->code : "");
+      snprintf(f->error_message, sizeof(f->error_message), "%s", d->msg ? d->msg : "");
       if(data && (f->data = malloc(len ? len : 1))) {
         memcpy(f->data, data, len);
         f->len = len;
@@ -170,6 +173,7 @@ void sl_send_add_counts(struct sl_sender *s, const struct sl_send_result *d)
   s->res.requests += d->requests;
   s->res.request_retries += d->request_retries;
   s->res.bytes += d->bytes;
+  s->res.request_bytes += d->request_bytes;
   pthread_mutex_unlock(&s->mu);
 }
 
@@ -441,19 +445,24 @@ static size_t route(const struct sl_sender *s, const char *key)
   return h % (uint32_t)s->nqueues;
 }
 
-void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, const char *code,
-                      const char *message)
+void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64_t bytes,
+                      const char *code, const char *message, const char *reason)
 {
+  struct sl_send_dead d;
   struct sl_buf line;
-  uint64_t index;
+  memset(&d, 0, sizeof(d));
+  d.bytes = bytes;
+  d.reason = reason;
+  d.code = code;
+  d.msg = message;
   pthread_mutex_lock(&s->mu);
-  index = s->next_index++;
+  d.index = s->next_index++;
   s->res.total++;
   s->res.rejected++;
   pthread_mutex_unlock(&s->mu);
   if(sl_buf_init(&line, SL_BUF_SMALL))
     return;
-  sl_send_note_failure(s, &line, NULL, 0, w, index, 0, code, message);
+  sl_send_note_failure(s, &line, &d, w);
   sl_buf_cleanup(&line);
 }
 
@@ -492,9 +501,16 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
       sl_buf_cleanup(&line);
       return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
     }
-    sl_send_note_failure(s, &line, rec.data, rec.len, w, index, 0,
-                         err && err->code[0] ? err->code : "InvalidRecord",
-                         err ? err->message : "refused");
+    {
+      struct sl_send_dead d;
+      memset(&d, 0, sizeof(d));
+      d.data = rec.data;
+      d.len = rec.len;
+      d.index = index;
+      d.code = err && err->code[0] ? err->code : "InvalidRecord";
+      d.msg = err ? err->message : "refused";
+      sl_send_note_failure(s, &line, &d, w);
+    }
     sl_buf_cleanup(&rec);
     sl_buf_cleanup(&line);
     return r;

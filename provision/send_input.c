@@ -1,7 +1,8 @@
 /* send_input.c — records out of a byte stream: text lines, JSON values
- * (inspect's streaming scanner) or the whole input, in bounded memory. A
- * record over the bound is measured, not held, and reported with its place
- * (line, value offset) so the caller can name it. */
+ * (inspect's streaming scanner, optionally compacted to one line) or the
+ * whole input, in bounded memory. A record over the bound is measured, not
+ * held, and reported with its place (line, value offset) so the caller can
+ * name it. */
 #include "sluice/send.h"
 
 #include <errno.h>
@@ -15,7 +16,8 @@
 struct reader {
   const struct sl_send_input *in;
   const char *src;
-  struct sl_buf cur;        /* a line or the raw input crossing chunks */
+  struct sl_buf cur;        /* a line or the raw input crossing chunks; json: the
+                             * compacted value */
   int over;                 /* the current record passed record_max */
   uint64_t over_len;
   char over_last;           /* last byte of an over-long line so far */
@@ -119,22 +121,39 @@ static enum sl_result lines_end(struct reader *rd)
 
 /* ------------------------------------------------------------------ json */
 
+/* The decoder hands over values it accepted, so compacting cannot meet
+ * anything but JSON: only whitespace between tokens goes; strings and
+ * numbers keep their bytes. The result is never longer than the value. */
 static int json_record(void *ud, const char *p, size_t n, uint64_t offset, int kind)
 {
   struct reader *rd = ud;
   struct sl_send_where w = { rd->src, ++rd->values, SL_WHERE_VALUE };
   (void)offset;
   (void)kind;
-  rd->stop = rd->in->on_record(rd->in->ud, p, n, &w);
+  if(rd->in->compact) {
+    sl_buf_reset(&rd->cur);
+    rd->stop = sl_json_compact(p, n, &rd->cur);
+    if(!rd->stop)
+      rd->stop = rd->in->on_record(rd->in->ud, rd->cur.data, rd->cur.len, &w);
+  }
+  else
+    rd->stop = rd->in->on_record(rd->in->ud, p, n, &w);
   return rd->stop != SL_OK;
 }
+
+/* The decoder drops a value past record_max as soon as it passes the bound
+ * and says so in this form (test_send_input checks it still does); it does
+ * not measure the rest, so the size is reported as 0: "more than". */
+#define TOO_LARGE_PREFIX "record larger than "
 
 static void json_error(void *ud, uint64_t offset, const char *reason)
 {
   struct reader *rd = ud;
   struct sl_send_where w = { rd->src, offset, SL_WHERE_OFFSET };
   rd->values++;
-  if(rd->in->on_bad)
+  if(!strncmp(reason, TOO_LARGE_PREFIX, sizeof(TOO_LARGE_PREFIX) - 1) && rd->in->on_oversize)
+    rd->in->on_oversize(rd->in->ud, &w, 0);
+  else if(rd->in->on_bad)
     rd->in->on_bad(rd->in->ud, &w, reason);
 }
 
@@ -152,8 +171,10 @@ static enum sl_result read_json(struct reader *rd, int fd, int tee_fd, char *buf
   o.on_error = json_error;
   o.userdata = rd;
   d = sl_decoder_new(&o);
-  if(!d)
+  if(!d || (rd->in->compact && sl_buf_init(&rd->cur, rd->in->record_max + 1))) {
+    sl_decoder_free(d);
     return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  }
   while(!r && !rd->stop && got) {
     r = read_some(fd, buf, CHUNK, &got, tee_fd, rd->src, err);
     if(!r && got)
@@ -182,8 +203,11 @@ enum sl_result sl_send_read(const struct sl_send_input *in, int fd, const char *
   rd.src = src;
   if(!in->on_record || !in->record_max)
     return sl_error_set(err, SL_E_INVALID, NULL, "input without a record handler or bound");
-  if(in->format == SL_SEND_JSON)
-    return read_json(&rd, fd, tee_fd, buf, err);
+  if(in->format == SL_SEND_JSON) {
+    r = read_json(&rd, fd, tee_fd, buf, err);
+    sl_buf_cleanup(&rd.cur);
+    return r;
+  }
   r = sl_buf_init(&rd.cur, in->record_max + 2);
   while(!r && got) {
     r = read_some(fd, buf, CHUNK, &got, tee_fd, src, err);

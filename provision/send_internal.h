@@ -23,11 +23,11 @@ void sl_send_batch(struct sl_sender *s, struct send_scratch *x, struct sl_client
 
 /* The sender's side (send.c), thread-safe. */
 const struct sl_send_options *sl_sender_options(const struct sl_sender *s);
-void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, const void *data, size_t len,
-                          const struct sl_send_where *w, uint64_t index, int attempts,
-                          const char *code, const char *msg);
-/* Adds delivered, retried, duplicates_possible, requests, request_retries
- * and bytes of d. */
+/* d without stream and where: filled here (from w). */
+void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, struct sl_send_dead *d,
+                          const struct sl_send_where *w);
+/* Adds delivered, retried, duplicates_possible, requests, request_retries,
+ * bytes and request_bytes of d. */
 void sl_send_add_counts(struct sl_sender *s, const struct sl_send_result *d);
 
 #endif

@@ -28,21 +28,28 @@ static enum sl_result json_str(struct sl_buf *out, const char *s)
   return sl_json_append_string(out, s ? s : "", s ? strlen(s) : 0);
 }
 
-enum sl_result sl_send_dead_letter_line(struct sl_buf *out, const void *data, size_t len,
-                                        const char *stream, const char *code, const char *msg,
-                                        int attempts, const char *where)
+enum sl_result sl_send_dead_letter_line(struct sl_buf *out, const struct sl_send_dead *d)
 {
-  enum sl_result r = sl_buf_adds(out, data ? "{\"record\":\"" : "{\"record\":null");
-  if(!r && data) r = sl_base64_encode(data, len, out);
-  if(!r && data) r = sl_buf_addc(out, '"');
+  enum sl_result r = sl_buf_adds(out, d->data ? "{\"record\":\"" : "{\"record\":null");
+  if(!r && d->data) r = sl_base64_encode(d->data, d->len, out);
+  if(!r && d->data) r = sl_buf_addc(out, '"');
   if(!r) r = sl_buf_adds(out, ",\"stream\":");
-  if(!r) r = json_str(out, stream);
+  if(!r) r = json_str(out, d->stream);
   if(!r) r = sl_buf_adds(out, ",\"error_code\":");
-  if(!r) r = json_str(out, code);
+  if(!r) r = json_str(out, d->code);
   if(!r) r = sl_buf_adds(out, ",\"error_message\":");
-  if(!r) r = json_str(out, msg);
-  if(!r) r = sl_buf_printf(out, ",\"attempts\":%d,\"source\":", attempts);
-  if(!r) r = json_str(out, where);
+  if(!r) r = json_str(out, d->msg);
+  if(!r) r = sl_buf_printf(out, ",\"attempts\":%d,\"source\":", d->attempts);
+  if(!r) r = json_str(out, d->where);
+  if(!r) r = sl_buf_printf(out, ",\"index\":%llu,\"bytes\":", (unsigned long long)d->index);
+  /* Without the bytes the line must still say how big the record was;
+   * null rather than a guess when nobody measured it. */
+  if(!r && (d->data || d->bytes))
+    r = sl_buf_printf(out, "%llu", (unsigned long long)(d->data ? d->len : d->bytes));
+  else if(!r)
+    r = sl_buf_adds(out, "null");
+  if(!r && !d->data) r = sl_buf_adds(out, ",\"reason\":");
+  if(!r && !d->data) r = json_str(out, d->reason ? d->reason : "not kept");
   if(!r) r = sl_buf_adds(out, "}\n");
   return r;
 }

@@ -80,6 +80,8 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
     enum sl_result r;
     int unknown;
     size_t k;
+    struct sl_http_stats before, after;
+    sl_http_get_stats(c->http, &before);
     for(k = 0; k < n; k++) {
       struct sl_send_entry *e = &b->e[x->map[k]];
       e->attempts++;
@@ -90,7 +92,20 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
     r = o->target == SL_SEND_KINESIS ?
         sl_kinesis_put_batch(c, o->stream, x->recs, n, x->results, failed, err) :
         sl_firehose_put_batch(c, o->stream, x->recs, n, x->results, failed, err);
+    sl_http_get_stats(c->http, &after);
     cnt->requests++;
+    cnt->request_bytes += after.body_bytes - before.body_bytes;
+    if(after.resent != before.resent) {
+      /* libcurl sent it again on a fresh connection after a kept-alive one
+       * closed without an answer: the first copy may have been stored. */
+      cnt->requests += after.resent - before.resent;
+      cnt->request_retries += after.resent - before.resent;
+      for(k = 0; k < n; k++) {
+        struct sl_send_entry *e = &b->e[x->map[k]];
+        e->attempts++;
+        e->unknown = e->dup = 1;
+      }
+    }
     if(!r) {
       if(pol->quota)
         sl_retry_quota_release(pol->quota, cost);
@@ -186,9 +201,16 @@ void sl_send_batch(struct sl_sender *s, struct send_scratch *x, struct sl_client
     if(e->dup)
       cnt.duplicates_possible++;
     if(e->done < 0) {
+      struct sl_send_dead d;
       sl_batch_record(b, i, &rec);
-      sl_send_note_failure(s, &x->line, rec.data, rec.len, &e->where, e->index, e->attempts,
-                           e->error_code, e->error_message);
+      memset(&d, 0, sizeof(d));
+      d.data = rec.data;
+      d.len = rec.len;
+      d.index = e->index;
+      d.attempts = e->attempts;
+      d.code = e->error_code;
+      d.msg = e->error_message;
+      sl_send_note_failure(s, &x->line, &d, &e->where);
     }
   }
   sl_send_add_counts(s, &cnt);

@@ -4,6 +4,7 @@
 #define SLUICE_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "buf.h"
 
 #ifdef __cplusplus
@@ -51,6 +52,18 @@ void sl_http_free(struct sl_http *h);
  * decide what a status means. Redirects are never followed. */
 enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *req,
                                struct sl_http_response *resp, struct sl_error *err);
+
+/* What one sl_http has sent so far (sl_http_perform only). libcurl sends a
+ * request again by itself, without telling, when a kept-alive connection
+ * closes before any answer byte; the server may have acted on the first
+ * copy. A caller to whom that matters (a POST that is not idempotent)
+ * compares resent before and after its call. */
+struct sl_http_stats {
+  uint64_t requests;   /* requests written to a connection, libcurl's own resends included */
+  uint64_t resent;     /* of those, libcurl's own resends */
+  uint64_t body_bytes; /* request body bytes of those requests */
+};
+void sl_http_get_stats(const struct sl_http *h, struct sl_http_stats *out);
 
 /* Concurrent mode: add requests, then run until they complete. Each
  * completion calls done() once with the transfer's result. req and resp must

@@ -78,7 +78,8 @@ enum sl_result sl_send_check_record(const struct sl_send_limits *l, const struct
                                     struct sl_error *err);
 
 /* The refusal of a record of size bytes (as sent) that is over the record
- * limit: SL_E_TOO_LARGE, code "RecordTooLarge", message naming it. */
+ * limit: SL_E_TOO_LARGE, code "RecordTooLarge", message naming it. size 0:
+ * not measured, only known to be over the limit ("more than"). */
 enum sl_result sl_send_too_large(const struct sl_send_limits *l, const struct sl_send_where *w,
                                  uint64_t size, struct sl_error *err);
 
@@ -86,7 +87,8 @@ enum sl_result sl_send_too_large(const struct sl_send_limits *l, const struct sl
 
 enum sl_send_format {
   SL_SEND_LINES = 0, /* each line a record, without its "\n" or "\r\n"; empty lines skipped */
-  SL_SEND_JSON,      /* each JSON value a record, as given (concatenated or NDJSON; gzip ok) */
+  SL_SEND_JSON,      /* each JSON value a record (concatenated or NDJSON; gzip ok), as
+                      * given or compacted to one line (sl_send_input.compact) */
   SL_SEND_RAW        /* the whole input one record, any bytes; empty input: none */
 };
 
@@ -96,8 +98,13 @@ enum sl_send_format {
  * non-zero result stops the reader, which returns it. */
 struct sl_send_input {
   enum sl_send_format format;
-  size_t record_max;
+  size_t record_max;        /* json: bounds the value as it is in the input */
+  /* json: whitespace outside strings removed, so a pretty-printed value
+   * becomes one line; string contents and number text stay byte-exact. */
+  int compact;
   enum sl_result (*on_record)(void *ud, const char *p, size_t n, const struct sl_send_where *w);
+  /* size: the record's bytes (a line without its "\n" / "\r\n"); 0 for a
+   * JSON value, which the decoder stops measuring past record_max. */
   void (*on_oversize)(void *ud, const struct sl_send_where *w, uint64_t size);
   /* Input that holds no record (bad JSON); NULL to ignore. */
   void (*on_bad)(void *ud, const struct sl_send_where *w, const char *reason);
@@ -182,9 +189,11 @@ struct sl_send_result {
   uint64_t rejected;            /* refused before sending (limits, bad input) */
   uint64_t retried;             /* records sent more than once */
   uint64_t duplicates_possible; /* resent after a request whose outcome was unknown */
-  uint64_t requests;            /* HTTP requests made */
-  uint64_t request_retries;     /* whole-request retries (throttling, 5xx, network) */
+  uint64_t requests;            /* HTTP requests made (libcurl's own resends included) */
+  uint64_t request_retries;     /* whole-request retries (throttling, 5xx, network, and
+                                 * libcurl resending on a fresh connection) */
   uint64_t bytes;               /* bytes of delivered records, as sent */
+  uint64_t request_bytes;       /* HTTP request body bytes written, every try counted */
   double elapsed_s;
   struct sl_send_failure *failures; /* final failures, in the order they ended */
   size_t nfailures, cap;
@@ -194,13 +203,23 @@ struct sl_send_result {
 void sl_send_result_init(struct sl_send_result *r);
 void sl_send_result_cleanup(struct sl_send_result *r);
 
-/* One dead-letter line, exact format (keys in this order, '\n' ended;
- * "record":null when the bytes were not kept):
+/* What a dead-letter line says about one record. */
+struct sl_send_dead {
+  const void *data;         /* the record as it would be sent; NULL when not kept */
+  size_t len;
+  uint64_t bytes;           /* data NULL: the size measured, 0 when not measured */
+  const char *reason;       /* data NULL: why there are no bytes */
+  const char *stream, *code, *msg, *where;
+  int attempts;
+  uint64_t index;           /* 0-based position among the records given */
+};
+/* One dead-letter line, exact format (keys in this order, '\n' ended):
  * {"record":"<base64>","stream":"<name>","error_code":"<code>",
- *  "error_message":"<text>","attempts":N,"source":"<where>"} */
-enum sl_result sl_send_dead_letter_line(struct sl_buf *out, const void *data, size_t len,
-                                        const char *stream, const char *code, const char *msg,
-                                        int attempts, const char *where);
+ *  "error_message":"<text>","attempts":N,"source":"<where>","index":N,
+ *  "bytes":N}
+ * and for a record whose bytes were not kept "record":null, "bytes":N or
+ * null (not measured), then ,"reason":"<why>". */
+enum sl_result sl_send_dead_letter_line(struct sl_buf *out, const struct sl_send_dead *d);
 /* The report: one summary line (text) or the old library's structure (JSON):
  * {"total_records":N,"successful_records":N,"failed_records":[{"record":
  * "<text>","record_base64":"...","error":"Code: message","attempt":N,
@@ -251,9 +270,10 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
                              const struct sl_send_where *w, struct sl_error *err);
 const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s);
 /* Input that is not a record at all (unparsable JSON, over a limit and not
- * kept): counted as failed, listed and dead-lettered without its bytes. */
-void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, const char *code,
-                      const char *message);
+ * kept): counted as failed, listed and dead-lettered without its bytes but
+ * with its place, its size (bytes; 0 when not measured) and why (reason). */
+void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64_t bytes,
+                      const char *code, const char *message, const char *reason);
 /* Counters so far (no failure list), for a progress line. */
 void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap);
 /* Sends what is left and waits. Fills res (initialized; its old contents

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -369,7 +370,8 @@ static void test_dead_letter(void)
     static const char *const b64[] = { "ZGVhZCAwCg==", "ZGVhZCAxCg==", "ZGVhZCAyCg==" };
     sl_buf_printf(&line, "{\"record\":\"%s\",\"stream\":\"%s\",\"error_code\":"
                   "\"ServiceUnavailableException\",\"error_message\":\"Slow down.\","
-                  "\"attempts\":2,\"source\":\"stdin:%d\"}\n", b64[i], fh, i + 1);
+                  "\"attempts\":2,\"source\":\"stdin:%d\",\"index\":%d,\"bytes\":7}\n", b64[i],
+                  fh, i + 1, i);
   }
   snprintf(want, sizeof(want), "%s", line.data);
   CU_ASSERT_STRING_EQUAL(text, want);
@@ -553,12 +555,106 @@ static void test_delimiter_in_s3(void)
   sl_buf_cleanup(&seen);
 }
 
+/* Runs the real `provision send` with a profile for this suite's Firehose
+ * stream and extra args (shell words). Returns its exit code. */
+static int provision_send(const char *args)
+{
+  char ini[512], cmd[4096], none[512];
+  const char *tmp = sl_test_tmpdir();
+  FILE *fp;
+  int st;
+  snprintf(ini, sizeof(ini), "%s/send.ini", tmp);
+  snprintf(none, sizeof(none), "%s/none", tmp);
+  fp = fopen(ini, "w");
+  if(!fp)
+    return -1;
+  fprintf(fp, "[aws]\nregion = us-east-1\nendpoint_url = %s\n\n[bucket]\nname = %s\n\n"
+          "[firehose]\nname = %s\n", getenv("SLUICE_TEST_ENDPOINT"), bucket, fh);
+  fclose(fp);
+  snprintf(cmd, sizeof(cmd), "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
+           "AWS_CONFIG_FILE=%s AWS_SHARED_CREDENTIALS_FILE=%s %s/provision send %s %s "
+           ">%s/out 2>%s/err", none, none, getenv("SLUICE_BUILD"), ini, args, tmp, tmp);
+  st = system(cmd);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* --format json with the default delimiter: each pretty-printed value
+ * arrives in S3 as one compacted line (NDJSON), strings and numbers as
+ * written; with --delimiter none the values go as given. */
+static void test_json_compacted_in_s3(void)
+{
+  static const char pretty[] =
+    "{\n  \"id\": 1,\n  \"msg\": \"two  spaces, \\\"quoted\\\" {not: json}\",\n"
+    "  \"n\": [1.10, 2e+3, -0, 123456789012345678901234567890]\n}\n"
+    "\t[ true,\r\n  null ]   \"lone string\"\n";
+  char path[512], args[1024];
+  struct sl_buf obj, seen;
+  FILE *fp;
+  sl_buf_init(&obj, 64u << 20);
+  sl_buf_init(&seen, 1 << 20);
+  delivered_after_flush(&obj, &seen); /* whatever earlier tests left */
+  snprintf(path, sizeof(path), "%s/pretty.json", sl_test_tmpdir());
+  fp = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+  fputs(pretty, fp);
+  fclose(fp);
+  snprintf(args, sizeof(args), "--format json --file %s", path);
+  CU_ASSERT_EQUAL(provision_send(args), 0);
+  sl_buf_reset(&obj);
+  delivered_after_flush(&obj, &seen);
+  CU_ASSERT_STRING_EQUAL(obj.data,
+    "{\"id\":1,\"msg\":\"two  spaces, \\\"quoted\\\" {not: json}\",\"n\":[1.10,2e+3,-0,"
+    "123456789012345678901234567890]}\n[true,null]\n\"lone string\"\n");
+  snprintf(args, sizeof(args), "--format json --delimiter none --file %s", path);
+  CU_ASSERT_EQUAL(provision_send(args), 0);
+  sl_buf_reset(&obj);
+  delivered_after_flush(&obj, &seen);
+  CU_ASSERT_STRING_EQUAL(obj.data,
+    "{\n  \"id\": 1,\n  \"msg\": \"two  spaces, \\\"quoted\\\" {not: json}\",\n"
+    "  \"n\": [1.10, 2e+3, -0, 123456789012345678901234567890]\n}[ true,\r\n  null ]"
+    "\"lone string\"");
+  sl_buf_cleanup(&obj);
+  sl_buf_cleanup(&seen);
+}
+
+/* A line too long to hold: its dead-letter line has no bytes but says
+ * which record it was, how big, and why the bytes are missing. */
+static void test_dead_letter_oversize_cli(void)
+{
+  char path[512], dl[512], args[1200], *text, want[2048];
+  FILE *fp;
+  int i;
+  snprintf(path, sizeof(path), "%s/big.txt", sl_test_tmpdir());
+  snprintf(dl, sizeof(dl), "%s/big-dl.jsonl", sl_test_tmpdir());
+  unlink(dl);
+  fp = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+  fputs("first\n", fp);
+  for(i = 0; i < 1024001; i++)
+    fputc('x', fp);
+  fputs("\r\nthird\n", fp);
+  fclose(fp);
+  snprintf(args, sizeof(args), "--file %s --dead-letter %s", path, dl);
+  CU_ASSERT_EQUAL(provision_send(args), 1);
+  text = sl_test_read_file(dl, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  snprintf(want, sizeof(want), "{\"record\":null,\"stream\":\"%s\",\"error_code\":"
+           "\"RecordTooLarge\",\"error_message\":\"%s:2: record of 1024002 bytes is over "
+           "Firehose's 1,000 KiB limit (1,024,000 bytes)\",\"attempts\":0,\"source\":\"%s:2\","
+           "\"index\":1,\"bytes\":1024002,\"reason\":\"over the record limit: measured while "
+           "read, not kept\"}\n", fh, path, path);
+  CU_ASSERT_STRING_EQUAL(text, want);
+  free(text);
+}
+
 static const struct sl_test tests[] = {
   { "limits at their edges", test_limit_edges },
   { "partial failures retried until accepted", test_partial_failures_retried },
   { "dead-letter file", test_dead_letter },
   { "binary record round trip", test_binary_round_trip },
   { "delimiter in delivered objects", test_delimiter_in_s3 },
+  { "json compacted in delivered objects (CLI)", test_json_compacted_in_s3 },
+  { "dead letter of a line too long to hold (CLI)", test_dead_letter_oversize_cli },
   { "fault soak: 100,000 records", test_fault_soak },
   { NULL, NULL }
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -34,6 +35,8 @@ static struct {
   int always_fail_X;          /* records starting with 'X' always fail */
   int broken;                 /* the first `broken` requests get broken_status / no reply */
   int broken_status;          /* 0: close without reply */
+  int drop_at;                /* request number drop_at - 1 is read, then the connection
+                               * closed without a reply (0: none) */
   char *seen[MAX_SEEN];
   int nseen;
   char *bodies[MAX_BODIES];    /* every answer, freed when the suite ends */
@@ -65,7 +68,7 @@ static void handler(void *ud, const struct sl_mini_request *req, struct sl_mini_
   (void)ud;
   pthread_mutex_lock(&fake.lock);
   k = fake.nreq++;
-  if(k < fake.broken) {
+  if(k < fake.broken || k + 1 == fake.drop_at) {
     if(fake.broken_status) {
       resp->status = fake.broken_status;
       resp->headers = "Content-Type: application/x-amz-json-1.1\r\n";
@@ -151,6 +154,7 @@ static void reset_fake(int kinesis)
   fake.nreq = fake.nseen = fake.out_of_order = 0;
   fake.kinesis = kinesis;
   fake.fail_first_F = fake.always_fail_X = fake.broken = fake.broken_status = 0;
+  fake.drop_at = 0;
   pthread_mutex_unlock(&fake.lock);
 }
 
@@ -398,10 +402,71 @@ static void test_dead_letter(void)
   CU_ASSERT_PTR_NOT_NULL_FATAL(text);
   CU_ASSERT_STRING_EQUAL(text,
     "{\"record\":\"WDE=\",\"stream\":\"s1\",\"error_code\":\"ServiceUnavailableException\","
-    "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"record 1\"}\n"
+    "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"record 1\",\"index\":0,"
+    "\"bytes\":2}\n"
     "{\"record\":\"WCIy\",\"stream\":\"s1\",\"error_code\":\"ServiceUnavailableException\","
-    "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"record 3\"}\n");
+    "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"record 3\",\"index\":2,"
+    "\"bytes\":3}\n");
   free(text);
+  sl_send_result_cleanup(&res);
+}
+
+/* Input refused while read: a record over the limit and kept (its bytes
+ * as they would be sent), one over the limit that was only measured, and
+ * one not even measured. Each line names the record: source, index, size. */
+static void test_dead_letter_refused(void)
+{
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_sender *s = NULL;
+  struct sl_error err;
+  char path[512], *text, *big = malloc(1024001);
+  struct sl_send_where w1 = { "stdin", 1, SL_WHERE_LINE }, w2 = { "stdin", 42, SL_WHERE_LINE },
+                       w3 = { "in.json", 120, SL_WHERE_OFFSET }, w4 = { "stdin", 43, SL_WHERE_LINE };
+  CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+  memset(big, 'x', 1024001);
+  snprintf(path, sizeof(path), "%s/refused.jsonl", sl_test_tmpdir());
+  unlink(path);
+  reset_fake(0);
+  o.dead_letter = path;
+  o.concurrency = 0;
+  o.target = SL_SEND_FIREHOSE;
+  o.stream = "s1";
+  sl_send_result_init(&res);
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "a", 1, &w1, &err), SL_OK);
+  sl_sender_reject(s, &w2, 1048577, "RecordTooLarge", "too big", "measured, not kept");
+  sl_sender_reject(s, &w3, 0, "RecordTooLarge", "too big", "not measured");
+  CU_ASSERT_EQUAL(sl_sender_add(s, big, 1024001, &w4, &err), SL_E_TOO_LARGE);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  sl_sender_free(s);
+  CU_ASSERT_EQUAL(res.total, 4);
+  CU_ASSERT_EQUAL(res.delivered, 1);
+  CU_ASSERT_EQUAL(res.failed, 3);
+  CU_ASSERT_EQUAL(res.rejected, 3);
+  text = sl_test_read_file(path, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  /* the kept one: its line is long (base64 of 1,024,001 bytes); check its ends */
+  {
+    const char *third = strstr(text, "\n{\"record\":null,\"stream\":\"s1\",\"error_code\":"
+                               "\"RecordTooLarge\",\"error_message\":\"too big\",\"attempts\":0,"
+                               "\"source\":\"in.json: byte 120\",\"index\":2,\"bytes\":null,"
+                               "\"reason\":\"not measured\"}\n{\"record\":\"eHh4");
+    const char *end = strstr(text, "\",\"stream\":\"s1\",\"error_code\":\"RecordTooLarge\","
+                             "\"error_message\":\"stdin:43: record of 1024001 bytes is over "
+                             "Firehose's 1,000 KiB limit (1,024,000 bytes)\",\"attempts\":0,"
+                             "\"source\":\"stdin:43\",\"index\":3,\"bytes\":1024001}\n");
+    static const char first[] = "{\"record\":null,\"stream\":\"s1\",\"error_code\":"
+      "\"RecordTooLarge\",\"error_message\":\"too big\",\"attempts\":0,\"source\":"
+      "\"stdin:42\",\"index\":1,\"bytes\":1048577,\"reason\":\"measured, not kept\"}\n";
+    CU_ASSERT_EQUAL(strncmp(text, first, strlen(first)), 0);
+    CU_ASSERT_PTR_NOT_NULL(third);
+    CU_ASSERT_PTR_NOT_NULL(end);
+    CU_ASSERT(end && end[strlen(end) - 1] == '\n' && !strchr(end, '\n')[1]);
+  }
+  free(text);
+  free(big);
   sl_send_result_cleanup(&res);
 }
 
@@ -434,8 +499,8 @@ static void test_whole_request_retries(void)
   CU_ASSERT_EQUAL(res.request_retries, 3);
   CU_ASSERT_EQUAL(res.delivered, 3);
   /* Dropped connection on a fresh connection: counted, resent, possible
-   * duplicates. (On a reused keep-alive connection libcurl itself resends
-   * once without telling, so such a drop cannot be counted here.) */
+   * duplicates. (On a reused keep-alive connection libcurl itself resends:
+   * test_keepalive_resend.) */
   {
     struct sl_client fresh;
     struct sl_aws_config cfg;
@@ -464,6 +529,51 @@ static void test_whole_request_retries(void)
   CU_ASSERT_STRING_EQUAL(res.failures[0].error_code, "ValidationException");
   CU_ASSERT_EQUAL(res.failures[0].attempts, 1);
   sl_send_result_cleanup(&res);
+}
+
+/* A kept-alive connection that the server closes after reading the second
+ * request, without answering: libcurl sends the request again on a fresh
+ * connection by itself. The server may have stored the first copy, so its
+ * records count as possible duplicates, and the resend as a request. */
+static void test_keepalive_resend(void)
+{
+  struct sl_view v[3] = { { "a", 1 }, { "b", 1 }, { "c", 1 } };
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_aws_config cfg;
+  struct sl_client c;
+  struct sl_http_stats st;
+  struct sl_error err;
+  config(&cfg);
+  CU_ASSERT_EQUAL_FATAL(sl_client_init(&c, &cfg, NULL, NULL), SL_OK);
+  c.retry.random = zero_random;
+  sl_send_result_init(&res);
+  reset_fake(0);
+  sl_mini_reset(srv);
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&c, "s1", v, 3, &o, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(res.duplicates_possible, 0);
+  CU_ASSERT_EQUAL(res.requests, 1);
+  fake.drop_at = 2;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&c, "s1", v, 3, &o, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake.nreq, 3);
+  CU_ASSERT_EQUAL_FATAL(sl_mini_request_count(srv), 3);
+  /* the dropped request came on the kept-alive connection, the resend on a new one */
+  CU_ASSERT_EQUAL(sl_mini_request_at(srv, 1)->connection, sl_mini_request_at(srv, 0)->connection);
+  CU_ASSERT_NOT_EQUAL(sl_mini_request_at(srv, 2)->connection,
+                      sl_mini_request_at(srv, 1)->connection);
+  CU_ASSERT_EQUAL(res.delivered, 3);
+  CU_ASSERT_EQUAL(res.requests, 2);
+  CU_ASSERT_EQUAL(res.request_retries, 1);
+  CU_ASSERT_EQUAL(res.retried, 3);
+  CU_ASSERT_EQUAL(res.duplicates_possible, 3);
+  CU_ASSERT_EQUAL(res.failed, 0);
+  /* both copies of the body were written: 2 x the PutRecordBatch body */
+  CU_ASSERT_EQUAL(res.request_bytes, 2 * sl_mini_request_at(srv, 2)->body.len);
+  sl_http_get_stats(c.http, &st);
+  CU_ASSERT_EQUAL(st.requests, 3);
+  CU_ASSERT_EQUAL(st.resent, 1);
+  sl_send_result_cleanup(&res);
+  sl_client_cleanup(&c);
 }
 
 /* Four workers, keys A..D from a JSON field, small batches: each key's
@@ -550,11 +660,32 @@ static void test_reports(void)
     "\"request_retries\":1,\"bytes\":10,\"elapsed_s\":0.500,\"records_per_s\":4,"
     "\"dead_letter\":null}\n");
   sl_buf_reset(&out);
-  CU_ASSERT_EQUAL(sl_send_dead_letter_line(&out, NULL, 0, "st", "RecordTooLarge", "big", 0,
-                                           "stdin:9"), SL_OK);
-  CU_ASSERT_STRING_EQUAL(out.data, "{\"record\":null,\"stream\":\"st\",\"error_code\":"
-                         "\"RecordTooLarge\",\"error_message\":\"big\",\"attempts\":0,"
-                         "\"source\":\"stdin:9\"}\n");
+  {
+    static const struct {
+      struct sl_send_dead d;
+      const char *line;
+    } dl[] = {
+      { { "x\ny", 3, 0, NULL, "st", "InternalFailure", "boom", "stdin:3", 5, 2 },
+        "{\"record\":\"eAp5\",\"stream\":\"st\",\"error_code\":\"InternalFailure\","
+        "\"error_message\":\"boom\",\"attempts\":5,\"source\":\"stdin:3\",\"index\":2,"
+        "\"bytes\":3}\n" },
+      { { NULL, 0, 1048577, "measured, not kept", "st", "RecordTooLarge", "big", "stdin:9", 0,
+          8 },
+        "{\"record\":null,\"stream\":\"st\",\"error_code\":\"RecordTooLarge\","
+        "\"error_message\":\"big\",\"attempts\":0,\"source\":\"stdin:9\",\"index\":8,"
+        "\"bytes\":1048577,\"reason\":\"measured, not kept\"}\n" },
+      { { NULL, 0, 0, "not measured", "st", "RecordTooLarge", "big", "in.json: byte 7", 0, 0 },
+        "{\"record\":null,\"stream\":\"st\",\"error_code\":\"RecordTooLarge\","
+        "\"error_message\":\"big\",\"attempts\":0,\"source\":\"in.json: byte 7\","
+        "\"index\":0,\"bytes\":null,\"reason\":\"not measured\"}\n" },
+    };
+    size_t i;
+    for(i = 0; i < sizeof(dl) / sizeof(dl[0]); i++) {
+      sl_buf_reset(&out);
+      CU_ASSERT_EQUAL(sl_send_dead_letter_line(&out, &dl[i].d), SL_OK);
+      CU_ASSERT_STRING_EQUAL(out.data, dl[i].line);
+    }
+  }
   sl_buf_cleanup(&out);
   sl_send_result_cleanup(&r);
 }
@@ -567,6 +698,8 @@ static const struct sl_test tests[] = {
   { "partial failure resends only failed entries", test_partial_failure_resends_only_failed },
   { "dead-letter file", test_dead_letter },
   { "whole-request retries and lost answers", test_whole_request_retries },
+  { "kept-alive connection closed: libcurl's resend counted", test_keepalive_resend },
+  { "refused input in the dead-letter file", test_dead_letter_refused },
   { "workers keep per-key order", test_workers_keep_key_order },
   { "reports", test_reports },
   { NULL, NULL }

@@ -181,8 +181,60 @@ static void test_json_bad_and_large(void)
   CU_ASSERT_EQUAL_FATAL(read_bytes(SL_SEND_JSON, 20, text, sizeof(text) - 1, &g), SL_OK);
   CU_ASSERT_EQUAL(g.n, 3);
   CU_ASSERT_EQUAL(memcmp(g.rec[2], "{\"a\":3}", 7), 0);
-  CU_ASSERT_EQUAL_FATAL(g.bad, 2);
-  CU_ASSERT_STRING_EQUAL(g.bad_where[0], "in: byte 8");
+  /* The value over the bound is refused as too large, only known to be
+   * more than the bound (size 0); the broken one is bad. */
+  CU_ASSERT_EQUAL_FATAL(g.over, 1);
+  CU_ASSERT_STRING_EQUAL(g.over_where[0], "in: byte 8");
+  CU_ASSERT_EQUAL(g.over_size[0], 0);
+  CU_ASSERT_EQUAL_FATAL(g.bad, 1);
+  CU_ASSERT_STRING_EQUAL(g.bad_where[0], "in: byte 65"); /* where it broke */
+}
+
+/* Compacted JSON: every value on one line, whitespace outside strings
+ * gone, string bytes (escapes, spaces, braces) and number text exact. */
+static void test_json_compact(void)
+{
+  static const struct {
+    const char *in;
+    const char *out[4];
+  } cases[] = {
+    { "{\n  \"a\": 1,\n  \"b\": [\n    1.50,\n    -0e+00,\r\n    12345678901234567890123\n  ]\n}\n",
+      { "{\"a\":1,\"b\":[1.50,-0e+00,12345678901234567890123]}" } },
+    { "{ \"s\" : \"a  b\\\" \\n\\t{ }\" ,\"t\":\"\\\\\" }\n[ 1 , 2 ]\n\"x y\" 7 ",
+      { "{\"s\":\"a  b\\\" \\n\\t{ }\",\"t\":\"\\\\\"}", "[1,2]", "\"x y\"", "7" } },
+    { "{\"c\":\n  {\"d\":null}}{\"e\" :true}", { "{\"c\":{\"d\":null}}", "{\"e\":true}" } },
+  };
+  size_t i, k;
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char path[512];
+    struct sl_send_input in;
+    struct got g;
+    FILE *fp;
+    int fd;
+    snprintf(path, sizeof(path), "%s/compact", sl_test_tmpdir());
+    fp = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fputs(cases[i].in, fp);
+    fclose(fp);
+    memset(&g, 0, sizeof(g));
+    memset(&in, 0, sizeof(in));
+    in.format = SL_SEND_JSON;
+    in.compact = 1;
+    in.record_max = 200;
+    in.on_record = on_record;
+    in.on_oversize = on_oversize;
+    in.on_bad = on_bad;
+    in.ud = &g;
+    fd = open(path, O_RDONLY);
+    CU_ASSERT_EQUAL(sl_send_read(&in, fd, "in", -1, NULL), SL_OK);
+    close(fd);
+    CU_ASSERT_EQUAL(g.bad + g.over, 0);
+    for(k = 0; k < 4 && cases[i].out[k]; k++) {
+      CU_ASSERT_EQUAL_FATAL(g.len[k], strlen(cases[i].out[k]));
+      CU_ASSERT_EQUAL(memcmp(g.rec[k], cases[i].out[k], g.len[k]), 0);
+    }
+    CU_ASSERT_EQUAL(g.n, (int)k);
+  }
 }
 
 static void test_raw(void)
@@ -239,6 +291,7 @@ static const struct sl_test tests[] = {
   { "lines across reads", test_lines_across_chunks },
   { "json values", test_json },
   { "json: bad and too large", test_json_bad_and_large },
+  { "json compacted to one line", test_json_compact },
   { "raw binary", test_raw },
   { "tee for a second pass", test_tee },
   { NULL, NULL }
