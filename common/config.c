@@ -344,3 +344,24 @@ enum sl_result sl_endpoint_resolve(const struct sl_aws_config *c, enum sl_servic
   snprintf(out->base_url, sizeof(out->base_url), "https://%s", out->host);
   return r;
 }
+
+int sl_config_is_credential_option(const char *arg)
+{
+  /* Matched on the name folded to lowercase letters and digits, so
+   * --secret-access-key, --aws_secret_access_key and --SecretAccessKey
+   * are one word; no real option of either CLI contains these. */
+  static const char *const words[] = { "secret", "token", "accesskey", "password",
+                                        "credential", NULL };
+  char name[64];
+  size_t n = 0, i;
+  if(!arg || arg[0] != '-')
+    return 0;
+  for(; *arg && *arg != '=' && n < sizeof(name) - 1; arg++)
+    if(isalnum((unsigned char)*arg))
+      name[n++] = (char)tolower((unsigned char)*arg);
+  name[n] = 0;
+  for(i = 0; words[i]; i++)
+    if(strstr(name, words[i]))
+      return 1;
+  return 0;
+}

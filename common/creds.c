@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct chain {
   struct sl_http *own_http; /* made when the caller gave none */
   const char *visited[MAX_CHAIN + 1];
   struct sl_buf tried;
+  char keys_file[4096];     /* a shared file whose static keys were used */
 };
 
 static const char *env(const char *name)
@@ -263,12 +265,15 @@ static int has(const struct sl_shared_profile *p, const char *key)
   return v && *v;
 }
 
-static enum sl_result profile_static(const struct sl_shared_profile *p, struct sl_creds *out,
-                                     struct sl_error *err)
+static enum sl_result profile_static(struct chain *ch, const struct sl_shared_profile *p,
+                                     struct sl_creds *out, struct sl_error *err)
 {
   if(!has(p, "aws_secret_access_key"))
     return sl_error_set(err, SL_E_CONFIG, NULL,
                         "profile %s has aws_access_key_id but no aws_secret_access_key", p->name);
+  /* Remembered for the permission check (sl_creds_get). */
+  snprintf(ch->keys_file, sizeof(ch->keys_file), "%s",
+           p->secret_in_credentials ? p->credentials_path : p->config_path);
   return sl_creds_fill(out, sl_shared_profile_get(p, "aws_access_key_id"),
                        sl_shared_profile_get(p, "aws_secret_access_key"),
                        sl_shared_profile_get(p, "aws_session_token"), 0, "profile");
@@ -353,7 +358,7 @@ static enum sl_result profile_role(struct chain *ch, const struct sl_shared_prof
       if(!has(p, "aws_access_key_id"))
         return sl_error_set(err, SL_E_CONFIG, NULL, "profile %s is its own source_profile "
                             "but has no aws_access_key_id", p->name);
-      r = profile_static(p, &src, err);
+      r = profile_static(ch, p, &src, err);
     }
     else
       r = profile_creds(ch, src_name, depth + 1, 1, &src, err);
@@ -396,7 +401,7 @@ static enum sl_result profile_creds(struct chain *ch, const char *name, int dept
     r = sl_error_set(err, SL_E_CONFIG, NULL, "profile '%s' not found in %s or %s", name,
                      p.config_path, p.credentials_path);
   else if(depth > 0 && has(&p, "aws_access_key_id"))
-    r = profile_static(&p, out, err);
+    r = profile_static(ch, &p, out, err);
   else if(has(&p, "role_arn"))
     r = profile_role(ch, &p, depth, out, err);
   else if(has(&p, "credential_process")) {
@@ -409,7 +414,7 @@ static enum sl_result profile_creds(struct chain *ch, const char *name, int dept
     }
   }
   else if(has(&p, "aws_access_key_id"))
-    r = profile_static(&p, out, err);
+    r = profile_static(ch, &p, out, err);
   else if(depth == 0)
     r = not_found(ch, err, "shared files (profile '%s' has no credentials)", name);
   else
@@ -428,8 +433,11 @@ static enum sl_result from_shared(struct chain *ch, struct sl_creds *out, struct
   return profile_creds(ch, name, 0, strcmp(name, "default") != 0, out, err);
 }
 
+/* keys_file (may be NULL) gets the shared file whose static keys were
+ * used, "" when none was. */
 static enum sl_result resolve(const struct sl_aws_config *cfg, struct sl_http *http,
-                              struct sl_creds *out, struct sl_error *err)
+                              struct sl_creds *out, struct sl_error *err, char *keys_file,
+                              size_t keys_len)
 {
   static enum sl_result (*const steps[])(struct chain *, struct sl_creds *,
                                          struct sl_error *) = {
@@ -454,6 +462,8 @@ static enum sl_result resolve(const struct sl_aws_config *cfg, struct sl_http *h
     sl_log(SL_LOG_DEBUG, "credentials from %s (%s)", got.source, got.access_key_id);
     sl_creds_cleanup(out);
     *out = got;
+    if(keys_file)
+      snprintf(keys_file, keys_len, "%s", ch.keys_file);
   }
   else
     sl_creds_cleanup(&got);
@@ -468,7 +478,7 @@ enum sl_result sl_creds_resolve(const struct sl_aws_config *cfg, struct sl_http 
   struct sl_error local;
   enum sl_result r;
   sl_error_clear(&local);
-  r = resolve(cfg, http, out, &local);
+  r = resolve(cfg, http, out, &local, NULL, 0);
   if(r && err)
     *err = local;
   return r;
@@ -502,21 +512,50 @@ void sl_creds_provider_free(struct sl_creds_provider *p)
   free(p);
 }
 
-/* Keys in a file others can read are not secret any more: say so, once. */
-static void check_profile_perms(struct sl_creds_provider *p)
+/* 1 the first time this process sees the file with this mode: commands
+ * that run several clients (workers) warn once, not once per client. */
+static int first_sighting(const struct stat *st)
+{
+  static struct {
+    dev_t dev;
+    ino_t ino;
+    mode_t mode;
+  } seen[16];
+  static size_t n;
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  size_t i;
+  int first = 1;
+  pthread_mutex_lock(&lock);
+  for(i = 0; i < n && first; i++)
+    first = !(seen[i].dev == st->st_dev && seen[i].ino == st->st_ino &&
+              seen[i].mode == st->st_mode);
+  if(first && n < sizeof(seen) / sizeof(seen[0])) {
+    seen[n].dev = st->st_dev;
+    seen[n].ino = st->st_ino;
+    seen[n].mode = st->st_mode;
+    n++;
+  }
+  pthread_mutex_unlock(&lock);
+  return first;
+}
+
+/* Keys in a file others can read are not secret any more: say so, once
+ * per file and process. path is the sluice profile or the shared file the
+ * keys came from. */
+static void check_keys_perms(struct sl_creds_provider *p, const char *path)
 {
   struct stat st;
-  if(p->perms_checked || !p->profile_path)
+  if(p->perms_checked || !path || !*path)
     return;
   p->perms_checked = 1;
-  if(stat(p->profile_path, &st))
+  if(stat(path, &st))
     return;
-  if(st.st_mode & (S_IRGRP | S_IROTH))
+  if((st.st_mode & (S_IRGRP | S_IROTH)) && first_sighting(&st))
     sl_log(SL_LOG_WARN, "%s holds AWS keys but is readable by %s (mode %03o); "
-           "run: chmod 600 %s", p->profile_path,
+           "run: chmod 600 %s", path,
            (st.st_mode & S_IRGRP) && (st.st_mode & S_IROTH) ? "group and others" :
            (st.st_mode & S_IRGRP) ? "its group" : "others",
-           (unsigned)(st.st_mode & 0777), p->profile_path);
+           (unsigned)(st.st_mode & 0777), path);
 }
 
 enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds **out,
@@ -524,6 +563,7 @@ enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds *
 {
   struct sl_creds fresh;
   struct sl_error local;
+  char keys_file[4096];
   time_t now = time(NULL);
   enum sl_result r;
   *out = NULL;
@@ -533,10 +573,9 @@ enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds *
   }
   memset(&fresh, 0, sizeof(fresh));
   sl_error_clear(&local);
-  r = resolve(p->cfg, p->http, &fresh, &local);
+  r = resolve(p->cfg, p->http, &fresh, &local, keys_file, sizeof(keys_file));
   if(!r) {
-    if(!strcmp(fresh.source, "sluice-profile"))
-      check_profile_perms(p);
+    check_keys_perms(p, !strcmp(fresh.source, "sluice-profile") ? p->profile_path : keys_file);
     sl_creds_cleanup(&p->cur);
     p->cur = fresh;
     p->have = 1;

@@ -34,6 +34,10 @@
 /* Property name the reader uses for a continuation line; it can never come
  * from a file because the reader only passes valid property names through. */
 #define CONT_KEY "\x01"
+/* Property name for a sub-key line, whose value is "parent.sub=value": a
+ * sub-key may hold ':' (the SDKs split nested lines at the first '=' only),
+ * and inih would split a name at ':'. */
+#define NEST_KEY "\x02"
 
 enum prop_state {
   PROP_NONE = 0, /* no property yet in this section */
@@ -225,7 +229,10 @@ static char *nested_line(struct reader *r, const char *s, const char *e, char *o
   v = eq + 1;
   ve = e;
   trim(&v, &ve);
-  return emit(r, out, num, r->parent, k, ke, v, ve);
+  if(num < 3 || !emit(r, out + 2, num - 2, r->parent, k, ke, v, ve))
+    return fail_line(r, SL_E_TOO_LARGE, "line too long");
+  memcpy(out, NEST_KEY "=", 2);
+  return out;
 }
 
 /* inih's reader: one normalized line per raw line, so inih's line numbers
@@ -288,6 +295,14 @@ static int on_pair(void *ud, const char *section, const char *name, const char *
     sl_buf_cleanup_secret(&joined);
     c->fail = r;
     return !r;
+  }
+  if(!strcmp(name, NEST_KEY)) {
+    /* nested_line wrote "parent.sub=value"; the sub-key has no '='. */
+    const char *eq = strchr(value, '=');
+    char *key = eq ? sl_strndup(value, (size_t)(eq - value)) : NULL;
+    c->fail = !key ? SL_E_NOMEM : sl_headers_set(kv, key, eq + 1);
+    free(key);
+    return !c->fail;
   }
   c->fail = sl_headers_set(kv, name, value);
   return !c->fail;
@@ -497,6 +512,7 @@ enum sl_result sl_shared_profile_load_files(const char *name, const char *config
   if(!r) {
     out->in_config = conf.seen_target || conf.seen_plain;
     out->in_credentials = cred.seen_target;
+    out->secret_in_credentials = sl_headers_get(&cred.target, "aws_secret_access_key") != NULL;
     out->found = out->in_config || out->in_credentials;
   }
   collect_cleanup(&conf);

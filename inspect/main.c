@@ -129,6 +129,12 @@ static int parse(int argc, char **argv, int i, struct opts *o)
       o->c.with_key = 1, takes = 0;
     else if(!strcmp(a, "--json"))
       o->c.json = 1, takes = 0;
+    else if(sl_config_is_credential_option(a)) {
+      /* Refused before its value is taken, and named without it. */
+      fprintf(stderr, "inspect: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
+              SL_CREDENTIAL_OPTION_HINT);
+      return 1;
+    }
     else if(a[0] != '-' || !a[1]) {
       if(o->target) {
         fprintf(stderr, "inspect: one target only: '%s' (see inspect --help)\n", a);
@@ -140,7 +146,8 @@ static int parse(int argc, char **argv, int i, struct opts *o)
     if(!takes)
       continue;
     if(!v) {
-      fprintf(stderr, "inspect: %s needs a value (see inspect --help)\n", a);
+      fprintf(stderr, "inspect: %.*s needs a value (see inspect --help)\n", (int)strcspn(a, "="),
+              a);
       return 1;
     }
     i++;
@@ -204,7 +211,8 @@ static int parse(int argc, char **argv, int i, struct opts *o)
         return 1;
     }
     else {
-      fprintf(stderr, "inspect: unknown option '%s' (see inspect --help)\n", a);
+      fprintf(stderr, "inspect: unknown option '%.*s' (see inspect --help)\n",
+              (int)strcspn(a, "="), a);
       return 1;
     }
   }
@@ -376,8 +384,14 @@ int main(int argc, char **argv)
       o.verbose += 1;
     else if(!strcmp(argv[i], "-vv"))
       o.verbose += 2;
+    else if(sl_config_is_credential_option(argv[i])) {
+      fprintf(stderr, "inspect: refusing '%.*s': %s\n", (int)strcspn(argv[i], "="), argv[i],
+              SL_CREDENTIAL_OPTION_HINT);
+      return 1;
+    }
     else if(argv[i][0] == '-') {
-      fprintf(stderr, "inspect: unknown option '%s' (see inspect --help)\n", argv[i]);
+      fprintf(stderr, "inspect: unknown option '%.*s' (see inspect --help)\n",
+              (int)strcspn(argv[i], "="), argv[i]);
       return 1;
     }
     else

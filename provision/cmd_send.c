@@ -123,6 +123,12 @@ static int parse(int argc, char **argv, struct opts *o)
       o->strict = 1;
       continue;
     }
+    /* Refused before its value is taken, and named without it. */
+    if(sl_config_is_credential_option(a)) {
+      fprintf(stderr, "provision send: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
+              SL_CREDENTIAL_OPTION_HINT);
+      return 3;
+    }
     /* The rest take a value. */
     if(!v) {
       fprintf(stderr, "provision send: %.*s needs a value (see provision send --help)\n",

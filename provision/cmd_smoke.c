@@ -104,8 +104,14 @@ static int parse(int argc, char **argv, struct opts *o)
       else
         o->so.poll_ms = n;
     }
+    else if(sl_config_is_credential_option(a)) {
+      fprintf(stderr, "provision smoke: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
+              SL_CREDENTIAL_OPTION_HINT);
+      return 3;
+    }
     else {
-      fprintf(stderr, "provision smoke: unknown option '%s' (see provision smoke --help)\n", a);
+      fprintf(stderr, "provision smoke: unknown option '%.*s' (see provision smoke --help)\n",
+              (int)strcspn(a, "="), a);
       return 3;
     }
   }

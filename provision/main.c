@@ -67,8 +67,15 @@ static int parse(int argc, char **argv, struct cli *o)
       o->replace = 1;
     else if(!strcmp(a, "--empty-bucket"))
       o->empty_bucket = 1;
+    else if(sl_config_is_credential_option(a)) {
+      /* Named without its value: the value may be the secret itself. */
+      fprintf(stderr, "provision: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
+              SL_CREDENTIAL_OPTION_HINT);
+      return 2;
+    }
     else if(a[0] == '-' && a[1]) {
-      fprintf(stderr, "provision: unknown option '%s' (see provision --help)\n", a);
+      fprintf(stderr, "provision: unknown option '%.*s' (see provision --help)\n",
+              (int)strcspn(a, "="), a);
       return 2;
     }
     else if(o->cmd == C_NONE) {

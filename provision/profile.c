@@ -124,11 +124,14 @@ static void diag(struct parse_state *st, int line, const char *section, const ch
   st->ndiags++;
 }
 
-/* ${VAR}, ${VAR:-default} and $$. */
-static int expand(struct parse_state *st, const char *section, const char *key, const char *in,
+/* ${VAR}, ${VAR:-default} and $$. A secret's value is never quoted in a
+ * diagnostic. */
+static int expand(struct parse_state *st, const struct key_spec *k, const char *in,
                   struct sl_buf *out)
 {
-  const char *s = in;
+  const char *s = in, *section = k->section, *key = k->key;
+  const char *shown = k->kind == K_SECRET ? "the value" : in;
+  const char *quote = k->kind == K_SECRET ? "" : "'";
   while(*s) {
     if(s[0] == '$' && s[1] == '$') {
       sl_buf_addc(out, '$');
@@ -139,7 +142,7 @@ static int expand(struct parse_state *st, const char *section, const char *key, 
       char name[256];
       size_t n;
       if(!end) {
-        diag(st, st->line, section, key, "unterminated ${ in '%s'", in);
+        diag(st, st->line, section, key, "unterminated ${ in %s%s%s", quote, shown, quote);
         return -1;
       }
       dflt = strstr(s + 2, ":-");
@@ -147,7 +150,8 @@ static int expand(struct parse_state *st, const char *section, const char *key, 
         dflt = NULL;
       n = (size_t)((dflt ? dflt : end) - (s + 2));
       if(!n || n >= sizeof(name)) {
-        diag(st, st->line, section, key, "bad variable reference in '%s'", in);
+        diag(st, st->line, section, key, "bad variable reference in %s%s%s", quote, shown,
+             quote);
         return -1;
       }
       memcpy(name, s + 2, n);
@@ -352,7 +356,7 @@ static int handler(void *user, const char *section, const char *name, const char
     diag(st, st->line, section, name, "out of memory");
     return 0;
   }
-  if(!expand(st, section, name, value, &v))
+  if(!expand(st, &keys[i], value, &v))
     apply(st, &keys[i], v.data);
   sl_buf_cleanup_secret(&v);
   return 1;

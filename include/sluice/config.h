@@ -86,6 +86,14 @@ enum sl_result sl_endpoint_resolve(const struct sl_aws_config *c, enum sl_servic
 /* 1 when host (no port) is 127.0.0.0/8, ::1 or "localhost". */
 int sl_host_is_loopback(const char *host);
 
+/* 1 when a command-line argument ("--secret-access-key", "--session-token=x",
+ * "--aws_access_key_id", ...) names a credential. The CLIs refuse those:
+ * a command line is readable by every user of the machine (ps, /proc). */
+int sl_config_is_credential_option(const char *arg);
+#define SL_CREDENTIAL_OPTION_HINT \
+  "credentials are never taken on the command line, where other users can read them; " \
+  "use the profile's [aws] section, the AWS_* environment variables or ~/.aws/credentials"
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,7 @@ struct sl_shared_profile {
   struct sl_headers kv;   /* reused as an ordered key/value list */
   int found;              /* a section of that name exists in either file */
   int in_config, in_credentials;
+  int secret_in_credentials; /* aws_secret_access_key came from the credentials file */
   char name[256];
   char config_path[4096]; /* the files that were read ("" = not read) */
   char credentials_path[4096];

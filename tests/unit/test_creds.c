@@ -814,6 +814,84 @@ static void test_profile_permission_warning(void)
   sl_creds_provider_free(p);
 }
 
+/* Keys in the shared files get the same warning, naming the file the
+ * secret came from: the credentials file, or the config file when the
+ * keys are there; a config file without keys is not named. */
+static void test_shared_file_permission_warning(void)
+{
+  static const struct {
+    const char *config, *credentials;
+    int config_mode, credentials_mode;
+    int names_config, names_credentials;
+    const char *reader;
+  } cases[] = {
+    { NULL, "[default]\naws_access_key_id = AKIDC\naws_secret_access_key = s\n", 0, 0644,
+      0, 1, "readable by group and others" },
+    { NULL, "[default]\naws_access_key_id = AKIDC\naws_secret_access_key = s\n", 0, 0604,
+      0, 1, "readable by others (mode 604)" },
+    { NULL, "[default]\naws_access_key_id = AKIDC\naws_secret_access_key = s\n", 0, 0600,
+      0, 0, NULL },
+    { "[default]\naws_access_key_id = AKIDF\naws_secret_access_key = s\n", NULL, 0640, 0,
+      1, 0, "readable by its group (mode 640)" },
+    { "[default]\nregion = eu-west-1\n",
+      "[default]\naws_access_key_id = AKIDC\naws_secret_access_key = s\n", 0644, 0600,
+      0, 0, NULL },
+    /* The secret from the credentials file, the id from the config file. */
+    { "[default]\naws_access_key_id = AKIDF\n", "[default]\naws_secret_access_key = s\n",
+      0600, 0664, 0, 1, "readable by group and others (mode 664)" },
+  };
+  size_t i;
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct sl_creds_provider *p;
+    const struct sl_creds *c = NULL;
+    struct sl_error err;
+    char want[700];
+    fresh();
+    if(cases[i].config)
+      write_file(conf_path, cases[i].config, cases[i].config_mode);
+    if(cases[i].credentials)
+      write_file(cred_path, cases[i].credentials, cases[i].credentials_mode);
+    p = sl_creds_provider_new(&cfg, NULL, NULL);
+    CU_ASSERT_EQUAL(sl_creds_get(p, &c, &err), SL_OK);
+    CU_ASSERT_EQUAL(sl_creds_get(p, &c, &err), SL_OK);
+    CU_ASSERT_STRING_EQUAL(c->source, "profile");
+    if(!cases[i].reader) {
+      CU_ASSERT_EQUAL(logged.len, 0);
+    }
+    else {
+      const char *path = cases[i].names_config ? conf_path : cred_path;
+      const char *line = strstr(logged.data, cases[i].reader);
+      snprintf(want, sizeof(want), "%s holds AWS keys but is readable by ", path);
+      CU_ASSERT_PTR_NOT_NULL(strstr(logged.data, want));
+      CU_ASSERT_PTR_NOT_NULL(line);
+      snprintf(want, sizeof(want), "; run: chmod 600 %s\n", path);
+      CU_ASSERT_PTR_NOT_NULL(strstr(logged.data, want));
+      /* once per provider, whatever the number of calls */
+      CU_ASSERT_PTR_NULL(line ? strstr(line + 1, "holds AWS keys") : NULL);
+      CU_ASSERT_PTR_NULL(strstr(logged.data, cases[i].names_config ? cred_path : conf_path));
+    }
+    if(CU_get_number_of_failures())
+      fprintf(stderr, "case %zu: logged [%s]\n", i, logged.data ? logged.data : "");
+    sl_creds_provider_free(p);
+  }
+  /* Several clients (send's and inspect's workers) on one file: one warning. */
+  fresh();
+  write_file(cred_path, "[default]\naws_access_key_id = AKIDC\naws_secret_access_key = s\n",
+             0660);
+  for(i = 0; i < 3; i++) {
+    struct sl_creds_provider *p = sl_creds_provider_new(&cfg, NULL, NULL);
+    const struct sl_creds *c = NULL;
+    struct sl_error err;
+    CU_ASSERT_EQUAL(sl_creds_get(p, &c, &err), SL_OK);
+    sl_creds_provider_free(p);
+  }
+  {
+    const char *first = strstr(logged.data, "readable by its group (mode 660)");
+    CU_ASSERT_PTR_NOT_NULL(first);
+    CU_ASSERT_PTR_NULL(first ? strstr(first + 1, "holds AWS keys") : NULL);
+  }
+}
+
 static void test_nothing_found(void)
 {
   struct sl_creds c;
@@ -902,6 +980,7 @@ static const struct sl_test tests[] = {
   { "IMDSv2 token, role, credentials; disabled", test_imds },
   { "IMDS refresh counts requests", test_imds_refresh },
   { "sluice profile permission warning", test_profile_permission_warning },
+  { "shared credentials/config file permission warning", test_shared_file_permission_warning },
   { "nothing found lists what was tried", test_nothing_found },
   { "GetCallerIdentity", test_caller_identity },
   { "obtained secrets are masked in logs", test_secrets_registered },

@@ -231,6 +231,52 @@ static void test_all_diagnostics(void)
   sl_buf_cleanup(&d);
 }
 
+/* Every diagnostic a secret's line can give names the key, never the
+ * value; the same mistakes in another key still quote it. */
+static void test_secret_values_not_quoted(void)
+{
+  static const char text[] =
+    "[aws]\n"
+    "access_key_id = AKIDEXAMPLE\n"
+    "secret_access_key = wJalrSECRETzz${HOME\n"
+    "session_token = FwoGSECRETTOKENzz${}\n"
+    "secret_access_key = wJalrSECRETzzTwice\n"
+    "secret_acess_key = wJalrSECRETzzTypo\n"
+    "profile = ci${HOME\n"
+    "[bucket]\nname=b-1\n[firehose]\nname=s\n";
+  struct sl_profile p;
+  struct sl_error err;
+  struct sl_buf d, big;
+  int i;
+  sl_buf_init(&d, 65536);
+  sl_buf_init(&big, 65536);
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL(sl_profile_parse("t.ini", text, &p, &d, &err), SL_E_CONFIG);
+  CU_ASSERT_STRING_EQUAL(d.data,
+    "t.ini:3: [aws] secret_access_key: unterminated ${ in the value\n"
+    "t.ini:4: [aws] session_token: bad variable reference in the value\n"
+    "t.ini:5: [aws] secret_access_key: set twice (first on line 3)\n"
+    "t.ini:6: [aws] secret_acess_key: unknown key\n"
+    "t.ini:7: [aws] profile: unterminated ${ in 'ci${HOME'\n");
+  CU_ASSERT_PTR_NULL(strstr(d.data, "SECRET"));
+  CU_ASSERT_PTR_NULL(strstr(err.message, "SECRET"));
+  sl_profile_cleanup(&p);
+  /* too long: the length, not the value */
+  sl_buf_adds(&big, "[aws]\naccess_key_id = AKIDEXAMPLE\nsecret_access_key = ");
+  for(i = 0; i < 20; i++)
+    sl_buf_adds(&big, "SECRETzzzz");
+  sl_buf_adds(&big, "\n[bucket]\nname=b-1\n[firehose]\nname=s\n");
+  sl_buf_reset(&d);
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL(sl_profile_parse("t.ini", big.data, &p, &d, &err), SL_E_CONFIG);
+  CU_ASSERT_STRING_EQUAL(d.data, "t.ini:3: [aws] secret_access_key: too long (200 characters, "
+                                 "at most 127)\n");
+  CU_ASSERT_PTR_NULL(strstr(err.message, "SECRET"));
+  sl_profile_cleanup(&p);
+  sl_buf_cleanup(&d);
+  sl_buf_cleanup(&big);
+}
+
 static void test_load_file(void)
 {
   struct sl_profile p;
@@ -292,6 +338,7 @@ static const struct sl_test tests[] = {
   { "long role name", test_long_role_name },
   { "errors with file:line", test_errors },
   { "all diagnostics", test_all_diagnostics },
+  { "secret values never quoted in diagnostics", test_secret_values_not_quoted },
   { "load file", test_load_file },
   { "name rules", test_name_rules },
   { NULL, NULL }

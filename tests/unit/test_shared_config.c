@@ -105,6 +105,19 @@ static const struct kv_case cases[] = {
   { "colon in value", "x", "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\n", NULL,
     "role_arn", "arn:aws:iam::123456789012:role/r" },
   { "sso-session is not a profile", "x", "[sso-session x]\nregion = r\n", NULL, "region", NULL },
+  /* Nested lines split at the first '=' only, as botocore's _parse_nested
+   * does: ':' in a sub-key or a sub-value is kept whole. */
+  { "nested sub-key with ':' kept whole", "x", "[profile x]\ns3 =\n  Foo:Bar = baz:qux\n", NULL,
+    "s3.foo:bar", "baz:qux" },
+  { "nested sub-key not cut at ':'", "x", "[profile x]\ns3 =\n  foo:bar = baz\n", NULL,
+    "s3.foo", NULL },
+  { "nested value with a URL", "x",
+    "[profile x]\ns3 =\n  endpoint_url = http://localhost:9000\n", NULL, "s3.endpoint_url",
+    "http://localhost:9000" },
+  { "nested value with ':' and '='", "x", "[profile x]\ns3 =\n  weird = a:b=c\n", NULL,
+    "s3.weird", "a:b=c" },
+  { "nested sub-key with ':' in credentials", "x", NULL, "[x]\nsso =\n  a:b:c = d\n",
+    "sso.a:b:c", "d" },
 };
 
 static void test_table(void)
