@@ -171,15 +171,19 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     /* obsolete line folding: continue the previous value */
     struct sl_header *h = &resp->headers.v[resp->headers.n - 1];
     size_t old = strlen(h->value);
-    char *nv = realloc(h->value, old + end + 1);
-    if(!nv) {
+    char *nv = malloc(old + end + 1);
+    enum sl_result r = nv ? SL_OK : SL_E_NOMEM;
+    if(nv) {
+      memcpy(nv, h->value, old);
+      nv[old] = ' ';
+      memcpy(nv + old + 1, p + 1, end - 1);
+      r = sl_header_set_value(h, nv, old + end);
+      free(nv);
+    }
+    if(r) {
       snprintf(x->abort_msg, sizeof(x->abort_msg), "out of memory reading headers");
       return stop(x, SL_E_NOMEM);
     }
-    nv[old] = ' ';
-    memcpy(nv + old + 1, p + 1, end - 1);
-    nv[old + end] = 0;
-    h->value = nv;
     return len;
   }
   for(colon = 0; colon < end && p[colon] != ':'; colon++)

@@ -286,12 +286,8 @@ static int on_pair(void *ud, const char *section, const char *name, const char *
     if(!r) r = sl_buf_adds(&joined, kv->v[kv->n - 1].value);
     if(!r) r = sl_buf_addc(&joined, '\n');
     if(!r) r = sl_buf_adds(&joined, value);
-    if(!r) {
-      sl_free_secret(kv->v[kv->n - 1].value);
-      kv->v[kv->n - 1].value = sl_buf_steal(&joined);
-      if(!kv->v[kv->n - 1].value)
-        r = SL_E_NOMEM;
-    }
+    if(!r)
+      r = sl_header_set_value(&kv->v[kv->n - 1], joined.data, joined.len);
     sl_buf_cleanup_secret(&joined);
     c->fail = r;
     return !r;

@@ -501,10 +501,8 @@ static enum sl_result apply_headers(struct sl_sigv4_signing *s)
   if(r)
     return r;
   for(i = j = 0; i < h->n; i++) {
-    if(is_ours(h->v[i].name, s->add_sha)) {
-      free(h->v[i].name);
-      sl_free_secret(h->v[i].value);
-    }
+    if(is_ours(h->v[i].name, s->add_sha))
+      sl_header_release(&h->v[i]);
     else
       h->v[j++] = h->v[i];
   }

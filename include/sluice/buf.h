@@ -98,7 +98,9 @@ char *sl_strndup(const char *s, size_t n);
 void sl_free_secret(char *s);        /* zero then free; NULL-safe */
 
 /* An ordered list of HTTP headers (name, value), owning its strings.
- * Names keep their case as added; lookups ignore case. */
+ * Names keep their case as added; lookups ignore case. A header's name and
+ * value are one allocation (value points into name's block): change a value
+ * only with sl_header_set_value, drop one only with sl_header_release. */
 struct sl_header {
   char *name;
   char *value;
@@ -108,6 +110,11 @@ struct sl_headers {
   size_t n;
   size_t cap;
 };
+
+/* Zeroes the value and frees the header's memory. */
+void sl_header_release(struct sl_header *h);
+/* Replaces the value (copied); the name is kept. */
+enum sl_result sl_header_set_value(struct sl_header *h, const char *value, size_t vlen);
 
 void sl_headers_init(struct sl_headers *h);
 void sl_headers_cleanup(struct sl_headers *h);

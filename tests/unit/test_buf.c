@@ -84,6 +84,19 @@ static void test_headers(void)
   sl_headers_remove(&h, "host");
   CU_ASSERT_EQUAL(h.n, 1);
   CU_ASSERT_PTR_NULL(sl_headers_get(&h, "host"));
+  /* A value replaced in place keeps its name; one block holds both. */
+  CU_ASSERT_EQUAL(sl_headers_addn(&h, "X-Long", 6, "abc", 3), SL_OK);
+  CU_ASSERT_EQUAL(sl_header_set_value(&h.v[h.n - 1], "a much longer value\nwith a newline", 34),
+                  SL_OK);
+  CU_ASSERT_STRING_EQUAL(h.v[h.n - 1].name, "X-Long");
+  CU_ASSERT_STRING_EQUAL(sl_headers_get(&h, "x-long"), "a much longer value\nwith a newline");
+  CU_ASSERT_PTR_EQUAL(h.v[h.n - 1].value, h.v[h.n - 1].name + 7);
+  CU_ASSERT_EQUAL(sl_headers_addn(&h, "X-Empty", 7, "", 0), SL_OK);
+  CU_ASSERT_STRING_EQUAL(sl_headers_get(&h, "x-empty"), "");
+  sl_header_release(&h.v[h.n - 1]);
+  CU_ASSERT_PTR_NULL(h.v[h.n - 1].name);
+  CU_ASSERT_PTR_NULL(h.v[h.n - 1].value);
+  h.n--;
   sl_headers_cleanup(&h);
   CU_ASSERT_EQUAL(h.n, 0);
 }
