@@ -4,13 +4,17 @@
  * to max_depth in a bit stack, classifies bytes through tables, and skips
  * string bodies sixteen (SSE2) or eight bytes at a time; on a CPU with AVX2,
  * 64 bytes at a time, checking escapes inside each 64-byte window with
- * bitmasks instead of leaving the fast loop for every backslash.
+ * bitmasks instead of leaving the fast loop for every backslash. On a CPU
+ * with AVX-512 (BW, VL, VBMI2), objects and arrays between records go to the
+ * record fast path (jscan_wide.c), which checks the same grammar on bitmasks
+ * and a token list and hands anything else back to this scanner.
  *
  * Errors and resynchronization: on a grammar error the record in progress is
  * reported and dropped, and scanning resumes at the first '{', '[' or '\n'
  * at or after the offending byte. Nothing is ever rescanned from an earlier
- * position, so each byte is examined at most three times and the total is
- * linear. A record nested deeper than max_depth is reported, then skimmed
+ * position, so each byte is examined at most three times here, plus once by
+ * the fast path for a record it gives back (bounded by fast_backoff), and the
+ * total is linear. A record nested deeper than max_depth is reported, then skimmed
  * (strings and brackets only) to its end and dropped; the records after it
  * survive. Raw control characters inside strings are errors, as in RFC 8259
  * (an unescaped newline in a string is how a cut NDJSON line shows). */
@@ -39,6 +43,7 @@ static unsigned char escape[256];  /* may follow a backslash */
 static unsigned char hexdig[256];
 static unsigned char resync[256];  /* where scanning may resume after an error */
 static int cpu_wide;               /* the CPU has AVX2 */
+static int cpu_fast;               /* AVX-512 BW, VBMI2: the record fast path */
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 /* What each structural state wanted, for error messages. */
@@ -103,6 +108,10 @@ static void build_tables(void)
 #ifdef HAVE_WIDE
   __builtin_cpu_init();
   cpu_wide = __builtin_cpu_supports("avx2");
+  cpu_fast = cpu_wide && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("pclmul") &&
+             __builtin_cpu_supports("bmi");
 #endif
 }
 
@@ -120,6 +129,9 @@ void sl_jscan_reset(struct sl_decoder *d)
   d->str_key = 0;
   d->uhex = 0;
   d->lit = NULL;
+  d->fast_from = 0;
+  d->fast_wait = 0;
+  d->fast_ok = 0;
 }
 
 int sl_jscan_set_wide(struct sl_decoder *d, int on)
@@ -198,6 +210,26 @@ static inline const unsigned char *string_run_short(const unsigned char *p,
 }
 #endif
 
+#ifdef HAVE_WIDE
+/* The record fast path reads ahead of where it stops. It is tried once the
+ * byte scanner has delivered a record (so garbage costs no reading ahead),
+ * and after a try that got through fewer bytes than it read past them (a
+ * top-level scalar, an error) the byte scanner goes on alone for a while,
+ * longer each time, and until it delivers a record again. */
+static void fast_backoff(struct sl_decoder *d, uint64_t got, uint64_t ahead, uint64_t at)
+{
+  if(got >= ahead) {
+    d->fast_wait = 0;
+    return;
+  }
+  d->fast_ok = 0;
+  d->fast_wait = d->fast_wait ? d->fast_wait * 2 : 256;
+  if(d->fast_wait > 64 * 1024)
+    d->fast_wait = 64 * 1024;
+  d->fast_from = at + ahead + d->fast_wait;
+}
+#endif
+
 static const char *describe(unsigned char c, char *tmp, size_t n)
 {
   if(c >= 0x20 && c < 0x7f)
@@ -237,10 +269,12 @@ void sl_jscan(struct sl_decoder *d, const char *buf, size_t n)
   const char *why = NULL;
 #ifdef HAVE_WIDE
   const int wide = cpu_wide && !d->portable;
+  const int fast = wide && cpu_fast && !d->trial;
 #endif
   char tmp[32];
   unsigned char c;
 
+dispatch:
   switch(st) {
   case J_TOP: goto s_top;
   case J_OBJ_FIRST: goto s_obj_first;
@@ -262,6 +296,29 @@ void sl_jscan(struct sl_decoder *d, const char *buf, size_t n)
   }
 
 s_top:
+#ifdef HAVE_WIDE
+  if(fast && d->fast_ok && p < end && d->pos + (uint64_t)(p - b) >= d->fast_from) {
+    const unsigned char *from = p;
+    struct sl_jfast f;
+    sl_jscan_fast(d, b, p, end, &f);
+    p = f.p;
+    redo += (uint64_t)(f.seen - p);
+    fast_backoff(d, (uint64_t)(p - from), (uint64_t)(f.seen - p), d->pos + (uint64_t)(p - b));
+    if(d->stopped)
+      SUSPEND(J_TOP);
+    if(f.rec) { /* a record cut by the chunk's end goes on from here */
+      sl_dec_record_begin(d, d->pos + (uint64_t)(f.rec - b));
+      d->in_rec = 1;
+      rs = f.rec;
+      st = f.st;
+      depth = f.depth;
+      d->stack[0] = f.stack;
+      key = f.key;
+      uhex = f.uhex;
+      goto dispatch;
+    }
+  }
+#endif
   SKIP_WS();
   if(p == end)
     SUSPEND(J_TOP);
@@ -529,6 +586,7 @@ record_done:
   if(d->trial)
     d->trial_records++;
   else {
+    d->fast_ok = 1;
     sl_dec_record_end(d, (const char *)(d->spanning ? b : rs), (const char *)p,
                       SL_RECORD_JSON);
     if(d->stopped)

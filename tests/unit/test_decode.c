@@ -48,7 +48,7 @@ static void coll_init(struct coll *c)
   sl_buf_init(&c->out, 64u * 1024 * 1024);
 }
 
-enum feed_how { FEED_WHOLE, FEED_BYTES, FEED_SPLIT, FEED_RANDOM };
+enum feed_how { FEED_WHOLE, FEED_BYTES, FEED_SPLIT, FEED_RANDOM, FEED_RANDOM_BIG };
 
 /* Non-zero: decoders scan strings with the portable code, not AVX2. */
 static int portable;
@@ -84,6 +84,8 @@ static enum sl_result decode_with(const struct sl_decoder_options *base, const c
       k = arg - pos;
     else if(how == FEED_RANDOM)
       k = 1 + rng() % 17;
+    else if(how == FEED_RANDOM_BIG)
+      k = 1 + rng() % 3000;
     if(k > n - pos)
       k = n - pos;
     fr = sl_decoder_feed(d, in + pos, k);
@@ -273,13 +275,19 @@ static void test_string_windows(void)
   o.format = SL_DECODE_JSON;
   sl_buf_init(&in, 1 << 16);
   sl_buf_init(&want, 1 << 16);
-  for(i = 0; i < 2 * sizeof(wcases) / sizeof(wcases[0]); i++)
+  for(i = 0; i < 4 * sizeof(wcases) / sizeof(wcases[0]); i++)
     for(pad = 0; pad <= 130; pad++) {
-      const struct wcase *w = &wcases[i / 2];
+      const struct wcase *w = &wcases[i / 4];
       const char *lead = i % 2 ? "\\n" : "";
-      size_t ok_at;
+      /* After a first record the fast path scans the pattern (on CPUs
+       * that have it), with the record starting at an odd offset. */
+      const char *first = i % 4 >= 2 ? "[0]" : "";
+      size_t ok_at, at0 = strlen(first);
       sl_buf_reset(&in);
       sl_buf_reset(&want);
+      sl_buf_adds(&in, first);
+      if(at0)
+        sl_buf_printf(&want, "0:%s\n", first);
       sl_buf_adds(&in, "{\"s\":\"");
       sl_buf_adds(&in, lead);
       for(k = 0; k < pad; k++)
@@ -289,16 +297,16 @@ static void test_string_windows(void)
       ok_at = in.len;
       sl_buf_adds(&in, "{\"ok\":1}");
       if(w->err < 0)
-        sl_buf_printf(&want, "0:%.*s\n", (int)ok_at, in.data);
+        sl_buf_printf(&want, "%zu:%.*s\n", at0, (int)(ok_at - at0), in.data + at0);
       else
-        sl_buf_printf(&want, "!%zu\n", 6 + strlen(lead) + pad + (size_t)w->err);
+        sl_buf_printf(&want, "!%zu\n", at0 + 6 + strlen(lead) + pad + (size_t)w->err);
       sl_buf_printf(&want, "%zu:{\"ok\":1}\n", ok_at);
       for(portable = 0; portable < 2; portable++) {
         struct coll c;
         int how;
         /* Whole, random pieces, and split at the 64-byte marks. */
-        for(how = 0; how < 6; how++) {
-          static const size_t split[] = { 0, 0, 63, 64, 65, 70 };
+        for(how = 0; how < 9; how++) { /* the marks, and those behind "[0]" */
+          static const size_t split[] = { 0, 0, 63, 64, 65, 70, 66, 67, 68 };
           coll_init(&c);
           decode_with(&o, in.data, in.len, how == 0 ? FEED_WHOLE : how == 1 ? FEED_RANDOM : FEED_SPLIT,
                       how == 1 ? pad * 31 + i : split[how], &c, NULL);
@@ -877,6 +885,297 @@ static void test_failed_object(void)
   sl_buf_cleanup(&z);
 }
 
+/* ---- the record fast path --------------------------------------------- */
+
+/* Whether jscan.c runs the record fast path on this CPU. */
+static int fast_cpu(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi2") &&
+         __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("bmi");
+#else
+  return 0;
+#endif
+}
+
+/* Decodes in whole into c (fast path allowed); returns the records the fast
+ * path delivered. */
+static uint64_t decode_fast(const struct sl_decoder_options *base, const char *in, size_t n,
+                            struct coll *c)
+{
+  struct sl_decoder_options o = *base;
+  struct sl_decoder *d;
+  uint64_t k;
+  o.on_record = on_rec;
+  o.on_error = on_err;
+  o.userdata = c;
+  d = sl_decoder_new(&o);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  sl_decoder_feed(d, in, n);
+  sl_decoder_finish(d);
+  k = d->fast_records;
+  sl_decoder_free(d);
+  return k;
+}
+
+/* Each input starts with "[0]": the byte scanner delivers that record and
+ * the fast path takes the rest (where the CPU has it). fast: how many
+ * records it must deliver when the input is fed whole; after a record it
+ * gave back to the byte scanner (an error) it waits for the next ones. */
+static const struct fcase {
+  const char *name;
+  const char *in;
+  size_t len;
+  const char *want;
+  unsigned fast;
+} fcases[] = {
+  { "records", S("[0]{\"a\":1}{\"b\":[1,2,{}]}\n[]"),
+    "0:[0]\n3:{\"a\":1}\n10:{\"b\":[1,2,{}]}\n25:[]\n", 3 },
+  { "braces and quotes in strings", S("[0]{\"a\":\"}{][\",\"b\":[\"]\\\"[\"]}{\"c\":\"\\\\\"}"),
+    "0:[0]\n3:{\"a\":\"}{][\",\"b\":[\"]\\\"[\"]}\n28:{\"c\":\"\\\\\"}\n", 2 },
+  { "top-level scalars between", S("[0]{\"a\":1} 12 \"x\" true{\"b\":2}null[3]"),
+    "0:[0]\n3:{\"a\":1}\n11:12\n14:\"x\"\n18:true\n22:{\"b\":2}\n29:null\n33:[3]\n", 1 },
+  { "whitespace", S("[0] {\n \"a\" :\t[ 1 , 2 ] }\r\n[ ]"),
+    "0:[0]\n4:{\n \"a\" :\t[ 1 , 2 ] }\n26:[ ]\n", 2 },
+  { "empty containers", S("[0]{\"a\":{},\"b\":[],\"c\":[{}]}"),
+    "0:[0]\n3:{\"a\":{},\"b\":[],\"c\":[{}]}\n", 1 },
+  { "numbers", S("[0][0,-0,1.5e+3,-2E-2,10,0.25e7]"),
+    "0:[0]\n3:[0,-0,1.5e+3,-2E-2,10,0.25e7]\n", 1 },
+  { "literals", S("[0][true,false,null]{\"t\":true}"),
+    "0:[0]\n3:[true,false,null]\n20:{\"t\":true}\n", 2 },
+  { "escapes", S("[0]{\"a\":\"\\u00e9\\\\\\\"\\/\\b\\f\\n\\r\\t\"}"),
+    "0:[0]\n3:{\"a\":\"\\u00e9\\\\\\\"\\/\\b\\f\\n\\r\\t\"}\n", 1 },
+  { "invalid UTF-8 in a string", S("[0]{\"a\":\"\xff\xfe\xc3\xa9\"}"),
+    "0:[0]\n3:{\"a\":\"\xff\xfe\xc3\xa9\"}\n", 1 },
+  /* Errors: the byte scanner rescans the record and reports them. */
+  { "bad literal mid-record", S("[0]{\"a\":1}{\"b\":tru}{\"c\":2}"),
+    "0:[0]\n3:{\"a\":1}\n!18\n19:{\"c\":2}\n", 1 },
+  { "literal not delimited", S("[0][truex][1]"), "0:[0]\n!8\n10:[1]\n", 0 },
+  { "control character in a string", S("[0]{\"a\":\"x\ty\"}{\"b\":1}"), "0:[0]\n!10\n14:{\"b\":1}\n", 0 },
+  { "bad escape", S("[0]{\"a\":\"\\q\"}[1]"), "0:[0]\n!10\n13:[1]\n", 0 },
+  { "bad \\u", S("[0][\"\\u12G4\"][1]"), "0:[0]\n!9\n13:[1]\n", 0 },
+  { "mismatched closer", S("[0]{\"a\":[1}][2]"), "0:[0]\n!10\n12:[2]\n", 0 },
+  { "missing colon", S("[0]{\"a\" 1}[2]"), "0:[0]\n!8\n10:[2]\n", 0 },
+  { "trailing comma", S("[0][1,][2]"), "0:[0]\n!6\n7:[2]\n", 0 },
+  { "leading zero", S("[0][01][2]"), "0:[0]\n!5\n7:[2]\n", 0 },
+  { "no fraction digits", S("[0][1.][2]"), "0:[0]\n!6\n7:[2]\n", 0 },
+  { "no exponent digits", S("[0][1e+][2]"), "0:[0]\n!7\n8:[2]\n", 0 },
+  { "lone minus", S("[0][-][2]"), "0:[0]\n!5\n6:[2]\n", 0 },
+  { "byte outside strings", S("[0]{\"a\":1}\xff{\"b\":2}"), "0:[0]\n3:{\"a\":1}\n!10\n11:{\"b\":2}\n", 1 },
+  { "stray closer", S("[0]}{\"a\":1}"), "0:[0]\n!3\n4:{\"a\":1}\n", 0 },
+  { "key not a string", S("[0]{1:2}[3]"), "0:[0]\n!4\n8:[3]\n", 0 },
+  { "truncated string", S("[0]{\"a\":\"abc"), "0:[0]\n!3\n", 0 },
+  { "truncated number", S("[0][1,23"), "0:[0]\n!3\n", 0 },
+};
+
+static void test_fast_table(void)
+{
+  struct sl_decoder_options o = { 0 };
+  size_t i;
+  o.format = SL_DECODE_JSON;
+  for(i = 0; i < sizeof(fcases) / sizeof(fcases[0]); i++) {
+    struct coll c;
+    uint64_t k;
+    for(portable = 0; portable < 2; portable++)
+      check_all(fcases[i].name, &o, fcases[i].in, fcases[i].len, fcases[i].want);
+    portable = 0;
+    coll_init(&c);
+    k = decode_fast(&o, fcases[i].in, fcases[i].len, &c);
+    if(k != (fast_cpu() ? fcases[i].fast : 0)) {
+      fprintf(stderr, "\nfast case %s: the fast path delivered %llu records\n", fcases[i].name,
+              (unsigned long long)k);
+      CU_FAIL("fast path records");
+    }
+    sl_buf_cleanup(&c.out);
+  }
+}
+
+/* Nesting at the fast path's own bound (64 levels) and at configured ones:
+ * exactly the bound is a record, one more is reported at that bracket. */
+static void test_fast_depth(void)
+{
+  static const unsigned bounds[] = { 3, 63, 64, 65, 0 };
+  struct sl_buf in, want;
+  size_t i, lvl;
+  sl_buf_init(&in, 1 << 16);
+  sl_buf_init(&want, 1 << 16);
+  for(i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+    struct sl_decoder_options o = { 0 };
+    unsigned bound = bounds[i] ? bounds[i] : SL_DECODER_DEFAULT_MAX_DEPTH;
+    o.format = SL_DECODE_JSON;
+    o.max_depth = bounds[i];
+    for(lvl = bound; lvl <= bound + 1; lvl++) {
+      size_t k, at;
+      sl_buf_reset(&in);
+      sl_buf_reset(&want);
+      sl_buf_adds(&in, "[0]");
+      for(k = 0; k < lvl; k++)
+        sl_buf_adds(&in, k % 2 ? "[" : "{\"k\":");
+      sl_buf_adds(&in, "\"}]\"");
+      for(k = lvl; k-- > 0;)
+        sl_buf_addc(&in, k % 2 ? ']' : '}');
+      at = in.len;
+      sl_buf_adds(&in, "[1]");
+      sl_buf_adds(&want, "0:[0]\n");
+      if(lvl == bound)
+        sl_buf_printf(&want, "3:%.*s\n", (int)(at - 3), in.data + 3);
+      else /* the bracket that opens level bound + 1 */
+        sl_buf_printf(&want, "!%zu\n", (size_t)(3 + bound / 2 * 6 + (bound % 2 ? 5 : 0)));
+      sl_buf_printf(&want, "%zu:[1]\n", at);
+      for(portable = 0; portable < 2; portable++) {
+        struct coll c;
+        int how;
+        for(how = 0; how < 3; how++) {
+          coll_init(&c);
+          decode_with(&o, in.data, in.len, how == 0 ? FEED_WHOLE : how == 1 ? FEED_RANDOM : FEED_RANDOM_BIG,
+                      lvl * 7 + i, &c, NULL);
+          if(strcmp(c.out.data, want.data)) {
+            fprintf(stderr, "\nfast depth bound %u level %zu portable %d how %d:\n got: [%s]\nwant: [%s]\n",
+                    bound, lvl, portable, how, c.out.data, want.data);
+            CU_FAIL("fast depth");
+          }
+          sl_buf_cleanup(&c.out);
+        }
+      }
+      portable = 0;
+    }
+  }
+  sl_buf_cleanup(&in);
+  sl_buf_cleanup(&want);
+}
+
+/* Random JSON for the differential test: records of nested objects and
+ * arrays whose strings hold escapes (backslash runs, \u, \"), brackets,
+ * quotes and UTF-8, and numbers and literals of every form. */
+static void gen_value(struct sl_buf *b, unsigned depth)
+{
+  static const char *const pieces[] = { "\\\\", "\\\"", "\\u00e9", "\\uD83D\\uDE00", "{", "}",
+                                        "[", "]", ":", ",", "\xc3\xa9", "\xe6\x9d\xb1", "\\n",
+                                        "\\/", " ", "abc", "\\\\\\\"", "\\t\\r" };
+  static const char *const atoms[] = { "0", "-0", "12", "-3.25", "1e9", "2.5E-3", "0.0e+0",
+                                       "1700000000000", "true", "false", "null" };
+  unsigned r = rng() % 16, i, n;
+  if(depth < 70 && r < 4) { /* an object, a few nested deeply */
+    n = depth > 6 && rng() % 8 ? 1 : rng() % 5;
+    sl_buf_addc(b, '{');
+    for(i = 0; i < n; i++) {
+      sl_buf_printf(b, "%s\"k%u\"%s:", i ? "," : "", rng() % 50, rng() % 7 ? "" : " ");
+      gen_value(b, depth + 1);
+    }
+    sl_buf_addc(b, '}');
+  }
+  else if(depth < 70 && r < 7) {
+    n = depth > 6 && rng() % 8 ? 1 : rng() % 5;
+    sl_buf_addc(b, '[');
+    for(i = 0; i < n; i++) {
+      if(i)
+        sl_buf_adds(b, rng() % 5 ? "," : " ,\n");
+      gen_value(b, depth + 1);
+    }
+    sl_buf_addc(b, ']');
+  }
+  else if(r < 12) {
+    n = rng() % 12;
+    sl_buf_addc(b, '"');
+    for(i = 0; i < n; i++) {
+      if(rng() % 3)
+        sl_buf_adds(b, pieces[rng() % (sizeof(pieces) / sizeof(pieces[0]))]);
+      else { /* a run of plain bytes, to move the rest across block marks */
+        unsigned k, len = rng() % 70;
+        for(k = 0; k < len; k++)
+          sl_buf_addc(b, (char)('a' + k % 26));
+      }
+    }
+    sl_buf_addc(b, '"');
+  }
+  else
+    sl_buf_adds(b, atoms[rng() % (sizeof(atoms) / sizeof(atoms[0]))]);
+}
+
+/* The fast path against the byte scanner on random documents, some with a
+ * few bytes broken: the same records, offsets and errors, fed whole and in
+ * random pieces. Fixed seed. */
+static void test_fast_differential(void)
+{
+  static const char breakers[] = "{}[]\":,\\u0x \n\x01\xff";
+  static const unsigned depths[] = { 0, 3, 64, 65 };
+  struct sl_buf in;
+  uint64_t fast = 0;
+  int i;
+  sl_buf_init(&in, 1 << 20);
+  for(i = 0; i < 400; i++) {
+    struct sl_decoder_options o = { 0 };
+    struct coll ref, c;
+    unsigned j, n;
+    int how;
+    rng_state = 0x5eed0000u + (uint32_t)i;
+    sl_buf_reset(&in);
+    n = 1 + rng() % 20;
+    for(j = 0; j < n; j++) {
+      if(rng() % 8 == 0)
+        sl_buf_adds(&in, rng() % 2 ? "\n" : " ");
+      if(j && rng() % 10 == 0)
+        gen_value(&in, 70); /* a top-level scalar */
+      else if(rng() % 2)
+        gen_value(&in, 0);
+      else {
+        sl_buf_addc(&in, '{');
+        sl_buf_adds(&in, "\"a\":");
+        gen_value(&in, 1);
+        sl_buf_addc(&in, '}');
+      }
+    }
+    if(i % 3 == 0) /* break a few bytes */
+      for(j = 0; j < 1 + rng() % 3 && in.len; j++)
+        in.data[rng() % in.len] = breakers[rng() % (sizeof(breakers) - 1)];
+    o.format = SL_DECODE_JSON;
+    o.max_depth = depths[i % 4];
+    o.record_max = i % 7 == 0 ? 300 : 0;
+    portable = 1;
+    coll_init(&ref);
+    decode_with(&o, in.data, in.len, FEED_WHOLE, 0, &ref, NULL);
+    portable = 0;
+    coll_init(&c);
+    fast += decode_fast(&o, in.data, in.len, &c);
+    CU_ASSERT_STRING_EQUAL(c.out.data, ref.out.data);
+    sl_buf_cleanup(&c.out);
+    /* In pieces, against the byte scanner fed the same pieces (where a
+     * record too large is reported can depend on the pieces). */
+    for(how = 0; how < 3; how++) {
+      enum feed_how fh = how == 0 ? FEED_RANDOM : how == 1 ? FEED_RANDOM_BIG : FEED_SPLIT;
+      size_t arg = how == 2 ? rng() % (in.len + 1) : (size_t)i * 7919 + (size_t)how;
+      struct coll pref;
+      portable = 1;
+      coll_init(&pref);
+      decode_with(&o, in.data, in.len, fh, arg, &pref, NULL);
+      portable = 0;
+      coll_init(&c);
+      decode_with(&o, in.data, in.len, fh, arg, &c, NULL);
+      if(strcmp(c.out.data, pref.out.data)) {
+        fprintf(stderr, "\ndifferential %d how %d (%zu bytes):\n in: [%s]\n got: [%s]\nwant: [%s]\n", i,
+                how, in.len, in.data, c.out.data, pref.out.data);
+        CU_FAIL("fast path differs");
+        how = 3;
+        i = 400;
+      }
+      sl_buf_cleanup(&c.out);
+      sl_buf_cleanup(&pref.out);
+    }
+    sl_buf_cleanup(&ref.out);
+  }
+  portable = 0;
+  /* Most documents are valid: the fast path must have done the work. */
+  if(fast_cpu()) {
+    CU_ASSERT(fast > 500); /* 728 with this seed */
+  }
+  else {
+    CU_ASSERT_EQUAL(fast, 0);
+  }
+  sl_buf_cleanup(&in);
+}
+
 /* A first line longer than the auto-detection window is judged on what fits. */
 static void test_auto_long_first_line(void)
 {
@@ -917,6 +1216,9 @@ static const struct sl_test tests[] = {
   { "random input, every chunking agrees", test_chunking_agrees },
   { "string scan windows, wide and portable", test_string_windows },
   { "wide scan test hook", test_wide_hook },
+  { "fast path table, every chunking", test_fast_table },
+  { "fast path nesting bounds", test_fast_depth },
+  { "fast path against the byte scanner", test_fast_differential },
   { "auto, long first line", test_auto_long_first_line },
   { "json compact", test_compact },
   { "json string from bytes", test_append_string },
