@@ -293,6 +293,19 @@ enum sl_result sl_sigv4_collect_headers(struct sl_sigv4_signing *s)
   return r;
 }
 
+/* One byte as SigV4 encodes it; returns the end of what was written. */
+static char *put_encoded(char *o, unsigned char c, int keep_slash)
+{
+  if(unreserved(c) || (keep_slash && c == '/'))
+    *o++ = (char)c;
+  else {
+    *o++ = '%';
+    *o++ = hexdigits[c >> 4];
+    *o++ = hexdigits[c & 15];
+  }
+  return o;
+}
+
 /* Appends bytes URI-encoded per SigV4 (with keep_slash, '/' stays). */
 static enum sl_result encode_into(struct sl_sigv4_mem *m, const char *s, size_t n, int keep_slash)
 {
@@ -302,16 +315,8 @@ static enum sl_result encode_into(struct sl_sigv4_mem *m, const char *s, size_t 
   if(r)
     return r;
   o = m->p + m->len;
-  for(i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if(unreserved(c) || (keep_slash && c == '/'))
-      *o++ = (char)c;
-    else {
-      *o++ = '%';
-      *o++ = hexdigits[c >> 4];
-      *o++ = hexdigits[c & 15];
-    }
-  }
+  for(i = 0; i < n; i++)
+    o = put_encoded(o, (unsigned char)s[i], keep_slash);
   m->len = (size_t)(o - m->p);
   return SL_OK;
 }
@@ -333,13 +338,7 @@ static enum sl_result reencode_into(struct sl_sigv4_mem *m, const char *s, size_
       c = (unsigned char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
       i += 2;
     }
-    if(unreserved(c))
-      *o++ = (char)c;
-    else {
-      *o++ = '%';
-      *o++ = hexdigits[c >> 4];
-      *o++ = hexdigits[c & 15];
-    }
+    o = put_encoded(o, c, 0);
   }
   m->len = (size_t)(o - m->p);
   return SL_OK;

@@ -642,6 +642,18 @@ static void test_path_rules(void)
   }
 }
 
+/* A GET of "/" with only a Host header: the smallest request to sign. */
+static void bare_get(struct sl_headers *h, struct sl_sigv4_request *r, const char *query)
+{
+  sl_headers_init(h);
+  sl_headers_add(h, "Host", EX_HOST);
+  memset(r, 0, sizeof(*r));
+  r->method = "GET";
+  r->path = "/";
+  r->query = query;
+  r->headers = h;
+}
+
 static void test_query_rules(void)
 {
   static const struct {
@@ -664,13 +676,7 @@ static void test_query_rules(void)
     struct sl_sigv4_debug dbg;
     char got[256] = "";
     const char *a, *b;
-    sl_headers_init(&h);
-    sl_headers_add(&h, "Host", EX_HOST);
-    memset(&r, 0, sizeof(r));
-    r.method = "GET";
-    r.path = "/";
-    r.query = t[i].in;
-    r.headers = &h;
+    bare_get(&h, &r, t[i].in);
     sl_sigv4_debug_init(&dbg);
     CU_ASSERT_EQUAL(sl_sigv4_sign(&r, &p, NULL, &dbg), SL_OK);
     if(dbg.canonical_request.len) {
@@ -1027,12 +1033,7 @@ static void test_signing_time(void)
       x ^= x << 17;
       t = (time_t)(x % 253402300800ULL);
     }
-    sl_headers_init(&h);
-    sl_headers_add(&h, "Host", EX_HOST);
-    memset(&r, 0, sizeof(r));
-    r.method = "GET";
-    r.path = "/";
-    r.headers = &h;
+    bare_get(&h, &r, NULL);
     p.now = t;
     gmtime_r(&t, &tm);
     strftime(want, sizeof(want), "%Y%m%dT%H%M%SZ", &tm);
@@ -1049,12 +1050,7 @@ static void test_signing_time(void)
     for(i = 0; i < 3; i++) {
       struct sl_headers h;
       struct sl_sigv4_request r;
-      sl_headers_init(&h);
-      sl_headers_add(&h, "Host", EX_HOST);
-      memset(&r, 0, sizeof(r));
-      r.method = "GET";
-      r.path = "/";
-      r.headers = &h;
+      bare_get(&h, &r, NULL);
       p.now = out[i];
       CU_ASSERT_EQUAL(sl_sigv4_sign(&r, &p, NULL, NULL), SL_E_INVALID);
       CU_ASSERT_EQUAL(h.n, 1); /* untouched */
