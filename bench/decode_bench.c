@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "sluice/decode.h"
 
 struct tally {
@@ -28,32 +29,6 @@ static int on_record(void *ud, const char *p, size_t n, uint64_t off, int kind)
   return 0;
 }
 
-static double now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  long n;
-  if(!f)
-    return NULL;
-  if(!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
-    buf = malloc((size_t)n + 1);
-    if(buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-      free(buf);
-      buf = NULL;
-    }
-    *len = (size_t)n;
-  }
-  fclose(f);
-  return buf;
-}
-
 /* One full decode; returns seconds, fills the counters. */
 static double run_once(const char *data, size_t len, size_t chunk, enum sl_decode_format fmt,
                        struct tally *t, struct sl_decoder_stats *st)
@@ -69,7 +44,7 @@ static double run_once(const char *data, size_t len, size_t chunk, enum sl_decod
   d = sl_decoder_new(&o);
   if(!d)
     return -1;
-  t0 = now();
+  t0 = bench_now();
   while(pos < len) {
     size_t k = len - pos < chunk ? len - pos : chunk;
     if(sl_decoder_feed(d, data + pos, k))
@@ -77,7 +52,7 @@ static double run_once(const char *data, size_t len, size_t chunk, enum sl_decod
     pos += k;
   }
   sl_decoder_finish(d);
-  t0 = now() - t0;
+  t0 = bench_now() - t0;
   *st = *sl_decoder_stats(d);
   sl_decoder_free(d);
   return t0;
@@ -112,7 +87,7 @@ int main(int argc, char **argv)
          "seconds", "MB/s");
   for(; i < argc; i++) {
     size_t len = 0;
-    char *data = slurp(argv[i], &len);
+    char *data = bench_read_file(argv[i], &len);
     struct tally t;
     struct sl_decoder_stats st;
     double best = 0;

@@ -25,6 +25,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_*, as common/sigv4.c uses them */
 #include <openssl/sha.h>
 
+#include "bench_util.h"
 #include "sluice/sigv4.h"
 
 #define SIGN_TIME 1714564800 /* 2024-05-01T12:00:00Z */
@@ -43,13 +44,6 @@ struct bench_req {
   size_t body_len;
   const char *payload_hash; /* NULL: the signer hashes the body */
 };
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* One signature from scratch: headers as the client builds them, then
  * sl_sigv4_sign (which hashes the body). 0 on success. */
@@ -105,7 +99,7 @@ static double rate(const struct bench_req *b, const struct sl_creds *creds, doub
                    int cached)
 {
   struct sl_sigv4_cache *cache = cached ? sl_sigv4_cache_new() : NULL;
-  double t0 = now_s(), t = t0;
+  double t0 = bench_now(), t = t0;
   long n = 0, batch = 64, i;
   while(t - t0 < seconds) {
     for(i = 0; i < batch; i++)
@@ -114,7 +108,7 @@ static double rate(const struct bench_req *b, const struct sl_creds *creds, doub
         exit(1);
       }
     n += batch;
-    t = now_s();
+    t = bench_now();
   }
   sl_sigv4_cache_free(cache);
   return (double)n / (t - t0);
@@ -129,7 +123,7 @@ static double hash_floor(const struct sl_sigv4_debug *d, const struct bench_req 
 {
   unsigned char md[32], key[64];
   SHA256_CTX inner, outer, c;
-  double t0 = now_s(), t = t0;
+  double t0 = bench_now(), t = t0;
   long n = 0, i;
   memset(key, 0x36, sizeof(key));
   SHA256_Init(&inner);
@@ -155,28 +149,9 @@ static double hash_floor(const struct sl_sigv4_debug *d, const struct bench_req 
       SHA256_Final(md, &c);
     }
     n += 64;
-    t = now_s();
+    t = bench_now();
   }
   return (double)n / (t - t0);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  long n;
-  if(!f)
-    return NULL;
-  if(!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
-    buf = malloc((size_t)n + 1);
-    if(buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-      free(buf);
-      buf = NULL;
-    }
-    *len = (size_t)n;
-  }
-  fclose(f);
-  return buf;
 }
 
 int main(int argc, char **argv)
@@ -217,7 +192,7 @@ int main(int argc, char **argv)
       return 2;
     }
   }
-  if(!body_path || !(body = read_file(body_path, &body_len))) {
+  if(!body_path || !(body = bench_read_file(body_path, &body_len))) {
     fprintf(stderr, "sign_bench: --body FILE is required and must be readable\n");
     return 2;
   }
