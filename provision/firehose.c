@@ -326,21 +326,40 @@ static enum sl_result delete_stream(struct sl_prov_run *run)
   return r;
 }
 
+#define UPDATE_ATTEMPTS 3
+
+/* UpdateDestination names the stream version it was planned against. When
+ * another writer changed the stream in between (ConcurrentModificationException),
+ * the stream is read again and the profile's whole destination sent against
+ * the new version: the update states every field, so the result is the same. */
 static enum sl_result update(struct sl_prov_run *run)
 {
   struct sl_prov_firehose_state *have = &run->s->have.firehose;
   struct json_object *in;
   enum sl_result r = SL_OK;
-  if(strcmp(have->status, "ACTIVE"))
-    r = wait_for(run, 0);
-  if(r)
-    return r;
-  in = named(run->s->want.p->firehose.name);
-  add_str(in, "CurrentDeliveryStreamVersionId", have->version_id);
-  add_str(in, "DestinationId", have->destination_id);
-  json_object_object_add(in, "ExtendedS3DestinationUpdate", destination(run->s));
-  r = call_retrying(run, "UpdateDestination", in);
-  json_object_put(in);
+  int attempt;
+  for(attempt = 1; !r && attempt <= UPDATE_ATTEMPTS; attempt++) {
+    if(strcmp(have->status, "ACTIVE"))
+      r = wait_for(run, 0);
+    if(r)
+      break;
+    in = named(run->s->want.p->firehose.name);
+    add_str(in, "CurrentDeliveryStreamVersionId", have->version_id);
+    add_str(in, "DestinationId", have->destination_id);
+    json_object_object_add(in, "ExtendedS3DestinationUpdate", destination(run->s));
+    r = call_retrying(run, "UpdateDestination", in);
+    json_object_put(in);
+    if(r != SL_E_AWS || strcmp(run->err->code, "ConcurrentModificationException") ||
+       attempt == UPDATE_ATTEMPTS)
+      break;
+    sl_log(SL_LOG_INFO, "UpdateDestination %s: the stream changed since it was read (version %s); "
+           "reading it again (attempt %d of %d)", run->s->want.p->firehose.name, have->version_id,
+           attempt, UPDATE_ATTEMPTS);
+    sl_error_clear(run->err);
+    r = sl_prov_firehose_read(run->c, &run->s->want, have, run->err);
+  }
+  if(r == SL_E_AWS && !strcmp(run->err->code, "ConcurrentModificationException"))
+    run->err->attempts = UPDATE_ATTEMPTS;
   if(!r) {
     sl_prov_step(run, SL_PROV_FIREHOSE, "UpdateDestination");
     r = sl_prov_firehose_read(run->c, &run->s->want, have, run->err);

@@ -459,6 +459,37 @@ static void test_drift_fixed(void)
   fx_close(&f);
 }
 
+/* Another writer updates the stream between our plan and our update: the
+ * first UpdateDestination meets ConcurrentModificationException, the stream
+ * is read again and the update sent against the new version. */
+static void test_concurrent_update(void)
+{
+  struct fx f;
+  struct spec sp = plain;
+  char list[512], body[256];
+  memset(&f, 0, sizeof(f));
+  CU_ASSERT_EQUAL_FATAL(fx_open(&f, &sp), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_apply(&f), SL_OK);
+  sp.buffer_mb = 32;
+  CU_ASSERT_EQUAL_FATAL(fx_open(&f, &sp), 0);
+  CU_ASSERT_EQUAL(sl_prov_plan(&f.s, &f.err), SL_OK);
+  CU_ASSERT_EQUAL(f.s.plan.item[SL_PROV_FIREHOSE].action, SL_PROV_UPDATE);
+  /* Another writer changes the stream just before our UpdateDestination. */
+  snprintf(body, sizeof(body), "{\"stream\": \"%s\"}", f.p.firehose.name);
+  CU_ASSERT_EQUAL(sl_itest_control("POST", "firehose/concurrent-update-next", body, NULL), 200);
+  ledger_reset();
+  CU_ASSERT_EQUAL(fx_apply(&f), SL_OK);
+  calls(NULL, 0, list, sizeof(list));
+  CU_ASSERT_STRING_EQUAL(list, "UpdateDestination UpdateDestination");
+  CU_ASSERT_EQUAL(calls("UpdateDestination", 400, NULL, 0), 1);
+  CU_ASSERT_EQUAL(f.s.have.firehose.buffer_size_mb, 32);
+  CU_ASSERT_EQUAL_FATAL(fx_open(&f, &sp), 0);
+  CU_ASSERT_EQUAL(sl_prov_plan(&f.s, &f.err), SL_OK);
+  CU_ASSERT_EQUAL(sl_prov_plan_pending(&f.s.plan), 0);
+  CU_ASSERT_EQUAL(fx_destroy(&f), SL_OK);
+  fx_close(&f);
+}
+
 /* SSE-KMS with logging converges too; dropping settings from the profile
  * removes them (lifecycle, tags) or reverts them (encryption, logging). */
 static void test_kms_and_removed_settings(void)
@@ -587,6 +618,7 @@ static const struct sl_test tests[] = {
   { "other errors fail at once", test_other_error_not_retried },
   { "CREATING waits, Kinesis source", test_creating_waits_and_kinesis },
   { "throttling and 5xx faults", test_faults },
+  { "concurrent UpdateDestination retried", test_concurrent_update },
   { "drift is fixed with exactly the needed calls", test_drift_fixed },
   { "SSE-KMS, logging, and settings removed", test_kms_and_removed_settings },
   { "replace only with the option", test_replace },

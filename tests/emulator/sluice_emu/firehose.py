@@ -82,11 +82,13 @@ class FirehoseService(JsonService):
         super().__init__(emu)
         self.emu = emu
         self.streams = {}
+        self.bump_next = set()        # streams whose next UpdateDestination meets a concurrent change
         self.engine = delivery.Engine(emu, self)
 
     def reset(self):
         with self.emu.lock:
             self.streams = {}
+            self.bump_next = set()
             self.engine.reset()
 
     def stop(self):
@@ -109,6 +111,13 @@ class FirehoseService(JsonService):
             return delivery.duplicate_next(self.emu, params["stream"], int(params.get("count", 1)))
         if action == "status":
             return delivery.status(self.emu)
+        if action == "concurrent-update-next":
+            # Another writer updates the stream just before the next UpdateDestination.
+            if not params.get("stream"):
+                raise ValueError("concurrent-update-next needs {\"stream\": name}")
+            with self.emu.lock:
+                self.bump_next.add(params["stream"])
+            return {"ok": True}
         raise ValueError(f"unknown firehose control action {action!r}")
 
     # ------------------------------------------------------------------ plumbing
@@ -365,6 +374,9 @@ class FirehoseService(JsonService):
                 raise AwsError("ResourceInUseException",
                                f"Firehose {name} under account {self.account()} is not ACTIVE, instead in state "
                                f"{s.status}.")
+            if name in self.bump_next:
+                self.bump_next.discard(name)
+                s.version += 1
             if p.get("CurrentDeliveryStreamVersionId") != s.version_id:
                 raise AwsError("ConcurrentModificationException",
                                f"Cannot update firehose: {name} since the current version id: {s.version_id} and "
