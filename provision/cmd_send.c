@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,9 @@ static const char usage[] =
   "  --batch-size N            records per request, 1-500 (default 500)\n"
   "  --concurrency N           requests in flight, 1-64 (default 4)\n"
   "  --max-attempts N          requests per record before it fails for good (default 10)\n"
+  "  --flush-interval SECONDS  send a batch that is not full once it has waited this long\n"
+  "                            since its first record (default 1, decimals ok; 0 = only\n"
+  "                            full batches and the end of the input)\n"
   "  --dead-letter FILE        append records that fail for good to FILE (JSON lines, 0600)\n"
   "  --strict                  send nothing when any record is over a limit\n"
   "  --json                    the report as JSON\n"
@@ -81,6 +85,22 @@ static int number(const char *opt, const char *v, int lo, int hi, int *out)
     return -1;
   }
   *out = (int)n;
+  return 0;
+}
+
+static int seconds(const char *opt, const char *v, double *out)
+{
+  char *end;
+  double d;
+  errno = 0;
+  d = strtod(v, &end);
+  /* Written so that NaN fails too. */
+  if(errno || *end || end == v || !(d >= 0 && d <= SL_SEND_MAX_FLUSH_INTERVAL)) {
+    fprintf(stderr, "provision send: %s takes seconds from 0 to %d (e.g. 0.2)\n", opt,
+            SL_SEND_MAX_FLUSH_INTERVAL);
+    return -1;
+  }
+  *out = d;
   return 0;
 }
 
@@ -168,6 +188,10 @@ static int parse(int argc, char **argv, struct opts *o)
     }
     else if(!strcmp(a, "--concurrency")) {
       if(number(a, v, 1, SL_SEND_MAX_CONCURRENCY, &o->so.concurrency))
+        return 3;
+    }
+    else if(!strcmp(a, "--flush-interval")) {
+      if(seconds(a, v, &o->so.flush_interval_s))
         return 3;
     }
     else if(!strcmp(a, "--max-attempts")) {
@@ -346,6 +370,17 @@ static int load(const char *path, struct sl_profile *p)
   return r ? 1 : 0;
 }
 
+/* The sender creates the dead-letter file 0600 but keeps the mode of one
+ * that was there: say so when others may read the records it will hold. */
+static void dead_letter_mode(const char *path)
+{
+  struct stat st;
+  if(path && !stat(path, &st) && (st.st_mode & (S_IRGRP | S_IROTH)))
+    fprintf(stderr, "provision send: warning: dead-letter file %s has mode %04o (readable by "
+            "group or others) and will hold the records' data; run: chmod 600 %s\n", path,
+            (unsigned)(st.st_mode & 07777), path);
+}
+
 /* The stream must exist and take records before any input is read. */
 static enum sl_result stream_ready(const struct sl_aws_config *base, const char *path,
                                    const struct sl_send_options *so, struct sl_error *err)
@@ -406,6 +441,7 @@ static int run(struct opts *o, const struct sl_profile *p)
     fprintf(stderr, "provision send: %s\n", line);
     goto done;
   }
+  dead_letter_mode(o->so.dead_letter);
   rn.t0 = now_s();
   if(o->strict) {
     rn.checking = 1;

@@ -4,7 +4,11 @@
  * delivered or recorded as a failure (result list, dead-letter file).
  *
  * Memory is a fixed set of batches: one open per queue, the queue slots and
- * one in flight per worker; the reader blocks when none is free. */
+ * one in flight per worker; the reader blocks when none is free.
+ *
+ * A batch that is not full goes out once it has waited flush_interval_s
+ * since its first record: a flush thread watches the open batches (threaded
+ * mode), so a reader blocked on a quiet pipe still gets its records sent. */
 #include "sluice/send.h"
 #include "send_internal.h"
 
@@ -52,6 +56,13 @@ struct sl_sender {
   size_t nfree;
   pthread_mutex_t mu;          /* queues, free list, res, dead-letter */
   pthread_cond_t can_take;
+  /* open[] and since[] are shared by the caller's thread (filling) and the
+   * flush thread (sending what waited too long); taken before mu. */
+  pthread_mutex_t open_mu;
+  pthread_cond_t tick;         /* a batch got its first record, or stop */
+  double *since;               /* per queue: when open[i] got its first record */
+  pthread_t flusher;
+  int flusher_started, flusher_stop;
   int dl_fd;
   struct sl_send_result res;
   enum sl_result fatal;
@@ -248,6 +259,72 @@ static void dispatch(struct sl_sender *s, size_t qi)
   pthread_mutex_unlock(&s->mu);
 }
 
+/* ------------------------------------------------------------------ flush */
+
+/* With open_mu held: sends the open batches that waited their interval.
+ * Returns 1 with *next set to the soonest deadline still ahead, if any. */
+static int flush_due(struct sl_sender *s, double *next)
+{
+  double t = now_s();
+  int i, waiting = 0;
+  for(i = 0; i < s->nqueues; i++) {
+    double due = s->since[i] + s->o.flush_interval_s;
+    if(!s->open[i]->n)
+      continue;
+    if(t >= due)
+      dispatch(s, (size_t)i);
+    else if(!waiting || due < *next) {
+      *next = due;
+      waiting = 1;
+    }
+  }
+  return waiting;
+}
+
+static void *flush_main(void *arg)
+{
+  struct sl_sender *s = arg;
+  pthread_mutex_lock(&s->open_mu);
+  while(!s->flusher_stop) {
+    double next = 0;
+    if(!flush_due(s, &next))
+      pthread_cond_wait(&s->tick, &s->open_mu);
+    else {
+      struct timespec ts;
+      ts.tv_sec = (time_t)next;
+      ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
+      if(ts.tv_nsec >= 1000000000L)
+        ts.tv_nsec = 999999999L;
+      pthread_cond_timedwait(&s->tick, &s->open_mu, &ts);
+    }
+  }
+  pthread_mutex_unlock(&s->open_mu);
+  return NULL;
+}
+
+/* Before the workers stop: nothing may be queued after they are gone. */
+static void stop_flusher(struct sl_sender *s)
+{
+  if(!s->flusher_started)
+    return;
+  pthread_mutex_lock(&s->open_mu);
+  s->flusher_stop = 1;
+  pthread_cond_signal(&s->tick);
+  pthread_mutex_unlock(&s->open_mu);
+  pthread_join(s->flusher, NULL);
+  s->flusher_started = 0;
+}
+
+/* The monotonic clock, as now_s() reads it, for the flush deadlines. */
+static void tick_init(pthread_cond_t *c)
+{
+  pthread_condattr_t a;
+  pthread_condattr_init(&a);
+  pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+  pthread_cond_init(c, &a);
+  pthread_condattr_destroy(&a);
+}
+
 /* ------------------------------------------------------------------ setup */
 
 static enum sl_result worker_client(struct worker *w, const struct sl_aws_config *base,
@@ -268,6 +345,10 @@ static enum sl_result check_options(const struct sl_send_options *o, struct sl_e
   if(o->concurrency < 0 || o->concurrency > SL_SEND_MAX_CONCURRENCY)
     return sl_error_set(err, SL_E_INVALID, NULL, "concurrency must be 1 to %d",
                         SL_SEND_MAX_CONCURRENCY);
+  /* Written so that NaN fails too. */
+  if(!(o->flush_interval_s >= 0 && o->flush_interval_s <= SL_SEND_MAX_FLUSH_INTERVAL))
+    return sl_error_set(err, SL_E_INVALID, NULL, "flush interval must be 0 to %d seconds",
+                        SL_SEND_MAX_FLUSH_INTERVAL);
   if(o->max_attempts < 0 || o->max_attempts > SL_SEND_MAX_ATTEMPTS)
     return sl_error_set(err, SL_E_INVALID, NULL, "max attempts must be 1 to %d",
                         SL_SEND_MAX_ATTEMPTS);
@@ -311,6 +392,8 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   s->t0 = now_s();
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->can_take, NULL);
+  pthread_mutex_init(&s->open_mu, NULL);
+  tick_init(&s->tick);
   sl_send_result_init(&s->res);
   s->res.target = o->target;
   if(o->target == SL_SEND_KINESIS)
@@ -332,8 +415,9 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
     s->q = calloc((size_t)s->nqueues, sizeof(*s->q));
     s->batches = calloc(s->nbatches, sizeof(*s->batches));
     s->open = calloc((size_t)s->nqueues, sizeof(*s->open));
+    s->since = calloc((size_t)s->nqueues, sizeof(*s->since));
     s->free = calloc(s->nbatches, sizeof(*s->free));
-    if(!s->w || !s->q || !s->batches || !s->open || !s->free)
+    if(!s->w || !s->q || !s->batches || !s->open || !s->since || !s->free)
       r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
   }
   for(i = 0; !r && i < s->nbatches; i++) {
@@ -371,6 +455,14 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
       else
         w->started = 1;
     }
+  }
+  /* Inline, the caller's client may only be used from its thread: there
+   * a waiting batch goes with the next record or sl_sender_flush. */
+  if(!r && s->threaded && s->o.flush_interval_s > 0) {
+    if(pthread_create(&s->flusher, NULL, flush_main, s))
+      r = sl_error_set(err, SL_E_INTERNAL, NULL, "cannot start the flush thread");
+    else
+      s->flusher_started = 1;
   }
   if(r) {
     sl_sender_free(s);
@@ -517,16 +609,42 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   }
   qi = s->keys ? route(s, key) : 0;
   size = sl_send_record_size(&s->lim, slen, s->keys ? strlen(key) : 0);
+  pthread_mutex_lock(&s->open_mu);
+  if(!s->flusher_started && s->o.flush_interval_s > 0) {
+    double next;
+    flush_due(s, &next);
+  }
   if(!sl_batch_fits(s->open[qi], size))
     dispatch(s, qi);
   b = s->open[qi];
+  if(!b->n) {
+    s->since[qi] = now_s();
+    pthread_cond_signal(&s->tick);
+  }
   r = sl_batch_add(b, data, len, s->o.newline, s->keys ? key : NULL, s->o.explicit_hash_key,
                    index, w);
+  if(!r && b->n == s->lim.max_records)
+    dispatch(s, qi);
+  pthread_mutex_unlock(&s->open_mu);
   if(r)
     return sl_error_set(err, r, NULL, "cannot hold the record in its batch");
-  if(b->n == s->lim.max_records)
-    dispatch(s, qi);
   return SL_OK;
+}
+
+enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err)
+{
+  enum sl_result r;
+  int i;
+  pthread_mutex_lock(&s->open_mu);
+  for(i = 0; i < s->nqueues; i++)
+    dispatch(s, (size_t)i);
+  pthread_mutex_unlock(&s->open_mu);
+  pthread_mutex_lock(&s->mu);
+  r = s->fatal;
+  if(r && err)
+    *err = s->fatal_err;
+  pthread_mutex_unlock(&s->mu);
+  return r;
 }
 
 void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap)
@@ -563,6 +681,7 @@ enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
                                 struct sl_error *err)
 {
   int i;
+  stop_flusher(s);
   for(i = 0; i < s->nqueues; i++)
     dispatch(s, (size_t)i);
   stop_workers(s);
@@ -588,6 +707,7 @@ void sl_sender_free(struct sl_sender *s)
   size_t i;
   if(!s)
     return;
+  stop_flusher(s);
   stop_workers(s);
   for(i = 0; s->w && i < (size_t)s->nworkers; i++) {
     sl_send_scratch_cleanup(&s->w[i].scratch);
@@ -606,10 +726,13 @@ void sl_sender_free(struct sl_sender *s)
   sl_send_result_cleanup(&s->res);
   pthread_cond_destroy(&s->can_take);
   pthread_mutex_destroy(&s->mu);
+  pthread_cond_destroy(&s->tick);
+  pthread_mutex_destroy(&s->open_mu);
   free(s->w);
   free(s->q);
   free(s->batches);
   free(s->open);
+  free(s->since);
   free(s->free);
   free(s);
 }

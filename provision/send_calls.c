@@ -12,6 +12,7 @@ void sl_send_options_init(struct sl_send_options *o)
   o->concurrency = SL_SEND_DEFAULT_CONCURRENCY;
   o->max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
   o->newline = 1;
+  o->flush_interval_s = SL_SEND_DEFAULT_FLUSH_INTERVAL;
 }
 
 static enum sl_result run_list(struct sl_client *c, enum sl_send_target t, const char *stream,
@@ -33,6 +34,7 @@ static enum sl_result run_list(struct sl_client *c, enum sl_send_target t, const
   opt.target = t;
   opt.stream = stream;
   opt.concurrency = 0;
+  opt.flush_interval_s = 0; /* the whole list is in hand: only full batches */
   if(key)
     opt.partition_key = key;
   sl_error_clear(&ferr);

@@ -6,6 +6,8 @@
  *   struct sl_sender *s;
  *   r = sl_sender_new(&s, &opts, &cfg, profile_path, NULL, err);
  *   while(more input)  sl_sender_add(s, data, len, &where, err);   copies
+ *   (a batch not full goes out flush_interval_s after its first record;
+ *    sl_sender_flush sends the open batches at once)
  *   r = sl_sender_finish(s, &result, err);   waits for every record
  *   sl_sender_free(s);
  *
@@ -33,6 +35,8 @@ const char *sl_send_target_name(enum sl_send_target t); /* "firehose", "kinesis"
 #define SL_SEND_MAX_CONCURRENCY 64
 #define SL_SEND_DEFAULT_ATTEMPTS 10
 #define SL_SEND_MAX_ATTEMPTS 100
+#define SL_SEND_DEFAULT_FLUSH_INTERVAL 1.0 /* seconds */
+#define SL_SEND_MAX_FLUSH_INTERVAL 3600
 /* Failures kept in a result (with their bytes) before only being counted;
  * the dead-letter file has all of them. */
 #define SL_SEND_MAX_LISTED 10000
@@ -247,6 +251,12 @@ struct sl_send_options {
   double retry_base_s;          /* entry-level backoff base; 0 = 0.1 s */
   double retry_max_s;           /* entry-level backoff cap; 0 = 5 s */
   const char *dead_letter;      /* file for final failures (appended, created 0600) */
+  /* A batch that is not full goes out once it has waited this long since
+   * its first record (0..3600 s; 0 = only full batches and the end). With
+   * workers a thread watches the clock, so it happens while the caller is
+   * blocked reading input; inline (concurrency 0) a waiting batch goes with
+   * the next sl_sender_add or sl_sender_flush. sl_send_options_init: 1 s. */
+  double flush_interval_s;
 };
 void sl_send_options_init(struct sl_send_options *o);
 
@@ -268,6 +278,10 @@ enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len
  * with err naming it; the sender goes on. Other errors are fatal. */
 enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
                              const struct sl_send_where *w, struct sl_error *err);
+/* Sends the batches being filled now, full or not (with workers: queues
+ * them, blocking while the queues are full). Order per queue is kept, as
+ * for full batches. Returns the fatal error, if the sender has one. */
+enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err);
 const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s);
 /* Input that is not a record at all (unparsable JSON, over a limit and not
  * kept): counted as failed, listed and dead-lettered without its bytes but

@@ -93,9 +93,72 @@ check "dead letter: two lines" [ "$(wc -l <"$work/dl.jsonl")" -eq 2 ]
 check "dead letter: content" [ "$(jq -c '[(.record | @base64d), .stream, .attempts, .source]' "$work/dl.jsonl" | tr '\n' ';')" = '["one\n","'"$stream"'",2,"argument 1"];["two\n","'"$stream"'",2,"argument 2"];' ]
 check "dead letter: summary" grep -q "2 failed records appended to $work/dl.jsonl" <<<"$out"
 
+# An existing dead-letter file that others can read: one warning, mode kept,
+# exit status unchanged.
+rm -f "$work/dl644.jsonl"; touch "$work/dl644.jsonl"; chmod 644 "$work/dl644.jsonl"
+out=$("${P[@]}" --dead-letter "$work/dl644.jsonl" one 2>"$work/err"); code=$?
+check "dead letter 0644: exit 0" [ $code -eq 0 ]
+check "dead letter 0644: warning" [ "$(cat "$work/err")" = "provision send: warning: dead-letter file $work/dl644.jsonl has mode 0644 (readable by group or others) and will hold the records' data; run: chmod 600 $work/dl644.jsonl" ]
+check "dead letter 0644: mode kept" [ "$(stat -c %a "$work/dl644.jsonl")" = 644 ]
+chmod 640 "$work/dl644.jsonl"
+faults '{"seed":5,"partial_failure":1.0,"operations":["PutRecords"]}'
+"${P[@]}" --max-attempts 1 --dead-letter "$work/dl644.jsonl" one >/dev/null 2>"$work/err"; code=$?
+faults '{}'
+check "dead letter 0640: exit 1 as without" [ $code -eq 1 ]
+check "dead letter 0640: warned once" [ "$(grep -c "warning: dead-letter file $work/dl644.jsonl has mode 0640 " "$work/err")" -eq 1 ]
+check "dead letter 0640: line written" [ "$(wc -l <"$work/dl644.jsonl")" -eq 1 ]
+chmod 600 "$work/dl644.jsonl"
+"${P[@]}" --dead-letter "$work/dl644.jsonl" one >/dev/null 2>"$work/err"; code=$?
+check "dead letter 0600: exit 0" [ $code -eq 0 ]
+check "dead letter 0600: no warning" [ ! -s "$work/err" ]
+
+# A live source: with the pipe still open, the records go within the flush
+# interval (the ledger is polled, up to 10 s); closing it ends the run.
+stream_records() { # SINCE: sha256 of this stream's records after that ledger index
+  curl -s "$ep/_emu/ledger?since=$1" | jq -r --arg s "$stream" '.records[] | select(.stream == $s) | .sha256' | sort
+}
+want=$(for l in l1 l2 l3; do printf '%s\n' "$l" | sha256sum | cut -d' ' -f1; done | sort)
+before=$(records)
+mkfifo "$work/live"
+"${P[@]}" --partition-key k --flush-interval 0.2 <"$work/live" >"$work/live.out" 2>"$work/live.err" &
+pid=$!
+exec 3>"$work/live"
+printf 'l1\nl2\nl3\n' >&3
+got=
+for _ in $(seq 100); do
+  got=$(stream_records "$before")
+  [ "$(grep -c . <<<"$got")" -ge 3 ] && break
+  sleep 0.1
+done
+check "live: the 3 records while the pipe is open" [ "$got" = "$want" ]
+check "live: still reading" kill -0 $pid
+exec 3>&-
+wait $pid; code=$?
+check "live: exit 0" [ $code -eq 0 ]
+check "live: summary" grep -q "^kinesis $stream: total 3, delivered 3, failed 0, retried 0, duplicates possible 0, requests 1," "$work/live.out"
+check "live: nothing more" [ "$(stream_records "$before")" = "$want" ]
+
+# --flush-interval 0: only full batches and the end of the input.
+before=$(records)
+rm -f "$work/live"; mkfifo "$work/live"
+"${P[@]}" --partition-key k --flush-interval 0 <"$work/live" >"$work/live.out" 2>&1 &
+pid=$!
+exec 3>"$work/live"
+printf 'm1\nm2\n' >&3
+sleep 1.5
+check "interval 0: nothing sent while open" [ -z "$(stream_records "$before")" ]
+exec 3>&-
+wait $pid; code=$?
+check "interval 0: sent at the end" grep -q "total 2, delivered 2, failed 0, retried 0, duplicates possible 0, requests 1," "$work/live.out"
+
 # Usage and setup errors.
 "${P[@]}" --batch-size 501 a >/dev/null 2>&1; code=$?
 check "usage: exit 2" [ $code -eq 2 ]
+for v in -1 3601 abc 1s nan ''; do
+  "${P[@]}" --flush-interval "$v" a >/dev/null 2>"$work/err"; code=$?
+  check "flush interval '$v': exit 2" [ $code -eq 2 ]
+  check "flush interval '$v': message" grep -qx "provision send: --flush-interval takes seconds from 0 to 3600 (e.g. 0.2)" "$work/err"
+done
 "$prov" send "$work/p.ini" a >/dev/null 2>"$work/err"; code=$?
 check "missing stream: exit 1" [ $code -eq 1 ]
 check "missing stream: message" grep -q "firehose stream sl-send-cli-missing-$$ does not exist" "$work/err"

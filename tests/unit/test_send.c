@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include <json-c/json.h>
 
 #include "harness.h"
@@ -612,6 +614,158 @@ static void test_workers_keep_key_order(void)
   sl_aws_config_cleanup(&cfg);
 }
 
+/* Records the fake service has taken so far (every request counted). */
+static int fake_records(int *nreq)
+{
+  int i, n = 0;
+  pthread_mutex_lock(&fake.lock);
+  for(i = 0; i < fake.nreq && i < MAX_REQ; i++)
+    n += fake.nrec[i];
+  if(nreq)
+    *nreq = fake.nreq;
+  pthread_mutex_unlock(&fake.lock);
+  return n;
+}
+
+/* Polls until the fake service has taken n records; no timing asserted,
+ * only that it happens well within the deadline. */
+static int wait_records(int n, double deadline_s)
+{
+  double waited = 0;
+  while(fake_records(NULL) < n && waited < deadline_s) {
+    usleep(10000);
+    waited += 0.01;
+  }
+  return fake_records(NULL);
+}
+
+/* Inline (no workers): a batch that waited its interval goes out with the
+ * next record, or on sl_sender_flush; with interval 0 only at the end. */
+static void test_flush_interval_inline(void)
+{
+  struct sl_send_options o = fast_options();
+  struct sl_sender *s = NULL;
+  struct sl_send_result res;
+  struct sl_error err;
+  struct sl_send_where w = { "test", 1, SL_WHERE_LINE };
+  int nreq;
+  reset_fake(0);
+  o.target = SL_SEND_FIREHOSE;
+  o.stream = "s1";
+  o.concurrency = 0;
+  o.flush_interval_s = 0.05;
+  sl_error_clear(&err);
+  sl_send_result_init(&res);
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "a", 1, &w, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 0);
+  usleep(200000); /* well past the interval */
+  CU_ASSERT_EQUAL(sl_sender_add(s, "b", 1, &w, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 1);
+  CU_ASSERT_EQUAL(nreq, 1);
+  CU_ASSERT_STRING_EQUAL(fake.first[0], "a");
+  CU_ASSERT_EQUAL(sl_sender_flush(s, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 2);
+  CU_ASSERT_EQUAL(nreq, 2);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 2);
+  CU_ASSERT_EQUAL(nreq, 2);
+  CU_ASSERT_EQUAL(res.total, 2);
+  CU_ASSERT_EQUAL(res.delivered, 2);
+  CU_ASSERT_EQUAL(res.requests, 2);
+  sl_sender_free(s);
+
+  reset_fake(0);
+  o.flush_interval_s = 0;
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "a", 1, &w, &err), SL_OK);
+  usleep(100000);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "b", 1, &w, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 0);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 2);
+  CU_ASSERT_EQUAL(nreq, 1);
+  sl_send_result_cleanup(&res);
+  sl_sender_free(s);
+}
+
+/* With workers the flush thread sends a waiting batch while the caller
+ * adds nothing (a reader blocked on a quiet pipe); sl_sender_flush sends
+ * at once with the timer off. Both before sl_sender_finish. */
+static void test_flush_interval_workers(void)
+{
+  struct sl_send_options o = fast_options();
+  struct sl_aws_config cfg;
+  struct sl_sender *s = NULL;
+  struct sl_send_result res;
+  struct sl_error err;
+  int i, nreq;
+  reset_fake(1);
+  config(&cfg);
+  o.target = SL_SEND_KINESIS;
+  o.stream = "s1";
+  o.concurrency = 2;
+  o.partition_key_field = "k";
+  o.flush_interval_s = 0.2;
+  sl_error_clear(&err);
+  sl_send_result_init(&res);
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, &cfg, NULL, NULL, &err), SL_OK);
+  for(i = 1; i <= 3; i++) {
+    char rec[64];
+    struct sl_send_where w = { "test", (uint64_t)i, SL_WHERE_LINE };
+    int n = snprintf(rec, sizeof(rec), "{\"k\":\"%c\",\"n\":%d}", 'A' + i % 2, i);
+    CU_ASSERT_EQUAL(sl_sender_add(s, rec, (size_t)n, &w, &err), SL_OK);
+  }
+  CU_ASSERT_EQUAL(wait_records(3, 10.0), 3);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 3);
+  CU_ASSERT_EQUAL(res.total, 3);
+  CU_ASSERT_EQUAL(res.delivered, 3);
+  CU_ASSERT_EQUAL(fake.out_of_order, 0);
+  sl_sender_free(s);
+
+  reset_fake(1);
+  o.flush_interval_s = 0;
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, &cfg, NULL, NULL, &err), SL_OK);
+  for(i = 1; i <= 2; i++) {
+    char rec[64];
+    struct sl_send_where w = { "test", (uint64_t)i, SL_WHERE_LINE };
+    int n = snprintf(rec, sizeof(rec), "{\"k\":\"A\",\"n\":%d}", i);
+    CU_ASSERT_EQUAL(sl_sender_add(s, rec, (size_t)n, &w, &err), SL_OK);
+  }
+  usleep(100000);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 0); /* no timer: nothing sent yet */
+  CU_ASSERT_EQUAL(sl_sender_flush(s, &err), SL_OK);
+  CU_ASSERT_EQUAL(wait_records(2, 10.0), 2);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(fake_records(&nreq), 2);
+  CU_ASSERT_EQUAL(nreq, 1);
+  CU_ASSERT_EQUAL(res.delivered, 2);
+  sl_send_result_cleanup(&res);
+  sl_sender_free(s);
+  sl_aws_config_cleanup(&cfg);
+}
+
+static void test_flush_interval_checked(void)
+{
+  static const double bad[] = { -0.001, 3600.001, 1e300 };
+  struct sl_send_options o = fast_options();
+  struct sl_sender *s = NULL;
+  struct sl_error err;
+  size_t i;
+  o.target = SL_SEND_FIREHOSE;
+  o.stream = "s1";
+  o.concurrency = 0;
+  CU_ASSERT_EQUAL(o.flush_interval_s, SL_SEND_DEFAULT_FLUSH_INTERVAL);
+  for(i = 0; i < sizeof(bad) / sizeof(bad[0]) + 1; i++) {
+    o.flush_interval_s = i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : NAN;
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_E_INVALID);
+    CU_ASSERT_STRING_EQUAL(err.message, "flush interval must be 0 to 3600 seconds");
+    CU_ASSERT_PTR_NULL(s);
+  }
+}
+
 static void test_reports(void)
 {
   struct sl_send_result r;
@@ -701,6 +855,9 @@ static const struct sl_test tests[] = {
   { "kept-alive connection closed: libcurl's resend counted", test_keepalive_resend },
   { "refused input in the dead-letter file", test_dead_letter_refused },
   { "workers keep per-key order", test_workers_keep_key_order },
+  { "flush interval, inline", test_flush_interval_inline },
+  { "flush interval, workers", test_flush_interval_workers },
+  { "flush interval checked", test_flush_interval_checked },
   { "reports", test_reports },
   { NULL, NULL }
 };
