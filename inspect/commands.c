@@ -83,6 +83,8 @@ enum sl_result sl_inspect_pass_run(struct sl_client *c, struct sl_inspect_pass *
   o.write = cmd->out ? pass_write : NULL;
   o.ud = pass;
   r = sl_inspect_lister_new(c, src, &l, err);
+  if(!r && pass->skip)
+    sl_inspect_lister_set_skip(l, pass->skip, pass->ud);
   if(!r)
     r = sl_inspect_run(c, l, &o, err);
   if(l) {
@@ -273,18 +275,138 @@ static void sleep_ms(int64_t ms)
   nanosleep(&ts, NULL);
 }
 
-/* The newest key present now: where following starts. */
-static enum sl_result newest_key(struct sl_client *c, const struct sl_inspect_source *src,
-                                 char *out, size_t outlen, unsigned long *pages,
-                                 struct sl_error *err)
+/* Firehose keys in one hour prefix end in a random UUID, so an object
+ * written later can sort before one already printed: each poll lists its
+ * hour prefixes from the start and passes over the keys already read.
+ * Those are remembered while their arrival time is inside the polled
+ * window (the last TAIL_LATE_S seconds, how late Firehose may deliver). */
+#define TAIL_LATE_S 3600
+#define TAIL_MAX_SEEN 200000
+
+struct seen_key {
+  char *key;
+  int64_t time;
+};
+
+struct tail {
+  const struct sl_inspect_command *cmd;
+  struct seen_key *seen;   /* sorted by key; only read while a poll runs */
+  size_t nseen;
+  struct seen_key *fresh;  /* read in the poll under way, merged after it */
+  size_t nfresh, capfresh;
+  int nomem;
+};
+
+static int seen_cmp(const void *a, const void *b)
+{
+  return strcmp(((const struct seen_key *)a)->key, ((const struct seen_key *)b)->key);
+}
+
+static int tail_skip(void *ud, const char *key)
+{
+  struct tail *t = ud;
+  struct seen_key k;
+  k.key = (char *)key;
+  return t->nseen && bsearch(&k, t->seen, t->nseen, sizeof(k), seen_cmp) != NULL;
+}
+
+static int tail_record(void *ud, const struct sl_inspect_record *rec, struct sl_buf *out)
+{
+  struct tail *t = ud;
+  return cat_record((void *)t->cmd, rec, out);
+}
+
+static enum sl_result tail_note(struct tail *t, const struct sl_inspect_object *o)
+{
+  struct seen_key *k;
+  if(t->nfresh == t->capfresh) {
+    size_t ncap = t->capfresh ? t->capfresh * 2 : 64;
+    struct seen_key *v = realloc(t->fresh, ncap * sizeof(*v));
+    if(!v)
+      return SL_E_NOMEM;
+    t->fresh = v;
+    t->capfresh = ncap;
+  }
+  k = &t->fresh[t->nfresh];
+  k->key = sl_strdup(o->key);
+  k->time = o->time;
+  if(!k->key)
+    return SL_E_NOMEM;
+  t->nfresh++;
+  return SL_OK;
+}
+
+/* In key order, one at a time, while the lister reads t->seen: only
+ * t->fresh is written here. */
+static int tail_object(void *ud, const struct sl_inspect_result *res)
+{
+  struct tail *t = ud;
+  if(tail_note(t, res->obj)) {
+    t->nomem = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* Between polls: adds the last poll's keys and forgets those that arrived
+ * before since (the window's lister passes over them anyway). */
+static enum sl_result seen_update(struct tail *t, int64_t since, struct sl_error *err)
+{
+  size_t i, n = 0, added = t->nfresh;
+  if(added) {
+    struct seen_key *v = realloc(t->seen, (t->nseen + added) * sizeof(*v));
+    if(!v)
+      return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+    memcpy(&v[t->nseen], t->fresh, added * sizeof(*v));
+    t->seen = v;
+    t->nseen += added;
+    t->nfresh = 0;
+  }
+  for(i = 0; i < t->nseen; i++) {
+    if(t->seen[i].time != SL_INSPECT_NO_TIME && t->seen[i].time < since)
+      free(t->seen[i].key);
+    else
+      t->seen[n++] = t->seen[i];
+  }
+  t->nseen = n;
+  /* Forgetting a key in the window would print its object again. */
+  if(n > TAIL_MAX_SEEN)
+    return sl_error_set(err, SL_E_TOO_LARGE, NULL, "more than %d objects in the last hour: "
+                        "too many to follow", TAIL_MAX_SEEN);
+  if(added && n)
+    qsort(t->seen, n, sizeof(*t->seen), seen_cmp);
+  return SL_OK;
+}
+
+static void tail_cleanup(struct tail *t)
+{
+  size_t i;
+  for(i = 0; i < t->nseen; i++)
+    free(t->seen[i].key);
+  for(i = 0; i < t->nfresh; i++)
+    free(t->fresh[i].key);
+  free(t->seen);
+  free(t->fresh);
+}
+
+/* What is present now is noted as read, not printed. *newest is the last
+ * key, where a listing without hour prefixes goes on from. */
+static enum sl_result tail_baseline(struct sl_client *c, const struct sl_inspect_source *src,
+                                    struct tail *t, char *newest, size_t newlen, int *windowed,
+                                    unsigned long *pages, struct sl_error *err)
 {
   struct sl_inspect_lister *l = NULL;
   const struct sl_inspect_object *o;
   enum sl_result r = sl_inspect_lister_new(c, src, &l, err);
-  while(!r && !(r = sl_inspect_lister_next(l, &o, err)) && o)
-    snprintf(out, outlen, "%s", o->key);
-  if(l)
+  while(!r && !(r = sl_inspect_lister_next(l, &o, err)) && o) {
+    snprintf(newest, newlen, "%s", o->key);
+    if(tail_note(t, o))
+      r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  }
+  if(l) {
     *pages += sl_inspect_lister_pages(l);
+    *windowed = sl_inspect_lister_windowed(l);
+  }
   sl_inspect_lister_free(l);
   return r;
 }
@@ -294,30 +416,48 @@ enum sl_result sl_inspect_tail(struct sl_client *c, const struct sl_inspect_comm
 {
   struct sl_inspect_pass pass;
   struct sl_inspect_source src = cmd->src;
+  struct tail t;
   char last[1100];
   int64_t start = now_ms(), interval = cmd->interval_ms > 0 ? cmd->interval_ms : 10000;
+  int windowed = 0, polled = 0;
   enum sl_result r = SL_OK;
+  memset(&t, 0, sizeof(t));
+  t.cmd = cmd;
   memset(&pass, 0, sizeof(pass));
   pass.cmd = cmd;
   pass.sum = sum;
-  pass.on_record = cat_record;
-  pass.ud = (void *)cmd;
+  pass.on_record = tail_record;
+  pass.on_object = tail_object;
+  pass.skip = tail_skip;
+  pass.ud = &t;
   snprintf(last, sizeof(last), "%s", src.start_after ? src.start_after : "");
   /* Without --since, what is there already is skipped; the last hour is
    * searched (and then followed) for objects Firehose delivers late. */
   if(src.since == SL_INSPECT_NO_TIME) {
-    src.since = (int64_t)time(NULL) - 3600;
-    src.start_after = last[0] ? last : NULL;
-    r = newest_key(c, &src, last, sizeof(last), &sum->list_pages, err);
+    src.since = (int64_t)time(NULL) - TAIL_LATE_S;
+    r = tail_baseline(c, &src, &t, last, sizeof(last), &windowed, &sum->list_pages, err);
   }
   src.until = SL_INSPECT_NO_TIME;
   /* One last poll after the deadline's sleep, so nothing that arrived
    * before the deadline is missed. */
   while(!r) {
-    int64_t left = interval;
-    src.start_after = last[0] ? last : NULL;
+    int64_t left = interval, late = (int64_t)time(NULL) - TAIL_LATE_S;
+    /* After the first poll only the late-delivery window is listed again. */
+    if(polled && src.since < late)
+      src.since = late;
+    polled = 1;
+    r = seen_update(&t, src.since, err);
+    if(r)
+      break;
+    /* Without hour prefixes the whole prefix would be listed each time:
+     * there, go on after the last key read (a key sorting before it is not
+     * seen). */
+    src.start_after = windowed ? cmd->src.start_after : last[0] ? last : NULL;
     r = sl_inspect_pass_run(c, &pass, &src, err);
-    if(sum->last_key[0])
+    windowed = sum->windowed;
+    if(!r && t.nomem)
+      r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+    if(sum->last_key[0] && strcmp(sum->last_key, last) > 0)
       snprintf(last, sizeof(last), "%s", sum->last_key);
     if(r || sum->stopped)
       break;
@@ -328,5 +468,6 @@ enum sl_result sl_inspect_tail(struct sl_client *c, const struct sl_inspect_comm
     }
     sleep_ms(left < interval ? left : interval);
   }
+  tail_cleanup(&t);
   return r;
 }

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "sluice/inspect.h"
+#include "inspect_internal.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"
 
@@ -50,6 +50,8 @@ struct sl_inspect_lister {
   size_t pos;
   int have_page;
   struct sl_inspect_object out;
+  int (*skip)(void *ud, const char *key);
+  void *skip_ud;
   unsigned long pages;
   /* local source: every file, sorted */
   int local;
@@ -336,6 +338,8 @@ static int wanted(const struct sl_inspect_lister *l, const struct entry *e)
 {
   if(l->start_after && strcmp(e->key, l->start_after) <= 0)
     return 0;
+  if(l->skip && l->skip(l->skip_ud, e->key))
+    return 0;
   if(e->time != SL_INSPECT_NO_TIME) {
     if(l->src.since != SL_INSPECT_NO_TIME && e->time < l->src.since)
       return 0;
@@ -426,6 +430,13 @@ enum sl_result sl_inspect_lister_next(struct sl_inspect_lister *l,
     *obj = &l->out;
     return SL_OK;
   }
+}
+
+void sl_inspect_lister_set_skip(struct sl_inspect_lister *l,
+                                int (*skip)(void *ud, const char *key), void *ud)
+{
+  l->skip = skip;
+  l->skip_ud = ud;
 }
 
 unsigned long sl_inspect_lister_pages(struct sl_inspect_lister *l)

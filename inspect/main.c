@@ -35,8 +35,9 @@ static const char usage[] =
   "  --since T, --until T  arrival window: ISO time (UTC) or 30m, 2h, 1d ago;\n"
   "                        lists only the hour prefixes in the window\n"
   "  --flat                do not assume the YYYY/MM/dd/HH/ layout\n"
-  "  --where PATH=VALUE    cat/errors/tail: records whose JSON PATH (a.b.0) is VALUE\n"
-  "  --grep TEXT           cat/errors/tail: records containing TEXT\n"
+  "  --where PATH=VALUE    records whose JSON PATH (a.b.0) is VALUE (all but ls;\n"
+  "                        stats counts only those)\n"
+  "  --grep TEXT           records containing TEXT (all but ls)\n"
   "  --with-key            cat/tail: print {key, offset, record}\n"
   "  --limit N             print at most N records (ls: keys)\n"
   "  --format F            auto (default), json or lines\n"
@@ -342,8 +343,11 @@ static int run(struct opts *o, struct sl_client *c)
     r = sl_inspect_cat(c, &o->c, &sum, &err);
   else if(!strcmp(o->cmd, "errors"))
     r = sl_inspect_errors(c, &o->c, &sum, &err);
-  else if(!strcmp(o->cmd, "tail"))
+  else if(!strcmp(o->cmd, "tail")) {
+    /* Followed live, often through a pipe (`| jq`): each line as it comes. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     r = sl_inspect_tail(c, &o->c, &sum, &err);
+  }
   else {
     struct sl_inspect_stats st;
     struct sl_buf text;

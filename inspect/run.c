@@ -42,6 +42,7 @@ struct worker {
   struct sl_decoder *d;
   uint64_t fed;
   uint64_t handler_errors; /* reported by on_record */
+  uint64_t selected;       /* marked by on_record */
   int aborted;
 };
 
@@ -78,6 +79,12 @@ void sl_inspect_record_error(const struct sl_inspect_record *rec, const char *re
   struct worker *w = rec->priv;
   w->handler_errors++;
   data_error(w, rec->offset, reason);
+}
+
+void sl_inspect_record_select(const struct sl_inspect_record *rec)
+{
+  struct worker *w = rec->priv;
+  w->selected++;
 }
 
 static int on_dec_record(void *ud, const char *p, size_t n, uint64_t off, int kind)
@@ -182,6 +189,7 @@ static void process(struct worker *w)
   dopt.userdata = w;
   w->fed = 0;
   w->handler_errors = 0;
+  w->selected = 0;
   w->aborted = 0;
   w->d = sl_decoder_new(&dopt);
   if(!w->d) {
@@ -202,6 +210,7 @@ static void process(struct worker *w)
     sl_decoder_finish(w->d);
   st = sl_decoder_stats(w->d);
   w->job->res.records = st->records;
+  w->job->res.selected = w->selected;
   w->job->res.data_errors = st->errors + w->handler_errors;
   w->job->res.bytes_in = st->bytes_in;
   w->job->res.unsupported = st->compression == SL_COMPRESSION_UNSUPPORTED;

@@ -1,6 +1,8 @@
 /* stats.c — `inspect stats`: objects, bytes, records, parse errors, records
  * per arrival hour and the first/last arrival, from one pass over the
- * objects (the arrival time is the one in the key, else LastModified). */
+ * objects (the arrival time is the one in the key, else LastModified).
+ * With --where/--grep the record counts and the arrival range are those of
+ * the matching records; objects, bytes and parse errors cover all data. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +22,23 @@ static int64_t hour_of(int64_t t)
   return t == SL_INSPECT_NO_TIME ? t : t - ((t % 3600) + 3600) % 3600;
 }
 
-/* Called in key order, one at a time. */
+struct stats_run {
+  struct sl_inspect_stats *st;
+  const struct sl_inspect_filter *filter; /* NULL: every record counts */
+};
+
+/* Called in key order, one at a time. Every object read gets its hour row,
+ * even with no matching record, so the rows add up to the objects. */
 static int stats_object(void *ud, const struct sl_inspect_result *res)
 {
-  struct sl_inspect_stats *st = ud;
+  struct stats_run *sr = ud;
+  struct sl_inspect_stats *st = sr->st;
   int64_t t = res->obj->time, h = hour_of(t);
   size_t lo = 0, hi = st->nhours;
-  if(t != SL_INSPECT_NO_TIME) {
+  uint64_t n = sr->filter ? res->selected : res->records;
+  st->records += n;
+  /* Without a filter an empty object still counts as an arrival. */
+  if(t != SL_INSPECT_NO_TIME && (!sr->filter || n)) {
     if(st->first == SL_INSPECT_NO_TIME || t < st->first)
       st->first = t;
     if(st->last == SL_INSPECT_NO_TIME || t > st->last)
@@ -50,16 +62,19 @@ static int stats_object(void *ud, const struct sl_inspect_result *res)
     v[lo].objects = 0;
     st->nhours++;
   }
-  st->hours[lo].records += res->records;
+  st->hours[lo].records += n;
   st->hours[lo].objects++;
   return 0;
 }
 
+/* Worker threads: only marks the record; the object's count reaches
+ * stats_object through its result. */
 static int stats_record(void *ud, const struct sl_inspect_record *rec, struct sl_buf *out)
 {
-  (void)ud;
-  (void)rec;
+  struct stats_run *sr = ud;
   (void)out;
+  if(sr->filter && sl_inspect_filter_match(sr->filter, rec->data, rec->len, rec->kind))
+    sl_inspect_record_select(rec);
   return 0;
 }
 
@@ -68,6 +83,7 @@ enum sl_result sl_inspect_stats(struct sl_client *c, const struct sl_inspect_com
 {
   struct sl_inspect_pass pass;
   struct sl_inspect_command sc = *cmd;
+  struct stats_run sr;
   enum sl_result r;
   size_t i;
   uint64_t counted = 0;
@@ -79,7 +95,9 @@ enum sl_result sl_inspect_stats(struct sl_client *c, const struct sl_inspect_com
   pass.sum = &st->sum;
   pass.on_record = stats_record;
   pass.on_object = stats_object;
-  pass.ud = st;
+  sr.st = st;
+  sr.filter = cmd->filter;
+  pass.ud = &sr;
   r = sl_inspect_pass_run(c, &pass, &sc.src, err);
   /* stats_object stops the run only when it could not grow its table. */
   for(i = 0; i < st->nhours; i++)
@@ -120,12 +138,12 @@ enum sl_result sl_inspect_stats_render(const struct sl_inspect_stats *st, int js
   if(json)
     r = sl_buf_printf(out, "{\"objects\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"records\":%" PRIu64
                       ",\"parse_errors\":%" PRIu64 ",\"unreadable_objects\":%" PRIu64
-                      ",\"first_arrival\":", s->objects, s->bytes, s->records,
+                      ",\"first_arrival\":", s->objects, s->bytes, st->records,
                       s->data_errors, s->failed_objects);
   else
     r = sl_buf_printf(out, "objects: %" PRIu64 "\nbytes: %" PRIu64 "\nrecords: %" PRIu64
                       "\nparse errors: %" PRIu64 "\nunreadable objects: %" PRIu64
-                      "\nfirst arrival: ", s->objects, s->bytes, s->records,
+                      "\nfirst arrival: ", s->objects, s->bytes, st->records,
                       s->data_errors, s->failed_objects);
   if(!r) r = add_time(out, st->first, json);
   if(!r) r = sl_buf_adds(out, json ? ",\"last_arrival\":" : "\nlast arrival: ");

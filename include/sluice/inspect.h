@@ -190,11 +190,15 @@ struct sl_inspect_record {
 /* From on_record: this record is bad data (counted with the object's data
  * errors and passed to on_data_error). */
 void sl_inspect_record_error(const struct sl_inspect_record *rec, const char *reason);
+/* From on_record: this record was selected (counted in the object's
+ * result as `selected`), for handlers that count rather than print. */
+void sl_inspect_record_select(const struct sl_inspect_record *rec);
 
 /* One object's outcome, given in key order. */
 struct sl_inspect_result {
   const struct sl_inspect_object *obj;
   uint64_t records;
+  uint64_t selected;      /* records on_record passed to sl_inspect_record_select */
   uint64_t data_errors;   /* bad records, corrupt or truncated streams */
   uint64_t bytes_in;
   int fetch_failed;       /* the object could not be read (network, AWS, file) */
@@ -258,7 +262,7 @@ void sl_inspect_iter_free(struct sl_inspect_iter *it);
  * (stderr); the library prints nothing itself. */
 struct sl_inspect_command {
   struct sl_inspect_source src;
-  const struct sl_inspect_filter *filter; /* cat, tail; NULL = every record */
+  const struct sl_inspect_filter *filter; /* cat, errors, tail, stats; NULL = every record */
   int with_key;                           /* cat, tail: {key, offset, record} */
   uint64_t limit;                         /* records printed (cat --limit, tail --count); 0 = all */
   int concurrency;                        /* 0 = 8 */
@@ -291,8 +295,12 @@ struct sl_inspect_hour {
   uint64_t records;
   uint64_t objects;
 };
+/* With a filter, records, the hours' records and first/last count only the
+ * records that pass it (first/last: objects holding at least one); objects,
+ * bytes and parse errors stay totals of everything read. */
 struct sl_inspect_stats {
-  struct sl_inspect_summary sum;
+  struct sl_inspect_summary sum; /* sum.records: every record decoded */
+  uint64_t records;        /* records that pass the filter (all without one) */
   int64_t first, last;     /* arrival times; SL_INSPECT_NO_TIME when none */
   struct sl_inspect_hour *hours; /* sorted */
   size_t nhours;

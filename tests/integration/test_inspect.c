@@ -4,8 +4,8 @@
  * paging across many pages, hour-prefix listing proven by the ledger's
  * ListObjectsV2 count, corrupt and truncated objects (exit 3, key and offset
  * on stderr, good records still out), error-output decoding, keys that need
- * URL encoding, --local on a folder, stats, the iterator API, and no
- * mutating call from any inspect command. */
+ * URL encoding, --local on a folder, stats (with and without filters), the
+ * iterator API, and no mutating call from any inspect command. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +440,22 @@ static void test_stats(void)
            "objects: 4\nbytes: %lld\nrecords: 7\nparse errors: 0\nunreadable objects: 0\n"
            "first arrival: 2024-12-31T23:59:58Z\nlast arrival: 2025-01-01T01:30:00Z\n"
            "records per hour:\n  2024-12-31T23  2\n  2025-01-01T00  2\n  2025-01-01T01  3\n",
+           logs_bytes);
+  CU_ASSERT_STRING_EQUAL(out_text, want);
+  /* filters: records and arrivals follow the matches, objects and bytes
+   * stay what was read, and every hour read keeps its row */
+  CU_ASSERT_EQUAL(inspect(a("stats s3://%s/logs/ --where level=error --json", NULL)), 0);
+  snprintf(want, sizeof(want),
+           "{\"objects\":4,\"bytes\":%lld,\"records\":2,\"parse_errors\":0,\"unreadable_objects\":0,"
+           "\"first_arrival\":\"2024-12-31T23:59:58Z\",\"last_arrival\":\"2025-01-01T00:10:00Z\","
+           "\"records_per_hour\":{\"2024-12-31T23\":1,\"2025-01-01T00\":1,\"2025-01-01T01\":0}}\n",
+           logs_bytes);
+  CU_ASSERT_STRING_EQUAL(out_text, want);
+  CU_ASSERT_EQUAL(inspect(a("stats s3://%s/logs/ --grep line", NULL)), 0);
+  snprintf(want, sizeof(want),
+           "objects: 4\nbytes: %lld\nrecords: 2\nparse errors: 0\nunreadable objects: 0\n"
+           "first arrival: 2025-01-01T01:00:00Z\nlast arrival: 2025-01-01T01:00:00Z\n"
+           "records per hour:\n  2024-12-31T23  0\n  2025-01-01T00  0\n  2025-01-01T01  2\n",
            logs_bytes);
   CU_ASSERT_STRING_EQUAL(out_text, want);
 }
