@@ -6,6 +6,9 @@
 
 #include "sluice/inspect.h"
 
+/* GetObject tries per object: a cut download resumes with a Range request. */
+#define SL_INSPECT_RESUME_ATTEMPTS 3
+
 struct sl_inspect_pass {
   const struct sl_inspect_command *cmd;
   struct sl_inspect_summary *sum;

@@ -2,10 +2,12 @@
  * call, its records collected in memory, on the caller's thread and client.
  * Simple to use where a loop is wanted; sl_inspect_run is the concurrent,
  * streaming path. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sluice/inspect.h"
+#include "inspect_internal.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"
 
@@ -22,6 +24,7 @@ struct sl_inspect_iter {
   const struct sl_inspect_object *obj;
   struct sl_decoder *d;
   uint64_t errors;
+  uint64_t fed;                     /* body bytes of this object decoded so far */
   int truncated;
 };
 
@@ -105,14 +108,42 @@ static void on_error(void *ud, uint64_t off, const char *reason)
 static int on_body(void *ud, const char *p, size_t n)
 {
   struct sl_inspect_iter *it = ud;
+  it->fed += n;
   return sl_decoder_feed(it->d, p, n) != SL_OK || sl_decoder_done(it->d);
+}
+
+/* GetObject; a download cut after some bytes goes on with a Range request
+ * from there, since the decoder has seen those bytes (as inspect cat does). */
+static enum sl_result fetch(struct sl_inspect_iter *it, struct sl_error *err)
+{
+  enum sl_result r;
+  int attempt;
+  for(attempt = 0;; attempt++) {
+    struct sl_s3_get g;
+    char range[48];
+    memset(&g, 0, sizeof(g));
+    if(it->fed) {
+      snprintf(range, sizeof(range), "bytes=%llu-", (unsigned long long)it->fed);
+      g.range = range;
+    }
+    g.on_body = on_body;
+    g.ud = it;
+    sl_error_clear(err);
+    r = sl_s3_get_object(it->c, it->bucket, it->obj->key, &g, err);
+    if(!r || sl_decoder_done(it->d))
+      return r;
+    if((r != SL_E_NETWORK && r != SL_E_TIMEOUT) || !it->fed ||
+       attempt + 1 >= SL_INSPECT_RESUME_ATTEMPTS)
+      return r;
+    sl_log(SL_LOG_INFO, "%s: download cut at byte %llu, resuming", it->obj->key,
+           (unsigned long long)it->fed);
+  }
 }
 
 enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key,
                                     struct sl_inspect_records *recs, struct sl_error *err)
 {
   struct sl_decoder_options o;
-  struct sl_s3_get g;
   enum sl_result r;
   size_t i;
   *key = NULL;
@@ -120,6 +151,7 @@ enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key
   sl_buf_reset(&it->data);
   it->n = 0;
   it->errors = 0;
+  it->fed = 0;
   it->truncated = 0;
   r = sl_inspect_lister_next(it->l, &it->obj, err);
   if(r || !it->obj)
@@ -132,10 +164,7 @@ enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key
   it->d = sl_decoder_new(&o);
   if(!it->d)
     return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory for a decoder");
-  memset(&g, 0, sizeof(g));
-  g.on_body = on_body;
-  g.ud = it;
-  r = sl_s3_get_object(it->c, it->bucket, it->obj->key, &g, err);
+  r = fetch(it, err);
   if(r && !sl_decoder_done(it->d))
     return r;
   if(!r)

@@ -13,9 +13,9 @@
 #include "sluice/inspect.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"
+#include "inspect_internal.h"
 
 #define LOCAL_CHUNK (64u * 1024u)
-#define RESUME_ATTEMPTS 3
 
 struct job {
   struct sl_inspect_object obj;
@@ -142,7 +142,7 @@ static enum sl_result fetch_s3(struct worker *w, struct sl_error *err)
     r = sl_s3_get_object(&w->client, w->e->bucket, w->job->obj.key, &g, err);
     if(!r || sl_decoder_done(w->d) || w->aborted)
       return SL_OK;
-    if((r != SL_E_NETWORK && r != SL_E_TIMEOUT) || !w->fed || attempt + 1 >= RESUME_ATTEMPTS)
+    if((r != SL_E_NETWORK && r != SL_E_TIMEOUT) || !w->fed || attempt + 1 >= SL_INSPECT_RESUME_ATTEMPTS)
       return r;
     sl_log(SL_LOG_INFO, "%s: download cut at byte %llu, resuming", w->job->obj.key,
            (unsigned long long)w->fed);
