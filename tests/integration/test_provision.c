@@ -112,6 +112,8 @@ struct spec {
   int create_attempts, create_delay_s;
   int kms;                   /* SSE-KMS, with CloudWatch logging */
   int bare;                  /* no lifecycle rule, no tags */
+  int on_demand;             /* the Kinesis stream in on-demand mode */
+  int shards;                /* provisioned Kinesis shards; 0 = 1 */
 };
 
 struct fx {
@@ -126,8 +128,11 @@ struct fx {
 static void fx_profile(struct fx *f, const struct spec *sp, char *text, size_t n)
 {
   char kin[256] = "", extras[256] = "";
-  if(sp->kinesis)
-    snprintf(kin, sizeof(kin), "[kinesis]\nname = %s-src\nshards = 1\n", f->name);
+  if(sp->kinesis && sp->on_demand)
+    snprintf(kin, sizeof(kin), "[kinesis]\nname = %s-src\nmode = on_demand\n", f->name);
+  else if(sp->kinesis)
+    snprintf(kin, sizeof(kin), "[kinesis]\nname = %s-src\nmode = provisioned\nshards = %d\n",
+             f->name, sp->shards ? sp->shards : 1);
   if(!sp->bare)
     snprintf(extras, sizeof(extras), "expire_after_days = 3\ntags = suite=provision, run=%s\n",
              f->name);
@@ -207,7 +212,7 @@ static enum sl_result fx_destroy(struct fx *f)
   return r;
 }
 
-static const struct spec plain = { NULL, 0, 0, 0, NULL, 0, 0, 0, 0 };
+static const struct spec plain = { NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 };
 
 /* ------------------------------------------------------------------ tests */
 
@@ -396,6 +401,78 @@ static void test_creating_waits_and_kinesis(void)
   CU_ASSERT_EQUAL(fx_destroy(&f), SL_OK);
   CU_ASSERT_EQUAL(f.s.done[SL_PROV_KINESIS], SL_PROV_DELETE);
   CU_ASSERT_FALSE(f.s.have.kinesis.exists);
+  control("POST", "config", "{\"lifecycle_seconds\": 0.2}");
+  fx_close(&f);
+}
+
+/* Plans the spec and checks that the Kinesis stream's mode is the one
+ * pending change, from -> to. */
+static void plan_mode_change(struct fx *f, const struct spec *sp, const char *from,
+                             const char *to)
+{
+  const struct sl_prov_item *it = &f->s.plan.item[SL_PROV_KINESIS];
+  CU_ASSERT_EQUAL_FATAL(fx_open(f, sp), 0);
+  CU_ASSERT_EQUAL_FATAL(sl_prov_plan(&f->s, &f->err), SL_OK);
+  CU_ASSERT_EQUAL(sl_prov_plan_pending(&f->s.plan), 1);
+  CU_ASSERT_EQUAL(it->action, SL_PROV_UPDATE);
+  CU_ASSERT_EQUAL_FATAL(it->nchanges, 1);
+  CU_ASSERT_STRING_EQUAL(it->changes[0].field, "mode");
+  CU_ASSERT_STRING_EQUAL(it->changes[0].from, from);
+  CU_ASSERT_STRING_EQUAL(it->changes[0].to, to);
+}
+
+/* Applies the spec and checks the mutating calls made, then that a second
+ * apply makes none. */
+static void apply_exactly(struct fx *f, const struct spec *sp, const char *want)
+{
+  char list[512];
+  CU_ASSERT_EQUAL_FATAL(fx_open(f, sp), 0);
+  ledger_reset();
+  CU_ASSERT_EQUAL(fx_apply(f), SL_OK);
+  calls(NULL, 0, list, sizeof(list));
+  CU_ASSERT_STRING_EQUAL(list, want);
+  /* Never refused for being UPDATING: each call waited for ACTIVE. */
+  CU_ASSERT_EQUAL(calls("UpdateStreamMode", -1, NULL, 0), 0);
+  CU_ASSERT_EQUAL(calls("UpdateShardCount", -1, NULL, 0), 0);
+  CU_ASSERT_STRING_EQUAL(f->s.have.kinesis.status, "ACTIVE");
+  CU_ASSERT_EQUAL(f->s.have.kinesis.on_demand, sp->on_demand);
+  CU_ASSERT_EQUAL_FATAL(fx_open(f, sp), 0);
+  ledger_reset();
+  CU_ASSERT_EQUAL(fx_apply(f), SL_OK);
+  CU_ASSERT_EQUAL(mutating_calls(), 0);
+  CU_ASSERT_EQUAL(sl_prov_plan_pending(&f->s.plan), 0);
+}
+
+/* The capacity mode is switched in place with UpdateStreamMode, waited on
+ * until ACTIVE; the shard count survives the switch and is reconciled
+ * only after the stream is ACTIVE again. */
+static void test_kinesis_mode(void)
+{
+  struct fx f;
+  struct spec prov = plain, od;
+  memset(&f, 0, sizeof(f));
+  prov.kinesis = 1;
+  od = prov;
+  od.on_demand = 1;
+  control("POST", "config", "{\"lifecycle_seconds\": 0.5}");
+  CU_ASSERT_EQUAL_FATAL(fx_open(&f, &prov), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_apply(&f), SL_OK);
+  CU_ASSERT_FALSE(f.s.have.kinesis.on_demand);
+  CU_ASSERT_EQUAL(f.s.have.kinesis.shards, 1);
+
+  plan_mode_change(&f, &od, "provisioned", "on_demand");
+  apply_exactly(&f, &od, "UpdateStreamMode");
+
+  plan_mode_change(&f, &prov, "on_demand", "provisioned");
+  apply_exactly(&f, &prov, "UpdateStreamMode");
+  CU_ASSERT_EQUAL(f.s.have.kinesis.shards, 1);
+
+  /* Mode and shard count at once: the reshard waits for the switch. */
+  apply_exactly(&f, &od, "UpdateStreamMode");
+  prov.shards = 2;
+  apply_exactly(&f, &prov, "UpdateStreamMode UpdateShardCount");
+  CU_ASSERT_EQUAL(f.s.have.kinesis.shards, 2);
+  CU_ASSERT_EQUAL(fx_destroy(&f), SL_OK);
   control("POST", "config", "{\"lifecycle_seconds\": 0.2}");
   fx_close(&f);
 }
@@ -617,6 +694,7 @@ static const struct sl_test tests[] = {
   { "IAM propagation window and an interrupted apply", test_iam_propagation },
   { "other errors fail at once", test_other_error_not_retried },
   { "CREATING waits, Kinesis source", test_creating_waits_and_kinesis },
+  { "Kinesis capacity mode switched in place", test_kinesis_mode },
   { "throttling and 5xx faults", test_faults },
   { "concurrent UpdateDestination retried", test_concurrent_update },
   { "drift is fixed with exactly the needed calls", test_drift_fixed },

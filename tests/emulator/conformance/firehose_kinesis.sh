@@ -155,6 +155,22 @@ check "kinesis resharding settles (ACTIVE)" wait_status .StreamDescriptionSummar
     kinesis describe-stream-summary --stream-name "$KS"
 run kinesis describe-stream-summary --stream-name "$KS"
 jqt '.StreamDescriptionSummary.OpenShardCount == 4' "kinesis stream has 4 open shards"
+KS_ARN="arn:aws:kinesis:us-east-1:000000000000:stream/$KS"
+run kinesis update-stream-mode --stream-arn "$KS_ARN" --stream-mode-details StreamMode=ON_DEMAND
+[ $? -eq 0 ] && ok "kinesis update-stream-mode ON_DEMAND" || notok "kinesis update-stream-mode ON_DEMAND ($(cat "$T/err"))"
+check "kinesis mode switch settles (ACTIVE)" wait_status .StreamDescriptionSummary.StreamStatus ACTIVE \
+    kinesis describe-stream-summary --stream-name "$KS"
+run kinesis update-stream-mode --stream-arn "$KS_ARN" --stream-mode-details StreamMode=PROVISIONED
+[ $? -eq 0 ] && ok "kinesis update-stream-mode PROVISIONED" || notok "kinesis update-stream-mode PROVISIONED ($(cat "$T/err"))"
+run kinesis describe-stream-summary --stream-name "$KS"
+jqt '.StreamDescriptionSummary.StreamModeDetails.StreamMode == "PROVISIONED"' "kinesis mode switch reports the new mode"
+check "kinesis mode switch back settles (ACTIVE)" wait_status .StreamDescriptionSummary.StreamStatus ACTIVE \
+    kinesis describe-stream-summary --stream-name "$KS"
+run kinesis describe-stream-summary --stream-name "$KS"
+jqt '.StreamDescriptionSummary.OpenShardCount == 4' "kinesis shard count kept across mode switches"
+run kinesis update-stream-mode --stream-arn "arn:aws:kinesis:us-east-1:000000000000:stream/nope-$SFX" \
+    --stream-mode-details StreamMode=ON_DEMAND
+experr $? ResourceNotFoundException "kinesis update-stream-mode on a missing stream -> ResourceNotFoundException"
 
 # ------------------------------------------------------------------------------------------------ Firehose
 run s3api create-bucket --bucket "$BUCKET"

@@ -2,7 +2,7 @@
 
 Accepted records are handed to delivery.Engine (buffering + delivery into the emulated S3).
 Status transitions (CREATING -> ACTIVE, DELETING -> gone) are evaluated lazily against emu.now()
-with the config key lifecycle_seconds.
+with the config key lifecycle_seconds (json11.StreamService).
 """
 
 import copy
@@ -10,8 +10,7 @@ import os
 
 from .core import AwsError
 from . import delivery
-from .kinesis import (JsonService, b64decode_strict, buf_repr, check_name, check_record_count, data_holders,
-                      validation_message)
+from .json11 import StreamService, b64decode_strict, buf_repr, check_record_count, validation_message
 
 MAX_BATCH_RECORDS = 500
 MAX_RECORD_BYTES = 1024000            # 1,000 KiB, before base64
@@ -62,9 +61,12 @@ class DeliveryStream:
         return str(self.version)
 
 
-class FirehoseService(JsonService):
+class FirehoseService(StreamService):
     name = "firehose"
     target_prefix = "Firehose_20150804"
+    label = "Firehose"
+    name_key, name_member, name_max = "DeliveryStreamName", "deliveryStreamName", 64
+    put_op, batch_op, batch_max_records, record_member = "PutRecord", "PutRecordBatch", MAX_BATCH_RECORDS, "Record"
     operations = {
         "CreateDeliveryStream": "create",
         "DescribeDeliveryStream": "describe",
@@ -74,13 +76,12 @@ class FirehoseService(JsonService):
         "PutRecord": "put_record",
         "PutRecordBatch": "put_record_batch",
         "TagDeliveryStream": "tag",
-        "UntagDeliveryStream": "untag",
+        "UntagDeliveryStream": "remove_tags",
         "ListTagsForDeliveryStream": "list_tags",
     }
 
     def __init__(self, emu):
         super().__init__(emu)
-        self.emu = emu
         self.streams = {}
         self.bump_next = set()        # streams whose next UpdateDestination meets a concurrent change
         self.engine = delivery.Engine(emu, self)
@@ -121,68 +122,11 @@ class FirehoseService(JsonService):
         raise ValueError(f"unknown firehose control action {action!r}")
 
     # ------------------------------------------------------------------ plumbing
-    def fast_path(self, op):
-        return op in ("PutRecord", "PutRecordBatch") and bool(self.emu.config.get("fast_sink"))
+    def put_body_limit(self):
+        return 2 * MAX_BATCH_BYTES + 1024 * 1024      # base64 + JSON framing of a 4 MiB batch fits
 
-    def precheck(self, op, params):
-        if op == "PutRecordBatch":
-            check_record_count(params.get("Records"), MAX_BATCH_RECORDS)
-
-    def blob_holders(self, op, params):
-        if op == "PutRecord":
-            return data_holders(params.get("Record"))
-        if op == "PutRecordBatch":
-            return data_holders(params.get("Records"))
-        return []
-
-    def max_body_bytes(self, op):
-        if op in ("PutRecord", "PutRecordBatch"):
-            return 2 * MAX_BATCH_BYTES + 1024 * 1024      # base64 + JSON framing of a 4 MiB batch fits
-        return 1024 * 1024
-
-    def account(self):
-        return self.emu.account_id
-
-    def _lifecycle(self):
-        return float(self.cfg("lifecycle_seconds", 1.0))
-
-    def _refresh(self, name):
-        s = self.streams.get(name)
-        if s is None:
-            return None
-        now = self.emu.now()
-        if s.status == "CREATING" and now >= s.status_until:
-            s.status = "ACTIVE"
-        elif s.status == "DELETING" and now >= s.status_until:
-            del self.streams[name]
-            self.engine.drop(name)
-            return None
-        return s
-
-    def refresh_all(self):
-        for n in list(self.streams):
-            self._refresh(n)
-
-    def _name(self, p, key="DeliveryStreamName", member="deliveryStreamName"):
-        name = p.get(key)
-        if name is None:
-            raise AwsError("ValidationException",
-                           f"1 validation error detected: Value null at '{member}' failed to satisfy constraint: "
-                           "Member must not be null")
-        errors = []
-        check_name(name, member, 64, errors)
-        if errors:
-            raise AwsError("ValidationException", validation_message(errors))
-        return name
-
-    def _not_found(self, name):
-        return AwsError("ResourceNotFoundException", f"Firehose {name} under account {self.account()} not found.")
-
-    def _get(self, name):
-        s = self._refresh(name)
-        if s is None:
-            raise self._not_found(name)
-        return s
+    def _gone(self, name):
+        self.engine.drop(name)
 
     # ------------------------------------------------------------------ IAM / S3 checks at create/update
     def check_role_assumable(self, role_arn):
@@ -352,19 +296,9 @@ class FirehoseService(JsonService):
         page = names[:limit]
         return {"DeliveryStreamNames": page, "HasMoreDeliveryStreams": len(names) > len(page)}
 
-    def delete(self, req, p):
-        name = self._name(p)
-        with self.emu.lock:
-            s = self._get(name)
-            if s.status == "CREATING":
-                raise AwsError("ResourceInUseException",
-                               f"Firehose {name} under account {self.account()} is in CREATING state and cannot be "
-                               "deleted.")
-            if s.status != "DELETING":
-                s.status = "DELETING"
-                s.status_until = self.emu.now() + self._lifecycle()
-                self._refresh(name)
-        return {}
+    def _creating_refusal(self, name):
+        return AwsError("ResourceInUseException",
+                        f"Firehose {name} under account {self.account()} is in CREATING state and cannot be deleted.")
 
     def update_destination(self, req, p):
         name = self._name(p)
@@ -427,26 +361,6 @@ class FirehoseService(JsonService):
             for t in tags:
                 s.tags[t["Key"]] = t.get("Value", "")
         return {}
-
-    def untag(self, req, p):
-        name = self._name(p)
-        with self.emu.lock:
-            s = self._get(name)
-            for k in p.get("TagKeys") or []:
-                s.tags.pop(k, None)
-        return {}
-
-    def list_tags(self, req, p):
-        name = self._name(p)
-        limit = p.get("Limit") or 50
-        start = p.get("ExclusiveStartTagKey")
-        with self.emu.lock:
-            s = self._get(name)
-            keys = sorted(s.tags)
-            if start:
-                keys = [k for k in keys if k > start]
-            page = keys[:limit]
-            return {"Tags": [{"Key": k, "Value": s.tags[k]} for k in page], "HasMoreTags": len(keys) > len(page)}
 
     # ------------------------------------------------------------------ data plane
     @staticmethod
@@ -518,11 +432,7 @@ class FirehoseService(JsonService):
                 ledger.record("firehose", name, b64decode_strict((r or {}).get("Data", "")))
                 out.append({"RecordId": self._record_id()})
             return {"FailedPutCount": failed, "Encrypted": False, "RequestResponses": out}
-        if len(records) < 1 or len(records) > MAX_BATCH_RECORDS:
-            bound = ("greater than or equal to 1" if not records else f"less than or equal to {MAX_BATCH_RECORDS}")
-            raise AwsError("ValidationException",
-                           f"1 validation error detected: Value '[{len(records)} records]' at 'records' failed to "
-                           f"satisfy constraint: Member must have length {bound}")
+        check_record_count(records, MAX_BATCH_RECORDS)
         datas = self._decode_records(records, single=False)
         total = sum(len(d) for d in datas)
         if total > MAX_BATCH_BYTES:

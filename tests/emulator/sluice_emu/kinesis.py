@@ -2,159 +2,29 @@
 
 State lives in memory and is guarded by emu.lock. Stream status transitions (CREATING -> ACTIVE,
 UPDATING -> ACTIVE, DELETING -> gone) are evaluated lazily against emu.now() using the config key
-lifecycle_seconds, so no timer thread is needed.
-
-Also hosts the small JSON 1.1 helpers shared with firehose.py (JsonService).
+lifecycle_seconds (json11.StreamService), so no timer thread is needed.
 """
 
 import base64
-import binascii
 import bisect
 import hashlib
 import json
 import re
 
-from .core import AwsError, Response, Service, render_error
+from .core import AwsError
+from .json11 import StreamService, b64decode_strict, buf_repr, check_record_count, validation_message
 
-JSON_CT = "application/x-amz-json-1.1"
 HASH_MAX = (1 << 128) - 1
 SEQ_BASE = 49 * 10 ** 54                  # sequence numbers are 56-digit decimals like AWS
 MAX_RECORD_BYTES = 1024 * 1024          # data + partition key
 MAX_RECORDS = 500
 ITERATOR_TTL = 300.0
-STREAM_NAME_RE = re.compile(r"^[a-zA-Z0-9_.-]+$")
 SHARD_LIMIT = 500                       # per stream, emulator sanity limit (LimitExceededException)
-
-
-def b64decode_strict(value, what="Data"):
-    """Decode a JSON blob member; invalid base64 -> SerializationException (like AWS). Bytes pass through."""
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
-    if not isinstance(value, str):
-        raise AwsError("SerializationException",
-                       f"Unable to parse {what}: expected a base64 encoded string")
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise AwsError("SerializationException",
-                       f"Unable to parse {what}: invalid base64 encoded content") from None
-
-
-def validation_message(errors):
-    n = len(errors)
-    head = "1 validation error detected: " if n == 1 else f"{n} validation errors detected: "
-    return head + "; ".join(errors)
-
-
-def buf_repr(n):
-    return f"java.nio.HeapByteBuffer[pos=0 lim={n} cap={n}]"
-
-
-def check_name(value, member, max_len, errors):
-    """Model constraints on a stream name (length and pattern), AWS wording."""
-    if not isinstance(value, str):
-        return
-    if len(value) < 1:
-        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: "
-                      "Member must have length greater than or equal to 1")
-    if len(value) > max_len:
-        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: "
-                      f"Member must have length less than or equal to {max_len}")
-    if value and not STREAM_NAME_RE.match(value):
-        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: "
-                      "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 
 
 def utf16_len(s):
     """Length as Java counts it (UTF-16 code units); the model's 256-char partition key limit."""
     return len(s.encode("utf-16-le")) // 2
-
-
-class JsonService(Service):
-    """Common JSON 1.1 plumbing: target parsing, body decoding, validation, error rendering."""
-    target_prefix = ""
-    operations = {}          # op name -> method name
-
-    def handle(self, req):
-        try:
-            target = req.headers.get("X-Amz-Target") or ""
-            prefix, _, op = target.partition(".")
-            if prefix != self.target_prefix or op not in self.operations:
-                req.operation = op or None
-                raise AwsError("UnknownOperationException", f"Unknown operation {target!r}")
-            req.operation = op
-            params = self.parse_body(req, op)
-            result = getattr(self, self.operations[op])(req, params)
-            return self.json_response(req, result if result is not None else {})
-        except AwsError as e:
-            return render_error(self.name, req, e)
-
-    def parse_body(self, req, op):
-        raw = req.body or b"{}"
-        limit = self.max_body_bytes(op)
-        if limit is not None and len(raw) > limit:
-            raise AwsError("RequestEntityTooLargeException",
-                           f"Request body of {len(raw)} bytes exceeds the maximum of {limit} bytes",
-                           status=413)
-        try:
-            params = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise AwsError("SerializationException", "Start of structure or map found where not expected.") from None
-        if not isinstance(params, dict):
-            raise AwsError("SerializationException", "Start of structure or map found where not expected.")
-        if not self.fast_path(op):
-            # count limits first (compact message), then base64 -> bytes so the model check sees real lengths
-            self.precheck(op, params)
-            for holder in self.blob_holders(op, params):
-                holder["Data"] = b64decode_strict(holder["Data"])
-            self.emu.validate(self.name, op, params)
-        return params
-
-    def precheck(self, op, params):
-        pass
-
-    def blob_holders(self, op, params):
-        """Dicts whose "Data" member is a base64 blob for this operation."""
-        return []
-
-    def fast_path(self, op):
-        return False
-
-    def max_body_bytes(self, op):
-        return None
-
-    def json_response(self, req, obj):
-        body = json.dumps(obj, separators=(",", ":")).encode()
-        return Response(200, body, {"x-amzn-RequestId": req.request_id}, JSON_CT)
-
-    def error_response(self, req, err):
-        return render_error(self.name, req, err)
-
-    # helpers
-    def cfg(self, key, default):
-        v = self.emu.config.get(key, default)
-        return default if v is None else v
-
-    def region(self, req=None):
-        return (getattr(req, "region", None) if req is not None else None) or self.emu.config.get("region") or "us-east-1"
-
-
-def check_record_count(records, maximum):
-    if not isinstance(records, list):
-        return
-    if len(records) < 1 or len(records) > maximum:
-        bound = "greater than or equal to 1" if not records else f"less than or equal to {maximum}"
-        raise AwsError("ValidationException",
-                       f"1 validation error detected: Value '[{len(records)} records]' at 'records' failed to "
-                       f"satisfy constraint: Member must have length {bound}")
-
-
-def data_holders(container):
-    if isinstance(container, dict) and container.get("Data") is not None:
-        return [container]
-    if isinstance(container, list):
-        return [r for r in container if isinstance(r, dict) and r.get("Data") is not None]
-    return []
 
 
 class Shard:
@@ -239,12 +109,15 @@ class Stream:
             self.shards.append(Shard(self._new_shard_id(), start, end, boundary + 1, parent, adjacent))
 
 
-class KinesisService(JsonService):
+class KinesisService(StreamService):
     name = "kinesis"
     target_prefix = "Kinesis_20131202"
+    label = "Stream"
+    name_key, name_member, name_max, name_arn_key = "StreamName", "streamName", 128, "StreamARN"
+    put_op, batch_op, batch_max_records, record_member = "PutRecord", "PutRecords", MAX_RECORDS, None
     operations = {
         "CreateStream": "create_stream",
-        "DeleteStream": "delete_stream",
+        "DeleteStream": "delete",
         "DescribeStream": "describe_stream",
         "DescribeStreamSummary": "describe_stream_summary",
         "ListStreams": "list_streams",
@@ -256,6 +129,7 @@ class KinesisService(JsonService):
         "IncreaseStreamRetentionPeriod": "increase_retention",
         "DecreaseStreamRetentionPeriod": "decrease_retention",
         "UpdateShardCount": "update_shard_count",
+        "UpdateStreamMode": "update_stream_mode",
         "AddTagsToStream": "add_tags",
         "ListTagsForStream": "list_tags",
         "RemoveTagsFromStream": "remove_tags",
@@ -263,7 +137,6 @@ class KinesisService(JsonService):
 
     def __init__(self, emu):
         super().__init__(emu)
-        self.emu = emu
         self.reset()
 
     def reset(self):
@@ -273,73 +146,15 @@ class KinesisService(JsonService):
             self._fast_seq = 0
 
     # ------------------------------------------------------------------ plumbing
-    def fast_path(self, op):
-        return op in ("PutRecord", "PutRecords") and bool(self.emu.config.get("fast_sink"))
+    def put_body_limit(self):
+        limit = int(self.cfg("kinesis_max_request_bytes", 5 * 1024 * 1024))
+        # base64 inflates 4/3, plus JSON framing per record; generous but bounded
+        return max(limit, MAX_RECORD_BYTES) * 2 + 1024 * 1024
 
-    def precheck(self, op, params):
-        if op == "PutRecords":
-            check_record_count(params.get("Records"), MAX_RECORDS)
-
-    def blob_holders(self, op, params):
-        if op == "PutRecord":
-            return data_holders(params)
-        if op == "PutRecords":
-            return data_holders(params.get("Records"))
-        return []
-
-    def max_body_bytes(self, op):
-        if op in ("PutRecord", "PutRecords"):
-            limit = int(self.cfg("kinesis_max_request_bytes", 5 * 1024 * 1024))
-            # base64 inflates 4/3, plus JSON framing per record; generous but bounded
-            return max(limit, MAX_RECORD_BYTES) * 2 + 1024 * 1024
-        return 1024 * 1024
-
-    def account(self):
-        return self.emu.account_id
-
-    def _lifecycle(self):
-        return float(self.cfg("lifecycle_seconds", 1.0))
-
-    def _refresh(self, name):
-        """Advance the lazy state machine of one stream; returns the stream or None."""
-        s = self.streams.get(name)
-        if s is None:
-            return None
-        now = self.emu.now()
-        if s.status in ("CREATING", "UPDATING") and now >= s.status_until:
-            if s.pending_shard_count is not None:
-                s.reshard(s.pending_shard_count)
-                s.pending_shard_count = None
-            s.status = "ACTIVE"
-        elif s.status == "DELETING" and now >= s.status_until:
-            del self.streams[name]
-            return None
-        return s
-
-    def _refresh_all(self):
-        for n in list(self.streams):
-            self._refresh(n)
-
-    def _name(self, params, key="StreamName"):
-        name = params.get(key)
-        if name is None and params.get("StreamARN"):
-            name = str(params["StreamARN"]).rsplit("/", 1)[-1]
-        if name is None:
-            raise AwsError("ValidationException",
-                           "1 validation error detected: Value null at 'streamName' failed to satisfy "
-                           "constraint: Member must not be null")
-        errors = []
-        check_name(name, "streamName", 128, errors)
-        if errors:
-            raise AwsError("ValidationException", validation_message(errors))
-        return name
-
-    def _get(self, name):
-        s = self._refresh(name)
-        if s is None:
-            raise AwsError("ResourceNotFoundException",
-                           f"Stream {name} under account {self.account()} not found.")
-        return s
+    def _settle(self, s):
+        if s.pending_shard_count is not None:
+            s.reshard(s.pending_shard_count)
+            s.pending_shard_count = None
 
     def _require_writable(self, s):
         if s.status not in ("ACTIVE", "UPDATING"):
@@ -389,18 +204,9 @@ class KinesisService(JsonService):
             self._refresh(name)
         return {}
 
-    def delete_stream(self, req, p):
-        name = self._name(p)
-        with self.emu.lock:
-            s = self._get(name)
-            if s.status == "CREATING":
-                raise AwsError("ResourceInUseException",
-                               f"Stream {name} under account {self.account()} not ACTIVE, instead in state CREATING")
-            if s.status != "DELETING":
-                s.status = "DELETING"
-                s.status_until = self.emu.now() + self._lifecycle()
-                self._refresh(name)
-        return {}
+    def _creating_refusal(self, name):
+        return AwsError("ResourceInUseException",
+                        f"Stream {name} under account {self.account()} not ACTIVE, instead in state CREATING")
 
     def _summary(self, s):
         d = {"StreamName": s.name, "StreamARN": s.arn, "StreamStatus": s.status,
@@ -436,7 +242,7 @@ class KinesisService(JsonService):
         limit = p.get("Limit") or 100
         start = p.get("ExclusiveStartStreamName")
         with self.emu.lock:
-            self._refresh_all()
+            self.refresh_all()
             names = sorted(self.streams)
         if start:
             names = [n for n in names if n > start]
@@ -508,9 +314,7 @@ class KinesisService(JsonService):
                                "IncreaseRetentionPeriod API.")
             if hours != s.retention:
                 s.retention = hours
-                s.status = "UPDATING"
-                s.status_until = self.emu.now() + self._lifecycle()
-                self._refresh(name)
+                self._begin(s, "UPDATING")
         return {}
 
     def increase_retention(self, req, p):
@@ -549,10 +353,24 @@ class KinesisService(JsonService):
                 raise AwsError("LimitExceededException", f"Target shard count exceeds the limit of {SHARD_LIMIT}.")
             if target != current:
                 s.pending_shard_count = target
-                s.status = "UPDATING"
-                s.status_until = self.emu.now() + self._lifecycle()
-                self._refresh(name)
+                self._begin(s, "UPDATING")
             return {"StreamName": name, "CurrentShardCount": current, "TargetShardCount": target}
+
+    def update_stream_mode(self, req, p):
+        # The model check (parse_body) has already required a well-formed StreamARN and a StreamMode enum value.
+        arn = p["StreamARN"]
+        mode = p["StreamModeDetails"]["StreamMode"]
+        name = arn.split(":stream/", 1)[1]      # the ARN alone names the stream (the pattern guarantees the split)
+        with self.emu.lock:
+            s = self._refresh(name)
+            if s is None or s.arn != arn:
+                raise self._not_found(name)
+            self._require_active(s)
+            # Open shards stay as they are either way: PROVISIONED keeps the count the stream had.
+            if mode != s.mode:
+                s.mode = mode
+                self._begin(s, "UPDATING")
+        return {}
 
     def add_tags(self, req, p):
         name = self._name(p)
@@ -563,26 +381,6 @@ class KinesisService(JsonService):
                 raise AwsError("InvalidArgumentException", "A stream cannot have more than 50 tags.")
             s.tags.update(tags)
         return {}
-
-    def remove_tags(self, req, p):
-        name = self._name(p)
-        with self.emu.lock:
-            s = self._get(name)
-            for k in p.get("TagKeys") or []:
-                s.tags.pop(k, None)
-        return {}
-
-    def list_tags(self, req, p):
-        name = self._name(p)
-        with self.emu.lock:
-            s = self._get(name)
-            keys = sorted(s.tags)
-            start = p.get("ExclusiveStartTagKey")
-            if start:
-                keys = [k for k in keys if k > start]
-            limit = p.get("Limit") or 50
-            page = keys[:limit]
-            return {"Tags": [{"Key": k, "Value": s.tags[k]} for k in page], "HasMoreTags": len(keys) > len(page)}
 
     # ------------------------------------------------------------------ data plane
     def _check_entries(self, entries, single):
@@ -716,11 +514,7 @@ class KinesisService(JsonService):
             raise AwsError("ValidationException",
                            "1 validation error detected: Value null at 'records' failed to satisfy constraint: "
                            "Member must not be null")
-        if len(records) < 1 or len(records) > MAX_RECORDS:
-            bound = ("greater than or equal to 1" if not records else f"less than or equal to {MAX_RECORDS}")
-            raise AwsError("ValidationException",
-                           f"1 validation error detected: Value '[{len(records)} records]' at 'records' failed to "
-                           f"satisfy constraint: Member must have length {bound}")
+        check_record_count(records, MAX_RECORDS)
         entries = self._check_entries(records, single=False)
         out, failed = [], 0
         with self.emu.lock:
@@ -817,8 +611,7 @@ class KinesisService(JsonService):
         with self.emu.lock:
             s = self._get(name)
             if s.created != created:
-                raise AwsError("ResourceNotFoundException",
-                               f"Stream {name} under account {self.account()} not found.")
+                raise self._not_found(name)
             now = self.emu.now()
             if now - issued > ITERATOR_TTL:
                 raise AwsError("ExpiredIteratorException",

@@ -271,6 +271,59 @@ class TestControlPlane(KinesisBase):
         self.err("UpdateShardCount", {"StreamName": "s1", "TargetShardCount": 1, "ScalingType": "UNIFORM_SCALING"},
                  "InvalidArgumentException")
 
+    def test_update_stream_mode(self):
+        self.emu.config["lifecycle_seconds"] = 1.0
+        self.create("s1", 3)
+        arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s1"
+        od = {"StreamMode": "ON_DEMAND"}
+        self.err("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": od}, "ResourceInUseException",
+                 contains="not ACTIVE, instead in state CREATING")
+        self.emu.clock.advance(1)
+        self.assertEqual(self.ok("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": od}), {})
+        d = self.ok("DescribeStreamSummary", {"StreamName": "s1"})["StreamDescriptionSummary"]
+        self.assertEqual((d["StreamStatus"], d["StreamModeDetails"]), ("UPDATING", od))
+        self.err("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "PROVISIONED"}},
+                 "ResourceInUseException", contains="instead in state UPDATING")
+        self.put("s1", b"writable while UPDATING")
+        self.emu.clock.advance(1)
+        d = self.ok("DescribeStream", {"StreamName": "s1"})["StreamDescription"]
+        self.assertEqual((d["StreamStatus"], d["StreamModeDetails"], len(d["Shards"])), ("ACTIVE", od, 3))
+        self.err("UpdateShardCount", {"StreamName": "s1", "TargetShardCount": 4, "ScalingType": "UNIFORM_SCALING"},
+                 "ValidationException")
+        # back to PROVISIONED: the open shard count stays what it was
+        self.ok("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "PROVISIONED"}})
+        self.emu.clock.advance(1)
+        d = self.ok("DescribeStreamSummary", {"StreamName": "s1"})["StreamDescriptionSummary"]
+        self.assertEqual((d["StreamStatus"], d["StreamModeDetails"], d["OpenShardCount"]),
+                         ("ACTIVE", {"StreamMode": "PROVISIONED"}, 3))
+        # the mode it already has: accepted, nothing changes (emulator choice)
+        self.ok("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "PROVISIONED"}})
+        d = self.ok("DescribeStreamSummary", {"StreamName": "s1"})["StreamDescriptionSummary"]
+        self.assertEqual(d["StreamStatus"], "ACTIVE")
+
+    def test_update_stream_mode_validation(self):
+        self.create("s1", 1)
+        self.emu.clock.advance(1)
+        arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s1"
+        od = {"StreamMode": "ON_DEMAND"}
+        self.err("UpdateStreamMode", {"StreamModeDetails": od}, "ValidationException",
+                 contains="Value null at 'streamARN'")
+        self.err("UpdateStreamMode", {"StreamARN": arn}, "ValidationException",
+                 contains="Value null at 'streamModeDetails'")
+        self.err("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {}}, "ValidationException",
+                 contains="Value null at 'streamModeDetails.streamMode'")
+        self.err("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "SOMETIMES"}},
+                 "ValidationException", contains="enum value set: [PROVISIONED, ON_DEMAND]")
+        for bad in ("s1", "arn:aws:kinesis:us-east-1:123:stream/s1", "arn:aws:firehose:us-east-1:000000000000:"
+                    "deliverystream/s1", "arn:aws:kinesis:us-east-1:000000000000:stream/", ""):
+            self.err("UpdateStreamMode", {"StreamARN": bad, "StreamModeDetails": od}, "ValidationException")
+        self.err("UpdateStreamMode", {"StreamARN": arn + "x", "StreamModeDetails": od},
+                 "ResourceNotFoundException", contains="Stream s1x under account 000000000000 not found.")
+        self.err("UpdateStreamMode", {"StreamARN": "arn:aws:kinesis:us-east-1:111111111111:stream/s1",
+                                      "StreamModeDetails": od}, "ResourceNotFoundException")
+        self.assertEqual(self.ok("DescribeStreamSummary", {"StreamName": "s1"})
+                         ["StreamDescriptionSummary"]["StreamModeDetails"], {"StreamMode": "PROVISIONED"})
+
     def test_unknown_operation_and_bad_json(self):
         self.err("Frobnicate", {}, "UnknownOperationException")
         self.err("ListStreams", None, "SerializationException", raw=b"{not json")
