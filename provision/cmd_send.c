@@ -74,19 +74,7 @@ static double now_s(void)
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int number(const char *opt, const char *v, int lo, int hi, int *out)
-{
-  char *end;
-  long n;
-  errno = 0;
-  n = v ? strtol(v, &end, 10) : 0;
-  if(!v || errno || *end || end == v || n < lo || n > hi) {
-    fprintf(stderr, "provision send: %s takes a number from %d to %d\n", opt, lo, hi);
-    return -1;
-  }
-  *out = (int)n;
-  return 0;
-}
+static const char who[] = "provision send";
 
 static int seconds(const char *opt, const char *v, double *out)
 {
@@ -127,14 +115,12 @@ static int parse(int argc, char **argv, struct opts *o)
       only_records = 1;
       continue;
     }
-    if(!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    if(sl_cli_is_help(a)) {
       fputs(usage, stdout);
       return 1;
     }
-    if(!strcmp(a, "-v") || !strcmp(a, "-vv") || !strcmp(a, "-vvv")) {
-      o->verbose += (int)strlen(a) - 1;
+    if(sl_cli_verbose(a, &o->verbose))
       continue;
-    }
     if(!strcmp(a, "--json")) {
       o->json = 1;
       continue;
@@ -143,16 +129,12 @@ static int parse(int argc, char **argv, struct opts *o)
       o->strict = 1;
       continue;
     }
-    /* Refused before its value is taken, and named without it. */
-    if(sl_config_is_credential_option(a)) {
-      fprintf(stderr, "provision send: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
-              SL_CREDENTIAL_OPTION_HINT);
+    /* Refused before its value is taken. */
+    if(sl_cli_refused(who, a))
       return 3;
-    }
     /* The rest take a value. */
     if(!v) {
-      fprintf(stderr, "provision send: %.*s needs a value (see provision send --help)\n",
-              (int)strcspn(a, "="), a);
+      sl_cli_needs_value(who, a);
       return 3;
     }
     i++;
@@ -182,12 +164,12 @@ static int parse(int argc, char **argv, struct opts *o)
     else if(!strcmp(a, "--dead-letter"))
       o->so.dead_letter = v;
     else if(!strcmp(a, "--batch-size")) {
-      if(number(a, v, 1, 500, &n))
+      if(sl_cli_number(who, a, v, 1, 500, &n))
         return 3;
       o->so.batch_size = (size_t)n;
     }
     else if(!strcmp(a, "--concurrency")) {
-      if(number(a, v, 1, SL_SEND_MAX_CONCURRENCY, &o->so.concurrency))
+      if(sl_cli_number(who, a, v, 1, SL_SEND_MAX_CONCURRENCY, &o->so.concurrency))
         return 3;
     }
     else if(!strcmp(a, "--flush-interval")) {
@@ -195,7 +177,7 @@ static int parse(int argc, char **argv, struct opts *o)
         return 3;
     }
     else if(!strcmp(a, "--max-attempts")) {
-      if(number(a, v, 1, SL_SEND_MAX_ATTEMPTS, &o->so.max_attempts))
+      if(sl_cli_number(who, a, v, 1, SL_SEND_MAX_ATTEMPTS, &o->so.max_attempts))
         return 3;
     }
     else if(!strcmp(a, "--to") || !strcmp(a, "--format") || !strcmp(a, "--delimiter")) {
@@ -204,8 +186,7 @@ static int parse(int argc, char **argv, struct opts *o)
       return 3;
     }
     else {
-      fprintf(stderr, "provision send: unknown option '%.*s' (see provision send --help)\n",
-              (int)strcspn(a, "="), a);
+      sl_cli_unknown(who, a);
       return 3;
     }
   }

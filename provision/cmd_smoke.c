@@ -27,6 +27,8 @@ static const char usage[] =
   "Exit status: 0 every canary arrived exactly once and none reached the error prefix;\n"
   "1 not (or an error); 2 bad usage.\n";
 
+static const char who[] = "provision smoke";
+
 struct opts {
   const char *profile;
   struct sl_smoke_options so;
@@ -60,7 +62,6 @@ static int parse(int argc, char **argv, struct opts *o)
   memset(o, 0, sizeof(*o));
   for(i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    char *end;
     long n;
     if(a[0] != '-' || !a[1]) {
       if(o->profile) {
@@ -69,31 +70,25 @@ static int parse(int argc, char **argv, struct opts *o)
       }
       o->profile = a;
     }
-    else if(!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    else if(sl_cli_is_help(a)) {
       fputs(usage, stdout);
       return 1;
     }
-    else if(!strcmp(a, "-v") || !strcmp(a, "-vv") || !strcmp(a, "-vvv"))
-      o->verbose += (int)strlen(a) - 1;
+    else if(sl_cli_verbose(a, &o->verbose))
+      continue;
     else if(!strcmp(a, "--json"))
       o->json = 1;
     else if(!strcmp(a, "--cleanup"))
       o->so.cleanup = 1;
     else if(!strcmp(a, "--count") || !strcmp(a, "--timeout") || !strcmp(a, "--interval")) {
       if(!v) {
-        fprintf(stderr, "provision smoke: %s needs a value (see provision smoke --help)\n", a);
+        sl_cli_needs_value(who, a);
         return 3;
       }
       i++;
       if(!strcmp(a, "--count")) {
-        errno = 0;
-        n = strtol(v, &end, 10);
-        if(errno || *end || end == v || n < 1 || n > SL_SMOKE_MAX_COUNT) {
-          fprintf(stderr, "provision smoke: --count takes a number from 1 to %d\n",
-                  SL_SMOKE_MAX_COUNT);
+        if(sl_cli_number(who, a, v, 1, SL_SMOKE_MAX_COUNT, &o->so.count))
           return 3;
-        }
-        o->so.count = (int)n;
       }
       else if((n = duration_ms(v)) <= 0) {
         fprintf(stderr, "provision smoke: %s takes a duration such as 90s, 5m or 1h\n", a);
@@ -104,14 +99,10 @@ static int parse(int argc, char **argv, struct opts *o)
       else
         o->so.poll_ms = n;
     }
-    else if(sl_config_is_credential_option(a)) {
-      fprintf(stderr, "provision smoke: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
-              SL_CREDENTIAL_OPTION_HINT);
+    else if(sl_cli_refused(who, a))
       return 3;
-    }
     else {
-      fprintf(stderr, "provision smoke: unknown option '%.*s' (see provision smoke --help)\n",
-              (int)strcspn(a, "="), a);
+      sl_cli_unknown(who, a);
       return 3;
     }
   }

@@ -49,7 +49,7 @@ static int parse(int argc, char **argv, struct cli *o)
   o->cmd = C_NONE;
   for(i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if(!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    if(sl_cli_is_help(a)) {
       fputs(usage, stdout);
       return 1;
     }
@@ -57,9 +57,9 @@ static int parse(int argc, char **argv, struct cli *o)
       printf("provision (sluice) %s\n", SLUICE_VERSION);
       return 1;
     }
-    if(!strcmp(a, "-v") || !strcmp(a, "-vv") || !strcmp(a, "-vvv"))
-      o->verbose += (int)strlen(a) - 1;
-    else if(!strcmp(a, "--json"))
+    if(sl_cli_verbose(a, &o->verbose))
+      continue;
+    if(!strcmp(a, "--json"))
       o->json = 1;
     else if(!strcmp(a, "--dry-run"))
       o->dry_run = 1;
@@ -67,15 +67,10 @@ static int parse(int argc, char **argv, struct cli *o)
       o->replace = 1;
     else if(!strcmp(a, "--empty-bucket"))
       o->empty_bucket = 1;
-    else if(sl_config_is_credential_option(a)) {
-      /* Named without its value: the value may be the secret itself. */
-      fprintf(stderr, "provision: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
-              SL_CREDENTIAL_OPTION_HINT);
+    else if(sl_cli_refused("provision", a))
       return 2;
-    }
     else if(a[0] == '-' && a[1]) {
-      fprintf(stderr, "provision: unknown option '%.*s' (see provision --help)\n",
-              (int)strcspn(a, "="), a);
+      sl_cli_unknown("provision", a);
       return 2;
     }
     else if(o->cmd == C_NONE) {

@@ -7,8 +7,7 @@
  * one in flight per worker; the reader blocks when none is free.
  *
  * A batch that is not full goes out once it has waited flush_interval_s
- * since its first record: a flush thread watches the open batches (threaded
- * mode), so a reader blocked on a quiet pipe still gets its records sent. */
+ * since its first record (send_flush.c). */
 #include "sluice/send.h"
 #include "send_internal.h"
 
@@ -51,18 +50,11 @@ struct sl_sender {
   size_t nq_ready;             /* queues with their locks set up */
   struct sl_batch *batches;    /* every batch there is */
   size_t nbatches;
-  struct sl_batch **open;      /* per queue, the one being filled */
   struct sl_batch **free;
   size_t nfree;
   pthread_mutex_t mu;          /* queues, free list, res, dead-letter */
   pthread_cond_t can_take;
-  /* open[] and since[] are shared by the caller's thread (filling) and the
-   * flush thread (sending what waited too long); taken before mu. */
-  pthread_mutex_t open_mu;
-  pthread_cond_t tick;         /* a batch got its first record, or stop */
-  double *since;               /* per queue: when open[i] got its first record */
-  pthread_t flusher;
-  int flusher_started, flusher_stop;
+  struct send_flush fl;        /* the open batches; its lock before mu */
   int dl_fd;
   struct sl_send_result res;
   enum sl_result fatal;
@@ -75,7 +67,7 @@ struct sl_sender {
   double t0;
 };
 
-static double now_s(void)
+double sl_send_now(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -90,6 +82,11 @@ const struct sl_send_options *sl_sender_options(const struct sl_sender *s)
 const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s)
 {
   return &s->lim;
+}
+
+struct send_flush *sl_send_flush_of(struct sl_sender *s)
+{
+  return &s->fl;
 }
 
 /* ------------------------------------------------------------------ failures */
@@ -175,6 +172,17 @@ void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, struct sl_se
   pthread_mutex_unlock(&s->mu);
 }
 
+enum sl_result sl_send_fatal(struct sl_sender *s, struct sl_error *err)
+{
+  enum sl_result r;
+  pthread_mutex_lock(&s->mu);
+  r = s->fatal;
+  if(r && err)
+    *err = s->fatal_err;
+  pthread_mutex_unlock(&s->mu);
+  return r;
+}
+
 void sl_send_add_counts(struct sl_sender *s, const struct sl_send_result *d)
 {
   pthread_mutex_lock(&s->mu);
@@ -243,9 +251,9 @@ static void *worker_main(void *arg)
 }
 
 /* A full batch goes to its queue (threaded) or out at once (inline). */
-static void dispatch(struct sl_sender *s, size_t qi)
+void sl_send_dispatch(struct sl_sender *s, size_t qi)
 {
-  struct sl_batch *b = s->open[qi];
+  struct sl_batch *b = s->fl.open[qi];
   if(!b || !b->n)
     return;
   if(!s->threaded) {
@@ -255,74 +263,8 @@ static void dispatch(struct sl_sender *s, size_t qi)
   }
   pthread_mutex_lock(&s->mu);
   push(&s->q[qi], b, &s->mu);
-  s->open[qi] = take_free(s);
+  s->fl.open[qi] = take_free(s);
   pthread_mutex_unlock(&s->mu);
-}
-
-/* ------------------------------------------------------------------ flush */
-
-/* With open_mu held: sends the open batches that waited their interval.
- * Returns 1 with *next set to the soonest deadline still ahead, if any. */
-static int flush_due(struct sl_sender *s, double *next)
-{
-  double t = now_s();
-  int i, waiting = 0;
-  for(i = 0; i < s->nqueues; i++) {
-    double due = s->since[i] + s->o.flush_interval_s;
-    if(!s->open[i]->n)
-      continue;
-    if(t >= due)
-      dispatch(s, (size_t)i);
-    else if(!waiting || due < *next) {
-      *next = due;
-      waiting = 1;
-    }
-  }
-  return waiting;
-}
-
-static void *flush_main(void *arg)
-{
-  struct sl_sender *s = arg;
-  pthread_mutex_lock(&s->open_mu);
-  while(!s->flusher_stop) {
-    double next = 0;
-    if(!flush_due(s, &next))
-      pthread_cond_wait(&s->tick, &s->open_mu);
-    else {
-      struct timespec ts;
-      ts.tv_sec = (time_t)next;
-      ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
-      if(ts.tv_nsec >= 1000000000L)
-        ts.tv_nsec = 999999999L;
-      pthread_cond_timedwait(&s->tick, &s->open_mu, &ts);
-    }
-  }
-  pthread_mutex_unlock(&s->open_mu);
-  return NULL;
-}
-
-/* Before the workers stop: nothing may be queued after they are gone. */
-static void stop_flusher(struct sl_sender *s)
-{
-  if(!s->flusher_started)
-    return;
-  pthread_mutex_lock(&s->open_mu);
-  s->flusher_stop = 1;
-  pthread_cond_signal(&s->tick);
-  pthread_mutex_unlock(&s->open_mu);
-  pthread_join(s->flusher, NULL);
-  s->flusher_started = 0;
-}
-
-/* The monotonic clock, as now_s() reads it, for the flush deadlines. */
-static void tick_init(pthread_cond_t *c)
-{
-  pthread_condattr_t a;
-  pthread_condattr_init(&a);
-  pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-  pthread_cond_init(c, &a);
-  pthread_condattr_destroy(&a);
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -389,11 +331,10 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   if(!s->o.max_attempts)
     s->o.max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
   s->dl_fd = -1;
-  s->t0 = now_s();
+  s->t0 = sl_send_now();
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->can_take, NULL);
-  pthread_mutex_init(&s->open_mu, NULL);
-  tick_init(&s->tick);
+  sl_send_flush_init(&s->fl, s);
   sl_send_result_init(&s->res);
   s->res.target = o->target;
   if(o->target == SL_SEND_KINESIS)
@@ -402,6 +343,8 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   s->nworkers = s->threaded ? o->concurrency : 1;
   /* Same key, same worker: batches holding a key go out in input order. */
   s->nqueues = s->threaded && s->keys != KEY_NONE && s->keys != KEY_RANDOM ? s->nworkers : 1;
+  s->fl.n = s->nqueues;
+  s->fl.interval_s = s->o.flush_interval_s;
   qcap = s->nqueues == 1 ? (size_t)s->nworkers : 1;
   s->nbatches = s->threaded ? (size_t)s->nqueues + (size_t)s->nqueues * qcap +
                               (size_t)s->nworkers : 1;
@@ -414,10 +357,10 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
     s->w = calloc((size_t)s->nworkers, sizeof(*s->w));
     s->q = calloc((size_t)s->nqueues, sizeof(*s->q));
     s->batches = calloc(s->nbatches, sizeof(*s->batches));
-    s->open = calloc((size_t)s->nqueues, sizeof(*s->open));
-    s->since = calloc((size_t)s->nqueues, sizeof(*s->since));
+    s->fl.open = calloc((size_t)s->nqueues, sizeof(*s->fl.open));
+    s->fl.since = calloc((size_t)s->nqueues, sizeof(*s->fl.since));
     s->free = calloc(s->nbatches, sizeof(*s->free));
-    if(!s->w || !s->q || !s->batches || !s->open || !s->since || !s->free)
+    if(!s->w || !s->q || !s->batches || !s->fl.open || !s->fl.since || !s->free)
       r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
   }
   for(i = 0; !r && i < s->nbatches; i++) {
@@ -434,7 +377,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
     s->nq_ready++;
     if(!(s->q[i].slot = calloc(qcap, sizeof(*s->q[i].slot))))
       r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
-    s->open[i] = s->free[--s->nfree];
+    s->fl.open[i] = s->free[--s->nfree];
   }
   for(i = 0; !r && i < (size_t)s->nworkers; i++) {
     struct worker *w = &s->w[i];
@@ -458,12 +401,8 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   }
   /* Inline, the caller's client may only be used from its thread: there
    * a waiting batch goes with the next record or sl_sender_flush. */
-  if(!r && s->threaded && s->o.flush_interval_s > 0) {
-    if(pthread_create(&s->flusher, NULL, flush_main, s))
-      r = sl_error_set(err, SL_E_INTERNAL, NULL, "cannot start the flush thread");
-    else
-      s->flusher_started = 1;
-  }
+  if(!r && s->threaded && s->o.flush_interval_s > 0)
+    r = sl_send_flush_start(&s->fl, err);
   if(r) {
     sl_sender_free(s);
     return r;
@@ -609,42 +548,21 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   }
   qi = s->keys ? route(s, key) : 0;
   size = sl_send_record_size(&s->lim, slen, s->keys ? strlen(key) : 0);
-  pthread_mutex_lock(&s->open_mu);
-  if(!s->flusher_started && s->o.flush_interval_s > 0) {
-    double next;
-    flush_due(s, &next);
-  }
-  if(!sl_batch_fits(s->open[qi], size))
-    dispatch(s, qi);
-  b = s->open[qi];
-  if(!b->n) {
-    s->since[qi] = now_s();
-    pthread_cond_signal(&s->tick);
-  }
+  pthread_mutex_lock(&s->fl.mu);
+  sl_send_flush_due(&s->fl);
+  if(!sl_batch_fits(s->fl.open[qi], size))
+    sl_send_dispatch(s, qi);
+  b = s->fl.open[qi];
+  if(!b->n)
+    sl_send_flush_opened(&s->fl, qi);
   r = sl_batch_add(b, data, len, s->o.newline, s->keys ? key : NULL, s->o.explicit_hash_key,
                    index, w);
   if(!r && b->n == s->lim.max_records)
-    dispatch(s, qi);
-  pthread_mutex_unlock(&s->open_mu);
+    sl_send_dispatch(s, qi);
+  pthread_mutex_unlock(&s->fl.mu);
   if(r)
     return sl_error_set(err, r, NULL, "cannot hold the record in its batch");
   return SL_OK;
-}
-
-enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err)
-{
-  enum sl_result r;
-  int i;
-  pthread_mutex_lock(&s->open_mu);
-  for(i = 0; i < s->nqueues; i++)
-    dispatch(s, (size_t)i);
-  pthread_mutex_unlock(&s->open_mu);
-  pthread_mutex_lock(&s->mu);
-  r = s->fatal;
-  if(r && err)
-    *err = s->fatal_err;
-  pthread_mutex_unlock(&s->mu);
-  return r;
 }
 
 void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap)
@@ -654,7 +572,7 @@ void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap)
   snap->total += atomic_load_explicit(&s->added, memory_order_relaxed);
   snap->failures = NULL;
   snap->nfailures = snap->cap = 0;
-  snap->elapsed_s = now_s() - s->t0;
+  snap->elapsed_s = sl_send_now() - s->t0;
   pthread_mutex_unlock(&s->mu);
 }
 
@@ -681,9 +599,9 @@ enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
                                 struct sl_error *err)
 {
   int i;
-  stop_flusher(s);
+  sl_send_flush_stop(&s->fl);
   for(i = 0; i < s->nqueues; i++)
-    dispatch(s, (size_t)i);
+    sl_send_dispatch(s, (size_t)i);
   stop_workers(s);
   if(s->dl_fd >= 0 && fsync(s->dl_fd) && errno != EINVAL && !s->fatal) {
     struct sl_error e;
@@ -692,7 +610,7 @@ enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
                  s->o.dead_letter, strerror(errno));
     set_fatal(s, &e);
   }
-  s->res.elapsed_s = now_s() - s->t0;
+  s->res.elapsed_s = sl_send_now() - s->t0;
   s->res.total += atomic_exchange_explicit(&s->added, 0, memory_order_relaxed);
   sl_send_result_cleanup(res);
   *res = s->res;
@@ -707,7 +625,7 @@ void sl_sender_free(struct sl_sender *s)
   size_t i;
   if(!s)
     return;
-  stop_flusher(s);
+  sl_send_flush_stop(&s->fl);
   stop_workers(s);
   for(i = 0; s->w && i < (size_t)s->nworkers; i++) {
     sl_send_scratch_cleanup(&s->w[i].scratch);
@@ -726,13 +644,10 @@ void sl_sender_free(struct sl_sender *s)
   sl_send_result_cleanup(&s->res);
   pthread_cond_destroy(&s->can_take);
   pthread_mutex_destroy(&s->mu);
-  pthread_cond_destroy(&s->tick);
-  pthread_mutex_destroy(&s->open_mu);
+  sl_send_flush_cleanup(&s->fl);
   free(s->w);
   free(s->q);
   free(s->batches);
-  free(s->open);
-  free(s->since);
   free(s->free);
   free(s);
 }

@@ -5,24 +5,19 @@
 # broken profile, an apply killed halfway then re-run, error lines, destroy
 # twice. Needs SLUICE_BUILD and SLUICE_TEST_ENDPOINT (tests/integration/run).
 set -u
+. "$(dirname "$0")/lib.sh"
 P="$SLUICE_BUILD/provision"
 EP="$SLUICE_TEST_ENDPOINT"
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+EMU=$EP
+clean_env
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 tmp=$(mktemp -d)
 bg=
 trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# eq WHAT GOT WANT
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
 # has WHAT FILE LINE: the exact line is in the file
 has() { if grep -qxF -- "$3" "$2"; then ok; else bad "$1: no line [$3] in:"; sed 's/^/    /' "$2"; fi; }
 
-ctl() { curl -s -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$EP/_emu/$2"; }
 reset_ledger() { ctl POST ledger/reset >/dev/null; }
 mutating() { ctl GET ledger/summary | jq -r .mutating_calls; }
 mutating_ops() { ctl GET ledger | jq -r '[.calls[] | select(.mutating) | .operation] | join(" ")'; }
@@ -37,32 +32,8 @@ run() {
 
 # profile FILE NAME [buffer_mb] [region] [compression] [create_delay_s]
 profile() {
-  cat >"$1" <<EOF
-[aws]
-region = ${4:-us-east-1}
-endpoint_url = $EP
-max_attempts = 5
-
-[bucket]
-name = $2
-expire_after_days = 7
-tags = suite=provision-cli
-
-[role]
-name = $2-role
-
-[firehose]
-name = $2
-prefix = logs/
-error_prefix = errors/!{firehose:error-output-type}/
-buffer_size_mb = ${3:-1}
-buffer_interval_s = 60
-compression = ${5:-GZIP}
-
-[retry]
-create_attempts = 30
-create_delay_s = ${6:-1}
-EOF
+  write_profile "$1" "$2" buffer="${3:-1}" region="${4:-us-east-1}" compression="${5:-GZIP}" \
+    delay="${6:-1}" bucket=$'expire_after_days = 7\ntags = suite=provision-cli'
 }
 
 ctl POST config '{"lifecycle_seconds": 0.3, "iam_propagation_seconds": 0}' >/dev/null
@@ -218,5 +189,4 @@ run plan6 plan "$prof"
 eq "plan after destroy exits 2" "$rc" 2
 
 ctl POST config '{"lifecycle_seconds": 1.0}' >/dev/null
-echo "provision-cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_counts provision-cli

@@ -13,6 +13,7 @@
 # that really went over the wire are known and can be looked for.
 # Needs SLUICE_BUILD (tests/integration/run). Last line: "security: N passed, N failed".
 set -uo pipefail
+. "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${SLUICE_BUILD:?run through tests/integration/run}
 P="$bin/provision"
@@ -27,11 +28,6 @@ finish() {
   rm -rf "$work"
 }
 trap finish EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# eq WHAT GOT WANT
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
 # check WHAT CMD...
 check() { local n=$1; shift; if "$@"; then ok; else bad "$n"; fi; }
 
@@ -116,40 +112,15 @@ EMU=$(head -1 "$work/emu.ready")
 proxy=$!
 for _ in $(seq 100); do [ -s "$work/proxy.ready" ] && break; sleep 0.1; done
 EP=$(head -1 "$work/proxy.ready")
-ctl() { curl -s -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$EMU/_emu/$2"; }
 
 # A clean environment for every run: only what each case exports.
-unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL AWS_CA_BUNDLE
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
-export AWS_EC2_METADATA_DISABLED=true
+clean_env
+unset AWS_CA_BUNDLE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none"
 
 # profile FILE NAME [ENDPOINT] [extra [aws] lines]
 profile() {
-  cat >"$1" <<EOF
-[aws]
-region = us-east-1
-endpoint_url = ${3:-$EP}
-max_attempts = 2
-${4:-}
-
-[bucket]
-name = $2
-
-[role]
-name = $2-role
-
-[firehose]
-name = $2
-prefix = logs/
-error_prefix = errors/!{firehose:error-output-type}/
-buffer_size_mb = 1
-buffer_interval_s = 60
-
-[retry]
-create_attempts = 30
-create_delay_s = 1
-EOF
+  write_profile "$1" "$2" endpoint="${3:-$EP}" attempts=2 aws="${4:-}"
   chmod 600 "$1"
 }
 
@@ -473,5 +444,4 @@ done
 AWS_ACCESS_KEY_ID=$ENV_AK AWS_SECRET_ACCESS_KEY=$ENV_SK AWS_SESSION_TOKEN=$ENV_TOK \
   "$P" destroy "$prof" --empty-bucket >/dev/null 2>&1
 
-echo "security: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_counts security

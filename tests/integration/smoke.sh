@@ -7,11 +7,12 @@
 # through Kinesis. Delivery is sped up with the emulator's time_scale (the
 # profiles keep a 60 s buffer interval). Last line: "smoke: N passed, N failed".
 set -uo pipefail
+. "$(dirname "$0")/lib.sh"
 P="$SLUICE_BUILD/provision"
 EP="$SLUICE_TEST_ENDPOINT"
+EMU=$EP
 work=$(mktemp -d)
 bg=
-ctl() { curl -s -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$EP/_emu/$2"; }
 finish() {
   [ -n "$bg" ] && kill "$bg" 2>/dev/null
   ctl POST firehose/resume >/dev/null
@@ -20,15 +21,9 @@ finish() {
   rm -rf "$work"
 }
 trap finish EXIT
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+clean_env
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# eq WHAT GOT WANT
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
 # has WHAT FILE REGEX: a line of the file matches
 has() { if grep -qE -- "$3" "$2"; then ok; else bad "$1: no line like [$3] in:"; sed 's/^/    /' "$2"; fi; }
 awsx() { aws --endpoint-url "$EP" --region us-east-1 "$@"; }
@@ -48,30 +43,7 @@ counts() { jq -c '[.passed, .sent, .found, .missing, .duplicated, .in_error]' "$
 profile() {
   local src=direct
   [ -n "${3:-}" ] && src=kinesis
-  cat >"$1" <<EOF
-[aws]
-region = us-east-1
-endpoint_url = $EP
-max_attempts = 5
-
-[bucket]
-name = $2
-
-[role]
-name = $2-role
-
-[firehose]
-name = $2
-source = $src
-prefix = logs/
-error_prefix = errors/!{firehose:error-output-type}/
-buffer_size_mb = 1
-buffer_interval_s = 60
-
-[retry]
-create_attempts = 30
-create_delay_s = 1
-EOF
+  write_profile "$1" "$2" source="$src"
   if [ -n "${3:-}" ]; then printf '\n[kinesis]\nname = %s-src\nshards = 1\n' "$2" >>"$1"; fi
 }
 
@@ -214,5 +186,4 @@ eq "destroy exits 0" "$rc" 0
 run d2 destroy --empty-bucket "$work/k.ini"
 eq "destroy kinesis pipeline exits 0" "$rc" 0
 
-echo "smoke: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_counts smoke
