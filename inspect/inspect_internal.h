@@ -9,6 +9,15 @@
 /* GetObject tries per object: a cut download resumes with a Range request. */
 #define SL_INSPECT_RESUME_ATTEMPTS 3
 
+/* run.c: GetObject into on_body; a download cut after *fed bytes (what the
+ * caller's decoder already has) goes on with a Range request from there.
+ * stop(ud) non-zero after an error means the caller is done with the
+ * object: SL_OK. */
+enum sl_result sl_inspect_get_resuming(struct sl_client *c, const char *bucket, const char *key,
+                                       const uint64_t *fed,
+                                       int (*on_body)(void *ud, const char *p, size_t n),
+                                       int (*stop)(void *ud), void *ud, struct sl_error *err);
+
 struct sl_inspect_pass {
   const struct sl_inspect_command *cmd;
   struct sl_inspect_summary *sum;

@@ -2,7 +2,6 @@
  * call, its records collected in memory, on the caller's thread and client.
  * Simple to use where a loop is wanted; sl_inspect_run is the concurrent,
  * streaming path. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,32 +111,10 @@ static int on_body(void *ud, const char *p, size_t n)
   return sl_decoder_feed(it->d, p, n) != SL_OK || sl_decoder_done(it->d);
 }
 
-/* GetObject; a download cut after some bytes goes on with a Range request
- * from there, since the decoder has seen those bytes (as inspect cat does). */
-static enum sl_result fetch(struct sl_inspect_iter *it, struct sl_error *err)
+static int iter_stopped(void *ud)
 {
-  enum sl_result r;
-  int attempt;
-  for(attempt = 0;; attempt++) {
-    struct sl_s3_get g;
-    char range[48];
-    memset(&g, 0, sizeof(g));
-    if(it->fed) {
-      snprintf(range, sizeof(range), "bytes=%llu-", (unsigned long long)it->fed);
-      g.range = range;
-    }
-    g.on_body = on_body;
-    g.ud = it;
-    sl_error_clear(err);
-    r = sl_s3_get_object(it->c, it->bucket, it->obj->key, &g, err);
-    if(!r || sl_decoder_done(it->d))
-      return r;
-    if((r != SL_E_NETWORK && r != SL_E_TIMEOUT) || !it->fed ||
-       attempt + 1 >= SL_INSPECT_RESUME_ATTEMPTS)
-      return r;
-    sl_log(SL_LOG_INFO, "%s: download cut at byte %llu, resuming", it->obj->key,
-           (unsigned long long)it->fed);
-  }
+  struct sl_inspect_iter *it = ud;
+  return sl_decoder_done(it->d);
 }
 
 enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key,
@@ -164,7 +141,8 @@ enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key
   it->d = sl_decoder_new(&o);
   if(!it->d)
     return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory for a decoder");
-  r = fetch(it, err);
+  r = sl_inspect_get_resuming(it->c, it->bucket, it->obj->key, &it->fed, on_body, iter_stopped, it,
+                              err);
   if(r && !sl_decoder_done(it->d))
     return r;
   if(!r)

@@ -124,7 +124,10 @@ static int on_body(void *ud, const char *p, size_t n)
   return sl_decoder_feed(w->d, p, n) != SL_OK || sl_decoder_done(w->d) || w->aborted;
 }
 
-static enum sl_result fetch_s3(struct worker *w, struct sl_error *err)
+enum sl_result sl_inspect_get_resuming(struct sl_client *c, const char *bucket, const char *key,
+                                       const uint64_t *fed,
+                                       int (*on_body)(void *ud, const char *p, size_t n),
+                                       int (*stop)(void *ud), void *ud, struct sl_error *err)
 {
   enum sl_result r;
   int attempt;
@@ -132,21 +135,32 @@ static enum sl_result fetch_s3(struct worker *w, struct sl_error *err)
     struct sl_s3_get g;
     char range[48];
     memset(&g, 0, sizeof(g));
-    if(w->fed) {
-      snprintf(range, sizeof(range), "bytes=%llu-", (unsigned long long)w->fed);
+    if(*fed) {
+      snprintf(range, sizeof(range), "bytes=%llu-", (unsigned long long)*fed);
       g.range = range;
     }
     g.on_body = on_body;
-    g.ud = w;
+    g.ud = ud;
     sl_error_clear(err);
-    r = sl_s3_get_object(&w->client, w->e->bucket, w->job->obj.key, &g, err);
-    if(!r || sl_decoder_done(w->d) || w->aborted)
+    r = sl_s3_get_object(c, bucket, key, &g, err);
+    if(!r || stop(ud))
       return SL_OK;
-    if((r != SL_E_NETWORK && r != SL_E_TIMEOUT) || !w->fed || attempt + 1 >= SL_INSPECT_RESUME_ATTEMPTS)
+    if((r != SL_E_NETWORK && r != SL_E_TIMEOUT) || !*fed || attempt + 1 >= SL_INSPECT_RESUME_ATTEMPTS)
       return r;
-    sl_log(SL_LOG_INFO, "%s: download cut at byte %llu, resuming", w->job->obj.key,
-           (unsigned long long)w->fed);
+    sl_log(SL_LOG_INFO, "%s: download cut at byte %llu, resuming", key, (unsigned long long)*fed);
   }
+}
+
+static int worker_stopped(void *ud)
+{
+  struct worker *w = ud;
+  return sl_decoder_done(w->d) || w->aborted;
+}
+
+static enum sl_result fetch_s3(struct worker *w, struct sl_error *err)
+{
+  return sl_inspect_get_resuming(&w->client, w->e->bucket, w->job->obj.key, &w->fed, on_body,
+                                 worker_stopped, w, err);
 }
 
 static enum sl_result fetch_local(struct worker *w, struct sl_error *err)
