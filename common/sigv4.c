@@ -15,7 +15,6 @@
 #include <openssl/sha.h>
 
 #define MAX_SECRET 256
-#define MAX_ACCESS_KEY 128
 #define MAX_METHOD 32
 #define MAX_EXPIRES 604800L  /* seven days, the service maximum */
 #define CACHE_SLOTS 8
@@ -279,7 +278,7 @@ static int scope_part_ok(const char *s)
 static int access_key_ok(const char *s)
 {
   size_t i, n = s ? strlen(s) : 0;
-  if(!n || n > MAX_ACCESS_KEY)
+  if(!n || n > SL_SIGV4_MAX_ACCESS_KEY)
     return 0;
   for(i = 0; i < n; i++)
     if((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f || s[i] == '/' || s[i] == ',' ||
@@ -425,7 +424,7 @@ static enum sl_result setup(struct sl_sigv4_signing *s, const struct sl_sigv4_re
                             const struct sl_sigv4_params *p, int presign)
 {
   enum sl_result r;
-  size_t rl, sl;
+  size_t rl, sl, al;
   char *o;
   s->req = req;
   s->p = p;
@@ -446,13 +445,20 @@ static enum sl_result setup(struct sl_sigv4_signing *s, const struct sl_sigv4_re
   s->date[8] = 0;
   rl = strlen(p->region);
   sl = strlen(p->service);
-  o = put(s->scope, s->date, 8);
+  al = strlen(p->creds->access_key_id);
+  o = put(s->credential, p->creds->access_key_id, al);
+  *o++ = '/';
+  s->scope = o;
+  o = put(o, s->date, 8);
   *o++ = '/';
   o = put(o, p->region, rl);
   *o++ = '/';
   o = put(o, p->service, sl);
   o = put(o, "/aws4_request", 14);
   s->scope_len = (size_t)(o - 1 - s->scope);
+  s->credential_len = al + 1 + s->scope_len;
+  if(presign)
+    snprintf(s->expires, sizeof(s->expires), "%ld", p->expires);
   if(req->payload_hash)
     strcpy(s->payload, req->payload_hash);
   else if(presign && p->s3_rules)
@@ -475,15 +481,7 @@ static void teardown(struct sl_sigv4_signing *s)
 
 static int is_ours(const char *name, int add_sha)
 {
-  switch(name[0]) {
-  case 'x': case 'X':
-    return !strcasecmp(name, "X-Amz-Date") || !strcasecmp(name, "X-Amz-Security-Token") ||
-           (add_sha && !strcasecmp(name, "x-amz-content-sha256"));
-  case 'a': case 'A':
-    return !strcasecmp(name, "Authorization");
-  default:
-    return 0;
-  }
+  return sl_sigv4_signer_header(name, strlen(name), add_sha) || !strcasecmp(name, "Authorization");
 }
 
 /* Header mode writes only after everything is computed, so a failure
@@ -493,11 +491,11 @@ static enum sl_result apply_headers(struct sl_sigv4_signing *s)
 {
   struct sl_headers *h = s->req->headers;
   const struct sl_creds *c = s->p->creds;
-  size_t alen = strlen(c->access_key_id), at = s->arena.len, i, j;
+  size_t at = s->arena.len, i, j;
   enum sl_result r;
   char *o;
   /* Room first, so nothing is removed when it cannot be added back. */
-  r = sl_sigv4_mem_grow(&s->arena, 64 + alen + s->scope_len + s->names_len + 64);
+  r = sl_sigv4_mem_grow(&s->arena, 64 + s->credential_len + s->names_len + 64);
   if(r)
     return r;
   for(i = j = 0; i < h->n; i++) {
@@ -516,9 +514,7 @@ static enum sl_result apply_headers(struct sl_sigv4_signing *s)
   if(!r) {
     o = s->arena.p + at;
     o = put(o, SL_SIGV4_ALGORITHM " Credential=", sizeof(SL_SIGV4_ALGORITHM) + 11);
-    o = put(o, c->access_key_id, alen);
-    *o++ = '/';
-    o = put(o, s->scope, s->scope_len);
+    o = put(o, s->credential, s->credential_len);
     o = put(o, ", SignedHeaders=", 16);
     o = put(o, s->arena.p + s->names_off, s->names_len);
     o = put(o, ", Signature=", 12);
@@ -564,24 +560,17 @@ static enum sl_result add_out_param(struct sl_buf *out, const char *k, const cha
 static enum sl_result presigned_query(struct sl_sigv4_signing *s, struct sl_buf *out)
 {
   const struct sl_creds *c = s->p->creds;
-  char expires[24];
-  char cred[MAX_ACCESS_KEY + 1 + sizeof(s->scope)];
-  size_t alen = strlen(c->access_key_id);
   enum sl_result r = SL_OK;
   sl_buf_reset(out);
-  snprintf(expires, sizeof(expires), "%ld", s->p->expires);
-  memcpy(cred, c->access_key_id, alen);
-  cred[alen] = '/';
-  memcpy(cred + alen + 1, s->scope, s->scope_len);
   if(s->req->query && s->req->query[0])
     r = sl_buf_adds(out, s->req->query);
   if(!r) r = add_out_param(out, "X-Amz-Algorithm", SL_SIGV4_ALGORITHM, 16);
-  if(!r) r = add_out_param(out, "X-Amz-Credential", cred, alen + 1 + s->scope_len);
+  if(!r) r = add_out_param(out, "X-Amz-Credential", s->credential, s->credential_len);
   if(!r) r = add_out_param(out, "X-Amz-Date", s->amzdate, 16);
   if(!r) r = add_out_param(out, "X-Amz-SignedHeaders", s->arena.p + s->names_off, s->names_len);
-  if(!r) r = add_out_param(out, "X-Amz-Expires", expires, strlen(expires));
+  if(!r) r = add_out_param(out, "X-Amz-Expires", s->expires, strlen(s->expires));
   if(!r && c->session_token)
-    r = add_out_param(out, "X-Amz-Security-Token", c->session_token, strlen(c->session_token));
+    r = add_out_param(out, "X-Amz-Security-Token", c->session_token, s->token_len);
   if(!r) r = add_out_param(out, "X-Amz-Signature", s->signature, 64);
   return r;
 }

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 
 #define MAX_HEADER_NAME 256
@@ -211,13 +212,22 @@ static int unsigned_header(const char *l, size_t n)
          NAME_IS(l, n, "x-amzn-trace-id");
 }
 
+static int name_is_nocase(const char *name, size_t n, const char *want, size_t wlen)
+{
+  return n == wlen && !strncasecmp(name, want, n);
+}
+#define NAME_IS_NOCASE(l, n, lit) name_is_nocase((l), (n), (lit), sizeof(lit) - 1)
+
+int sl_sigv4_signer_header(const char *name, size_t n, int add_sha)
+{
+  return NAME_IS_NOCASE(name, n, "x-amz-date") || NAME_IS_NOCASE(name, n, "x-amz-security-token") ||
+         (add_sha && NAME_IS_NOCASE(name, n, "x-amz-content-sha256"));
+}
+
 /* The ones the signer sets itself replace whatever the caller had. */
 static int replaced_header(const struct sl_sigv4_signing *s, const char *l, size_t n)
 {
-  if(s->presign)
-    return 0;
-  return NAME_IS(l, n, "x-amz-date") || NAME_IS(l, n, "x-amz-security-token") ||
-         (s->add_sha && NAME_IS(l, n, "x-amz-content-sha256"));
+  return !s->presign && sl_sigv4_signer_header(l, n, s->add_sha);
 }
 
 /* Adds one header: the name lowercased into the arena, the value by
@@ -400,33 +410,21 @@ enum sl_result sl_sigv4_parse_query(struct sl_sigv4_signing *s)
 enum sl_result sl_sigv4_add_presign_params(struct sl_sigv4_signing *s)
 {
   const struct sl_creds *c = s->p->creds;
-  char cred[128 + 1 + sizeof(s->scope)];
-  char expires[24];
-  size_t alen = strlen(c->access_key_id), elen = 0;
-  long e = s->p->expires;
   enum sl_result r;
   char *names;
   s->params.max += 7; /* room for ours beyond the caller's limit */
-  if(alen > 128)
-    return SL_E_INVALID;
-  memcpy(cred, c->access_key_id, alen);
-  cred[alen] = '/';
-  memcpy(cred + alen + 1, s->scope, s->scope_len);
-  do
-    expires[sizeof(expires) - 1 - elen++] = (char)('0' + e % 10);
-  while((e /= 10) && elen < sizeof(expires));
   /* The names are copied out first: adding parameters may move the arena. */
   names = malloc(s->names_len + 1);
   if(!names)
     return SL_E_NOMEM;
   memcpy(names, s->arena.p + s->names_off, s->names_len);
   r = add_param(s, "X-Amz-Algorithm", 15, SL_SIGV4_ALGORITHM, 16, 0);
-  if(!r) r = add_param(s, "X-Amz-Credential", 16, cred, alen + 1 + s->scope_len, 0);
+  if(!r) r = add_param(s, "X-Amz-Credential", 16, s->credential, s->credential_len, 0);
   if(!r) r = add_param(s, "X-Amz-Date", 10, s->amzdate, 16, 0);
   if(!r) r = add_param(s, "X-Amz-SignedHeaders", 19, names, s->names_len, 0);
-  if(!r) r = add_param(s, "X-Amz-Expires", 13, expires + sizeof(expires) - elen, elen, 0);
+  if(!r) r = add_param(s, "X-Amz-Expires", 13, s->expires, strlen(s->expires), 0);
   if(!r && c->session_token && !s->p->omit_session_token)
-    r = add_param(s, "X-Amz-Security-Token", 20, c->session_token, strlen(c->session_token), 0);
+    r = add_param(s, "X-Amz-Security-Token", 20, c->session_token, s->token_len, 0);
   free(names);
   return r;
 }

@@ -9,6 +9,7 @@
 
 #define SL_SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define SL_SIGV4_MAX_SCOPE_PART 63 /* region, service */
+#define SL_SIGV4_MAX_ACCESS_KEY 128
 #define SL_SIGV4_MAX_PAYLOAD_HASH 128
 #define SL_SIGV4_LOCAL_BYTES 2048  /* a typical request's scratch fits here */
 #define SL_SIGV4_LOCAL_ITEMS 16
@@ -76,8 +77,13 @@ struct sl_sigv4_signing {
   char amzdate[17];     /* 20150830T123600Z */
   char date[9];         /* 20150830 */
   char payload[SL_SIGV4_MAX_PAYLOAD_HASH + 1];
-  char scope[9 + 2 * (SL_SIGV4_MAX_SCOPE_PART + 1) + 13];
+  /* "AKID/20150830/us-east-1/iam/aws4_request": the Credential value, built
+   * once; scope points at the part after the access key. */
+  char credential[SL_SIGV4_MAX_ACCESS_KEY + 1 + 9 + 2 * (SL_SIGV4_MAX_SCOPE_PART + 1) + 13];
+  size_t credential_len;
+  const char *scope;
   size_t scope_len;
+  char expires[24];     /* presign: X-Amz-Expires as text */
   size_t token_len;     /* of p->creds->session_token */
   struct sl_sigv4_items hdrs;
   struct sl_sigv4_items params;
@@ -88,6 +94,10 @@ struct sl_sigv4_signing {
   size_t sts_len;
   char signature[65];
 };
+
+/* A header the signer sets in header mode (X-Amz-Date, X-Amz-Security-Token,
+ * x-amz-content-sha256 when add_sha), any case: the caller's are replaced. */
+int sl_sigv4_signer_header(const char *name, size_t n, int add_sha);
 
 /* HTTP token character (RFC 9110 tchar): header names and methods. */
 int sl_sigv4_is_tchar(unsigned char c);
