@@ -1,10 +1,12 @@
 /* itest.c — client and emulator-control helpers for integration suites. */
 #include "itest.h"
+#include "harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 int sl_itest_client(struct sl_client *c, const char *region)
 {
@@ -77,6 +79,30 @@ long sl_itest_control(const char *method, const char *path, const char *json, ch
 int sl_itest_is_emulator(void)
 {
   return sl_itest_control("GET", "health", NULL, NULL) == 200;
+}
+
+static char *read_or_empty(const char *path)
+{
+  size_t n;
+  char *text = sl_test_read_file(path, &n);
+  return text ? text : sl_strdup("");
+}
+
+int sl_itest_run_tool(const char *tool, const char *args, const char *dir, char **out,
+                      char **err)
+{
+  char cmd[4096];
+  int st;
+  free(*out);
+  free(*err);
+  snprintf(cmd, sizeof(cmd), "%s/%s %s >%s/out 2>%s/err", getenv("SLUICE_BUILD"), tool, args, dir,
+           dir);
+  st = system(cmd);
+  snprintf(cmd, sizeof(cmd), "%s/out", dir);
+  *out = read_or_empty(cmd);
+  snprintf(cmd, sizeof(cmd), "%s/err", dir);
+  *err = read_or_empty(cmd);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 const char *sl_itest_name(const char *prefix)

@@ -14,6 +14,11 @@ int sl_itest_client(struct sl_client *c, const char *region);
 long sl_itest_control(const char *method, const char *path, const char *json, char **answer);
 /* A name unique to this run, for buckets and streams: prefix-<pid>-<n>. */
 const char *sl_itest_name(const char *prefix);
+/* Runs $SLUICE_BUILD/<tool> with args (shell words), its stdout and stderr
+ * kept in dir/out and dir/err and read back into *out and *err (malloc'ed,
+ * never NULL; freed first when set). Returns the exit code, -1 if none. */
+int sl_itest_run_tool(const char *tool, const char *args, const char *dir, char **out,
+                      char **err);
 /* 1 when the endpoint is the bundled emulator (control API present). */
 int sl_itest_is_emulator(void);
 

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <json-c/json.h>
 #include <zlib.h>
@@ -32,23 +31,7 @@ static char *out_text, *err_text;
  * out_text / err_text. Returns the exit code. */
 static int inspect(const char *args)
 {
-  char cmd[4096];
-  int st;
-  size_t n;
-  free(out_text);
-  free(err_text);
-  snprintf(cmd, sizeof(cmd), "%s/inspect %s >%s/out 2>%s/err", getenv("SLUICE_BUILD"), args, tmp,
-           tmp);
-  st = system(cmd);
-  snprintf(cmd, sizeof(cmd), "%s/out", tmp);
-  out_text = sl_test_read_file(cmd, &n);
-  snprintf(cmd, sizeof(cmd), "%s/err", tmp);
-  err_text = sl_test_read_file(cmd, &n);
-  if(!out_text)
-    out_text = sl_strdup("");
-  if(!err_text)
-    err_text = sl_strdup("");
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return sl_itest_run_tool("inspect", args, tmp, &out_text, &err_text);
 }
 
 static size_t gzip(const char *in, size_t n, char *out, size_t outlen)

@@ -27,25 +27,10 @@ static char *out_text, *err_text;
 
 static int inspect(const char *args)
 {
-  char cmd[4096];
-  int st;
-  size_t n;
-  free(out_text);
-  free(err_text);
-  snprintf(cmd, sizeof(cmd), "%s/inspect %s >%s/out 2>%s/err", getenv("SLUICE_BUILD"), args, tmp,
-           tmp);
-  st = system(cmd);
-  snprintf(cmd, sizeof(cmd), "%s/out", tmp);
-  out_text = sl_test_read_file(cmd, &n);
-  snprintf(cmd, sizeof(cmd), "%s/err", tmp);
-  err_text = sl_test_read_file(cmd, &n);
-  if(!out_text)
-    out_text = sl_strdup("");
-  if(!err_text)
-    err_text = sl_strdup("");
-  if(WIFEXITED(st) && WEXITSTATUS(st) && getenv("SLUICE_TEST_VERBOSE"))
+  int code = sl_itest_run_tool("inspect", args, tmp, &out_text, &err_text);
+  if(code > 0 && getenv("SLUICE_TEST_VERBOSE"))
     fprintf(stderr, "inspect %s: %s", args, err_text);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return code;
 }
 
 /* Calls of one operation in the emulator's ledger. */
