@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_*, as common/sigv4.c uses them */
+#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_*, as common/aws/sigv4.c uses them */
 #include <openssl/sha.h>
 
 #include "bench_util.h"

@@ -1,6 +1,6 @@
 /* buf.c — results, errors, bounded buffers, views, header lists, encodings. */
 #include "sluice/buf.h"
-#include "buf_internal.h"
+#include "common/buf_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>

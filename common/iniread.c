@@ -1,6 +1,6 @@
 /* iniread.c — feeds inih one line at a time, counting lines, and passes values
  * too long for its fixed line buffer around it through a side table. */
-#include "iniread.h"
+#include "common/iniread.h"
 #include "sluice/buf.h"
 
 #include <ctype.h>

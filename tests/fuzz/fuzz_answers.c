@@ -7,8 +7,8 @@
  * parser. Accepted credentials must be complete and terminated. */
 #include "fuzz.h"
 #include "sluice/streams.h"
-#include "creds_internal.h"
-#include "streams_internal.h"
+#include "common/aws/creds_internal.h"
+#include "common/api/streams_internal.h"
 
 #define FUZZ_MAX_INPUT (256u * 1024u)
 

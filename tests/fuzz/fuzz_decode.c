@@ -8,7 +8,7 @@
 
 #include "fuzz.h"
 #include "sluice/decode.h"
-#include "decode_internal.h"
+#include "common/records/decode_internal.h"
 
 #define FUZZ_MAX_INPUT (512u * 1024u)
 #define HEADER 8

@@ -6,7 +6,7 @@
 
 #include "fuzz.h"
 #include "sluice/aws.h"
-#include "s3_internal.h"
+#include "common/api/s3_internal.h"
 
 #define FUZZ_MAX_INPUT (1024u * 1024u)
 

@@ -95,7 +95,7 @@ int sl_itest_run_tool(const char *tool, const char *args, const char *dir, char 
   int st;
   free(*out);
   free(*err);
-  snprintf(cmd, sizeof(cmd), "%s/%s %s >%s/out 2>%s/err", getenv("SLUICE_BUILD"), tool, args, dir,
+  snprintf(cmd, sizeof(cmd), "%s/%s/%s %s >%s/out 2>%s/err", getenv("SLUICE_BUILD"), tool, tool, args, dir,
            dir);
   st = system(cmd);
   snprintf(cmd, sizeof(cmd), "%s/out", dir);

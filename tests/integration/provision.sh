@@ -6,7 +6,7 @@
 # twice. Needs SLUICE_BUILD and SLUICE_TEST_ENDPOINT (tests/integration/run).
 set -u
 . "$(dirname "$0")/lib.sh"
-P="$SLUICE_BUILD/provision"
+P="$SLUICE_BUILD/provision/provision"
 EP="$SLUICE_TEST_ENDPOINT"
 EMU=$EP
 clean_env

@@ -16,8 +16,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${SLUICE_BUILD:?run through tests/integration/run}
-P="$bin/provision"
-I="$bin/inspect"
+P="$bin/provision/provision"
+I="$bin/inspect/inspect"
 work=$(mktemp -d)
 emu= proxy= bg=
 finish() {
@@ -152,7 +152,7 @@ for o in "${opts[@]}"; do
                "provision" "inspect stats $work/p.ini" "inspect" "inspect ls s3://b/p"; do
       set -- $cmd
       prog=$1; shift
-      "$bin/$prog" "$@" $form >"$work/cli.out" 2>"$work/cli.err"; code=$?
+      "$bin/$prog/$prog" "$@" $form >"$work/cli.out" 2>"$work/cli.err"; code=$?
       want=1
       case "$cmd" in "provision send"* | "provision smoke"*) want=2 ;; esac
       who=$prog; [ "$prog" = provision ] && [ -n "${1:-}" ] && case $1 in send | smoke) who="$prog $1" ;; esac

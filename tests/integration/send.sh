@@ -3,7 +3,7 @@
 # emulator the runner started ($SLUICE_TEST_ENDPOINT, $SLUICE_BUILD), with a
 # profile written to a temp dir. Last line: "send-cli: N passed, N failed".
 set -uo pipefail
-prov="$SLUICE_BUILD/provision"
+prov="$SLUICE_BUILD/provision/provision"
 ep="$SLUICE_TEST_ENDPOINT"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

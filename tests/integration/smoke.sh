@@ -8,7 +8,7 @@
 # profiles keep a 60 s buffer interval). Last line: "smoke: N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-P="$SLUICE_BUILD/provision"
+P="$SLUICE_BUILD/provision/provision"
 EP="$SLUICE_TEST_ENDPOINT"
 EMU=$EP
 work=$(mktemp -d)

@@ -27,7 +27,7 @@ static char tmp[512];
 
 static char *out_text, *err_text;
 
-/* Runs build/inspect with args (shell words); stdout and stderr are kept in
+/* Runs build/inspect/inspect with args (shell words); stdout and stderr are kept in
  * out_text / err_text. Returns the exit code. */
 static int inspect(const char *args)
 {

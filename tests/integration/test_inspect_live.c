@@ -279,7 +279,7 @@ static void test_tail(void)
   tail_key(key, sizeof(key), 1);
   put_object(key, "{\"old\":1}\n");
   CU_ASSERT_EQUAL(sl_itest_control("POST", "ledger/reset", NULL, NULL), 200);
-  snprintf(cmd, sizeof(cmd), "%s/inspect tail s3://%s/tail/ --interval 0.2 --count 3 "
+  snprintf(cmd, sizeof(cmd), "%s/inspect/inspect tail s3://%s/tail/ --interval 0.2 --count 3 "
            "--timeout 30 --with-key", getenv("SLUICE_BUILD"), bucket);
   p = popen(cmd, "r");
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -330,7 +330,7 @@ static void test_tail_out_of_order(void)
   snprintf(b_key, sizeof(b_key), "tailo/%sst-1-%s-ffffffff-0000-4000-8000-000000000000", hour,
            stamp);
   CU_ASSERT_EQUAL(sl_itest_control("POST", "ledger/reset", NULL, NULL), 200);
-  snprintf(cmd, sizeof(cmd), "%s/inspect tail s3://%s/tailo/ --interval 0.2 --timeout 5 "
+  snprintf(cmd, sizeof(cmd), "%s/inspect/inspect tail s3://%s/tailo/ --interval 0.2 --timeout 5 "
            "--with-key", getenv("SLUICE_BUILD"), bucket);
   p = popen(cmd, "r");
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);

@@ -572,7 +572,7 @@ static int provision_send(const char *args)
           "[firehose]\nname = %s\n", getenv("SLUICE_TEST_ENDPOINT"), bucket, fh);
   fclose(fp);
   snprintf(cmd, sizeof(cmd), "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
-           "AWS_CONFIG_FILE=%s AWS_SHARED_CREDENTIALS_FILE=%s %s/provision send %s %s "
+           "AWS_CONFIG_FILE=%s AWS_SHARED_CREDENTIALS_FILE=%s %s/provision/provision send %s %s "
            ">%s/out 2>%s/err", none, none, getenv("SLUICE_BUILD"), ini, args, tmp, tmp);
   st = system(cmd);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;

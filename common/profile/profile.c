@@ -2,7 +2,7 @@
  * reported with file, line, section and key; nothing is half-applied. */
 #include "sluice/profile.h"
 #include "sluice/log.h"
-#include "../common/iniread.h"
+#include "common/iniread.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
 #include "mini_server.h"
 #include "sluice/aws.h"
 #include "sluice/streams.h"
-#include "streams_internal.h"
+#include "common/api/streams_internal.h"
 
 #define NMAX 500
 

@@ -1,7 +1,7 @@
 /* smoke_report.c — a smoke run's outcome for people (text) and for CI
  * (JSON): counts, latency, the objects that held canaries, the error codes
  * and what --cleanup removed or kept. Both forms carry the same facts. */
-#include "prov_internal.h"
+#include "sluice/provision.h"
 #include "sluice/decode.h"
 #include "sluice/smoke.h"
 

@@ -1,4 +1,4 @@
-/* test_smoke.c — the pure parts of provision/smoke.c and smoke_report.c:
+/* test_smoke.c — the pure parts of provision/smoke/smoke.c and smoke_report.c:
  * the canary record's exact bytes, which records count as this run's
  * canaries, and the report's counts and lines for a result built by hand. */
 #include <stdlib.h>

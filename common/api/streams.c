@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
-#include "buf_internal.h"
+#include "common/buf_internal.h"
 
 #define FIREHOSE_PREFIX "Firehose_20150804."
 #define KINESIS_PREFIX "Kinesis_20131202."

@@ -1,4 +1,4 @@
-/* test_decode.c — the streaming log decoder (inspect/decode.c, jscan.c,
+/* test_decode.c — the streaming log decoder (common/records/decode.c, jscan.c,
  * gunzip.c), the JSON text helpers and the error-output record parser.
  * Every table case is decoded whole, one byte at a time, split in two at
  * every position and in random chunks; all must give the same records,
@@ -11,7 +11,7 @@
 
 #include "harness.h"
 #include "sluice/decode.h"
-#include "../../inspect/decode_internal.h"
+#include "common/records/decode_internal.h"
 
 /* ---- collecting what the decoder says --------------------------------- */
 

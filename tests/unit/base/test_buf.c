@@ -6,7 +6,7 @@
 
 #include "harness.h"
 #include "sluice/buf.h"
-#include "buf_internal.h"
+#include "common/buf_internal.h"
 
 static void test_buf_bound(void)
 {

@@ -15,7 +15,7 @@
 #include "sluice/http.h"
 #include "sluice/log.h"
 #include "sluice/sts.h"
-#include "creds_internal.h"
+#include "common/aws/creds_internal.h"
 
 /* Every variable the chain reads; saved at start, restored at the end. */
 static const char *const vars[] = {

@@ -4,10 +4,10 @@
  * counting this run's canaries under the delivery prefix and, inside the
  * error records' rawData, under the error prefix. Optionally deletes the
  * objects that hold nothing but this run's canaries. */
-#include "prov_internal.h"
 #include "sluice/decode.h"
 #include "sluice/inspect.h"
 #include "sluice/log.h"
+#include "sluice/provision.h"
 #include "sluice/s3.h"
 #include "sluice/send.h"
 #include "sluice/smoke.h"
@@ -59,6 +59,33 @@ void sl_smoke_result_cleanup(struct sl_smoke_result *r)
   sl_smoke_result_init(r);
 }
 
+/* An error of smoke's own: cleared first, so it carries no HTTP status or
+ * request id left over from an earlier call. */
+static enum sl_result smoke_fail(struct sl_error *e, enum sl_result r, const char *code,
+                                 const char *fmt, ...)
+#ifdef __GNUC__
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+static enum sl_result smoke_fail(struct sl_error *e, enum sl_result r, const char *code,
+                                 const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  sl_error_clear(e);
+  return sl_error_set(e, r, code, "%s", msg);
+}
+
+static double mono_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int64_t wall_ms(void)
 {
   struct timespec ts;
@@ -71,8 +98,8 @@ static int64_t wall_ms(void)
 static enum sl_result not_ready(struct sl_prov *s, enum sl_prov_kind k, struct sl_error *err,
                                 const char *what)
 {
-  sl_prov_where(s, k);
-  return sl_prov_fail(err, SL_E_INVALID, "NotReady", "%s", what);
+  snprintf(s->where, sizeof(s->where), "%s %s", sl_prov_kind_name(k), s->plan.item[k].name);
+  return smoke_fail(err, SL_E_INVALID, "NotReady", "%s", what);
 }
 
 /* Every resource exists and takes data; where the canaries go and where
@@ -166,7 +193,7 @@ static enum sl_result send_canaries(struct sl_prov *s, struct sl_smoke_result *r
                out[i].error_message);
   }
   if(r == SL_E_NOMEM)
-    sl_prov_fail(err, r, NULL, "out of memory");
+    smoke_fail(err, r, NULL, "out of memory");
   else if(r)
     snprintf(s->where, sizeof(s->where), "%s %s", res->kinesis ? "kinesis" : "firehose",
              res->stream);
@@ -205,18 +232,18 @@ static enum sl_result seen_add(struct seen *s, size_t pos, const char *key, stru
 {
   char *k;
   if(s->n >= SL_SMOKE_MAX_OBJECTS)
-    return sl_prov_fail(err, SL_E_TOO_LARGE, NULL, "more than %d objects in the window; "
+    return smoke_fail(err, SL_E_TOO_LARGE, NULL, "more than %d objects in the window; "
                         "smoke needs a quieter prefix", SL_SMOKE_MAX_OBJECTS);
   if(s->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 64;
     char **v = realloc(s->v, cap * sizeof(*v));
     if(!v)
-      return sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory");
+      return smoke_fail(err, SL_E_NOMEM, NULL, "out of memory");
     s->v = v;
     s->cap = cap;
   }
   if(!(k = sl_strdup(key)))
-    return sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory");
+    return smoke_fail(err, SL_E_NOMEM, NULL, "out of memory");
   memmove(s->v + pos + 1, s->v + pos, (s->n - pos) * sizeof(*s->v));
   s->v[pos] = k;
   s->n++;
@@ -366,7 +393,7 @@ static enum sl_result read_object(struct sl_prov *s, struct sl_smoke_result *res
   if(!r && sl_decoder_stats(sc.d)->compression == SL_COMPRESSION_UNSUPPORTED)
     sc.other++;
   if(r == SL_E_NOMEM)
-    sl_prov_fail(err, r, NULL, "out of memory");
+    smoke_fail(err, r, NULL, "out of memory");
   if(!r && sc.obj != (size_t)-1) {
     struct sl_smoke_object *e = &res->objects[sc.obj];
     e->canaries = sc.canaries;
@@ -480,7 +507,7 @@ static enum sl_result wait_for_canaries(struct sl_prov *s, const struct sl_smoke
                                         struct sl_error *err)
 {
   struct seen seen[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
-  double start = sl_prov_clock(), deadline = start + (double)res->timeout_ms / 1000.0;
+  double start = mono_s(), deadline = start + (double)res->timeout_ms / 1000.0;
   double poll = (o->poll_ms > 0 ? o->poll_ms : SL_SMOKE_DEFAULT_POLL_MS) / 1000.0;
   enum sl_result r = SL_OK;
   /* Without an error prefix Firehose writes under "<error-output-type>/"
@@ -499,7 +526,7 @@ static enum sl_result wait_for_canaries(struct sl_prov *s, const struct sl_smoke
       r = poll_prefix(s, res, &seen[1], eprefix[i], 1, since, err);
     if(r || all_accounted(res))
       break;
-    left = deadline - sl_prov_clock();
+    left = deadline - mono_s();
     if(left <= 0) {
       res->timed_out = 1;
       break;
@@ -548,15 +575,15 @@ enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
   sl_smoke_result_init(res);
   res->count = o->count > 0 ? o->count : SL_SMOKE_DEFAULT_COUNT;
   if(res->count > SL_SMOKE_MAX_COUNT)
-    return sl_prov_fail(err, SL_E_INVALID, NULL, "at most %d canaries", SL_SMOKE_MAX_COUNT);
+    return smoke_fail(err, SL_E_INVALID, NULL, "at most %d canaries", SL_SMOKE_MAX_COUNT);
   if(!(res->canary = calloc((size_t)res->count, sizeof(*res->canary))))
-    return sl_prov_fail(err, SL_E_NOMEM, NULL, "out of memory");
+    return smoke_fail(err, SL_E_NOMEM, NULL, "out of memory");
   for(i = 0; i < res->count; i++) {
     res->canary[i].object = (size_t)-1;
     res->canary[i].latency_s = -1;
   }
   if(sl_uuid4(res->run_id))
-    return sl_prov_fail(err, SL_E_INTERNAL, NULL, "getrandom failed");
+    return smoke_fail(err, SL_E_INTERNAL, NULL, "getrandom failed");
   r = check_ready(s, res, err);
   if(r)
     return r;
@@ -564,7 +591,7 @@ enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
                     (s->have.firehose.buffer_interval_s + SL_SMOKE_EXTRA_TIMEOUT_S) * 1000L;
   /* A server clock a little behind ours must not hide the first hour. */
   since = wall_ms() / 1000 - SL_SMOKE_SKEW_S;
-  t0 = sl_prov_clock();
+  t0 = mono_s();
   r = send_canaries(s, res, err);
   if(!r) {
     progress(o, "sent %ld of %d canaries to %s %s (run id %s); waiting up to %.0f s for "
@@ -573,7 +600,7 @@ enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
              res->prefix);
     r = wait_for_canaries(s, o, res, since, err);
   }
-  res->elapsed_s = sl_prov_clock() - t0;
+  res->elapsed_s = mono_s() - t0;
   tally(res);
   if(!r && o->cleanup)
     r = cleanup(s, res, err);
