@@ -1,7 +1,8 @@
-/* sluice — public API umbrella header. */
+/* sluice — public API umbrella header: every installed header. */
 #ifndef SLUICE_H
 #define SLUICE_H
 
+#include "sluice/export.h"
 #include "sluice/buf.h"
 #include "sluice/log.h"
 #include "sluice/sigv4.h"
@@ -18,9 +19,11 @@
 #include "sluice/provision.h"
 #include "sluice/send.h"
 #include "sluice/smoke.h"
+#include "sluice/decode.h"
+#include "sluice/inspect.h"
 
 #define SLUICE_VERSION "0.1.0"
 
-const char *sl_version(void);
+SL_EXPORT const char *sl_version(void);
 
 #endif

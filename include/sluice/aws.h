@@ -4,6 +4,8 @@
 #ifndef SLUICE_AWS_H
 #define SLUICE_AWS_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "buf.h"
 #include "config.h"
@@ -27,9 +29,9 @@ struct sl_client {
 };
 
 /* Takes ownership of *cfg's heap members (cfg is left empty). */
-enum sl_result sl_client_init(struct sl_client *c, struct sl_aws_config *cfg,
+SL_EXPORT enum sl_result sl_client_init(struct sl_client *c, struct sl_aws_config *cfg,
                               const char *sluice_profile_path, struct sl_error *err);
-void sl_client_cleanup(struct sl_client *c);
+SL_EXPORT void sl_client_cleanup(struct sl_client *c);
 
 /* A request before endpoint, signing and retries. */
 struct sl_aws_request {
@@ -54,13 +56,13 @@ struct sl_aws_request {
 /* Sends with retries per the client's policy. SL_OK only for 2xx; an error
  * answer gives SL_E_AWS with err filled from whatever shape the service used.
  * resp holds the last answer either way. */
-enum sl_result sl_aws_send(struct sl_client *c, const struct sl_aws_request *req,
+SL_EXPORT enum sl_result sl_aws_send(struct sl_client *c, const struct sl_aws_request *req,
                            struct sl_http_response *resp, struct sl_error *err);
 
 /* The same without a client, for the credential chain's STS calls:
  * explicit creds (NULL = send unsigned, e.g. AssumeRoleWithWebIdentity),
  * explicit retry policy (NULL = one attempt). */
-enum sl_result sl_aws_send_with(struct sl_http *http, const struct sl_aws_config *cfg,
+SL_EXPORT enum sl_result sl_aws_send_with(struct sl_http *http, const struct sl_aws_config *cfg,
                                 const struct sl_creds *creds, struct sl_sigv4_cache *sigcache,
                                 const struct sl_retry_policy *retry,
                                 const struct sl_aws_request *req,
@@ -68,7 +70,7 @@ enum sl_result sl_aws_send_with(struct sl_http *http, const struct sl_aws_config
 
 /* Query protocol body: "Action=a&Version=v&k1=v1..." form-urlencoded (keys
  * and values encoded per RFC 3986, space as %20). Appends to out. */
-enum sl_result sl_aws_query_body(const char *action, const char *version,
+SL_EXPORT enum sl_result sl_aws_query_body(const char *action, const char *version,
                                  const struct sl_headers *params, struct sl_buf *out);
 
 /* Fills err from an error answer: S3 <Error>, IAM/STS <ErrorResponse><Error>,
@@ -77,14 +79,14 @@ enum sl_result sl_aws_query_body(const char *action, const char *version,
  * x-amzn-RequestId / x-amz-request-id / body, and bodiless answers (HEAD)
  * from the status (404 NotFound, 403 Forbidden, 301 PermanentRedirect ...).
  * Never fails on malformed bodies: the status is used instead. */
-void sl_aws_parse_error(long status, const struct sl_headers *headers, const char *body,
+SL_EXPORT void sl_aws_parse_error(long status, const struct sl_headers *headers, const char *body,
                         size_t body_len, struct sl_error *err);
 
 /* JSON 1.1: POST / with X-Amz-Target "<prefix>.<op>" and
  * Content-Type application/x-amz-json-1.1. *out is the parsed answer
  * (json-c object, json_object_put it) on success. */
 struct json_object;
-enum sl_result sl_aws_json(struct sl_client *c, enum sl_service svc, const char *target,
+SL_EXPORT enum sl_result sl_aws_json(struct sl_client *c, enum sl_service svc, const char *target,
                            struct json_object *in, struct json_object **out,
                            struct sl_error *err);
 
@@ -92,17 +94,17 @@ enum sl_result sl_aws_json(struct sl_client *c, enum sl_service svc, const char 
  * params is an ordered list of (name, value), unencoded. *out is the parsed
  * XML document (xmlFreeDoc it) on success. */
 struct _xmlDoc;
-enum sl_result sl_aws_query(struct sl_client *c, enum sl_service svc, const char *action,
+SL_EXPORT enum sl_result sl_aws_query(struct sl_client *c, enum sl_service svc, const char *action,
                             const char *version, const struct sl_headers *params,
                             struct _xmlDoc **out, struct sl_error *err);
 
 /* Safe XML parsing for answers: no network, no entity expansion, no DTD
  * loading, bounded depth. NULL with err filled on failure. */
-struct _xmlDoc *sl_xml_parse(const char *data, size_t len, struct sl_error *err);
+SL_EXPORT struct _xmlDoc *sl_xml_parse(const char *data, size_t len, struct sl_error *err);
 /* Text of the first element with this local name (namespace ignored) below
  * node (depth-first); NULL when absent. Returned string is owned by the doc's
  * caller: xmlFree it. */
-char *sl_xml_find_text(void *node, const char *local_name);
+SL_EXPORT char *sl_xml_find_text(void *node, const char *local_name);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 #ifndef SLUICE_BUF_H
 #define SLUICE_BUF_H
 
+#include "export.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -28,7 +30,7 @@ enum sl_result {
   SL_E_INTERNAL     /* a bug */
 };
 
-const char *sl_strresult(enum sl_result r);
+SL_EXPORT const char *sl_strresult(enum sl_result r);
 
 /* What went wrong, for the caller to print. Filled by whoever fails first;
  * code/message/request_id come from the AWS error shapes when there is one. */
@@ -41,17 +43,17 @@ struct sl_error {
   int attempts;            /* how many tries were made, when retried */
 };
 
-void sl_error_clear(struct sl_error *e);
+SL_EXPORT void sl_error_clear(struct sl_error *e);
 /* Sets result and a printf-style message; code may be NULL. Safe with e == NULL.
  * Returns r so callers can write `return sl_error_set(err, SL_E_INVALID, ...)`. */
-enum sl_result sl_error_set(struct sl_error *e, enum sl_result r,
+SL_EXPORT enum sl_result sl_error_set(struct sl_error *e, enum sl_result r,
                             const char *code, const char *fmt, ...)
 #ifdef __GNUC__
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
 /* One line for humans: "Code: message (HTTP 403, request id X)" */
-void sl_error_format(const struct sl_error *e, char *out, size_t outlen);
+SL_EXPORT void sl_error_format(const struct sl_error *e, char *out, size_t outlen);
 
 /* A read-only string that is not NUL-terminated. */
 struct sl_view {
@@ -59,8 +61,8 @@ struct sl_view {
   size_t len;
 };
 #define SL_VIEW_LIT(s) ((struct sl_view){ (s), sizeof(s) - 1 })
-struct sl_view sl_view_of(const char *s); /* s may be NULL: empty view */
-int sl_view_eq(struct sl_view a, const char *s);
+SL_EXPORT struct sl_view sl_view_of(const char *s); /* s may be NULL: empty view */
+SL_EXPORT int sl_view_eq(struct sl_view a, const char *s);
 
 /* Growable byte buffer with a hard maximum set by the caller. data is always
  * NUL-terminated (after init), so text can be read as a C string. */
@@ -74,28 +76,28 @@ struct sl_buf {
 #define SL_BUF_SMALL  (64u * 1024u)
 #define SL_BUF_MEDIUM (16u * 1024u * 1024u)
 
-enum sl_result sl_buf_init(struct sl_buf *b, size_t max);
-void sl_buf_cleanup(struct sl_buf *b);
-void sl_buf_reset(struct sl_buf *b); /* len = 0, keeps memory */
-enum sl_result sl_buf_add(struct sl_buf *b, const void *p, size_t n);
-enum sl_result sl_buf_adds(struct sl_buf *b, const char *s);
-enum sl_result sl_buf_addc(struct sl_buf *b, char c);
-enum sl_result sl_buf_addv(struct sl_buf *b, struct sl_view v);
-enum sl_result sl_buf_printf(struct sl_buf *b, const char *fmt, ...)
+SL_EXPORT enum sl_result sl_buf_init(struct sl_buf *b, size_t max);
+SL_EXPORT void sl_buf_cleanup(struct sl_buf *b);
+SL_EXPORT void sl_buf_reset(struct sl_buf *b); /* len = 0, keeps memory */
+SL_EXPORT enum sl_result sl_buf_add(struct sl_buf *b, const void *p, size_t n);
+SL_EXPORT enum sl_result sl_buf_adds(struct sl_buf *b, const char *s);
+SL_EXPORT enum sl_result sl_buf_addc(struct sl_buf *b, char c);
+SL_EXPORT enum sl_result sl_buf_addv(struct sl_buf *b, struct sl_view v);
+SL_EXPORT enum sl_result sl_buf_printf(struct sl_buf *b, const char *fmt, ...)
 #ifdef __GNUC__
   __attribute__((format(printf, 2, 3)))
 #endif
   ;
-enum sl_result sl_buf_vprintf(struct sl_buf *b, const char *fmt, va_list ap);
+SL_EXPORT enum sl_result sl_buf_vprintf(struct sl_buf *b, const char *fmt, va_list ap);
 /* Hands the memory to the caller (free() it); b is left empty and usable. */
-char *sl_buf_steal(struct sl_buf *b);
+SL_EXPORT char *sl_buf_steal(struct sl_buf *b);
 /* Overwrites the contents with zeros before freeing: for secrets. */
-void sl_buf_cleanup_secret(struct sl_buf *b);
+SL_EXPORT void sl_buf_cleanup_secret(struct sl_buf *b);
 
 /* strdup that zeroes and frees: helpers for secret strings. */
-char *sl_strdup(const char *s);      /* NULL-safe */
-char *sl_strndup(const char *s, size_t n);
-void sl_free_secret(char *s);        /* zero then free; NULL-safe */
+SL_EXPORT char *sl_strdup(const char *s);      /* NULL-safe */
+SL_EXPORT char *sl_strndup(const char *s, size_t n);
+SL_EXPORT void sl_free_secret(char *s);        /* zero then free; NULL-safe */
 
 /* An ordered list of HTTP headers (name, value), owning its strings.
  * Names keep their case as added; lookups ignore case. A header's name and
@@ -112,31 +114,31 @@ struct sl_headers {
 };
 
 /* Zeroes the value and frees the header's memory. */
-void sl_header_release(struct sl_header *h);
+SL_EXPORT void sl_header_release(struct sl_header *h);
 /* Replaces the value (copied); the name is kept. */
-enum sl_result sl_header_set_value(struct sl_header *h, const char *value, size_t vlen);
+SL_EXPORT enum sl_result sl_header_set_value(struct sl_header *h, const char *value, size_t vlen);
 
-void sl_headers_init(struct sl_headers *h);
-void sl_headers_cleanup(struct sl_headers *h);
-enum sl_result sl_headers_add(struct sl_headers *h, const char *name, const char *value);
-enum sl_result sl_headers_addn(struct sl_headers *h, const char *name, size_t nlen,
+SL_EXPORT void sl_headers_init(struct sl_headers *h);
+SL_EXPORT void sl_headers_cleanup(struct sl_headers *h);
+SL_EXPORT enum sl_result sl_headers_add(struct sl_headers *h, const char *name, const char *value);
+SL_EXPORT enum sl_result sl_headers_addn(struct sl_headers *h, const char *name, size_t nlen,
                                const char *value, size_t vlen);
 /* Replaces every header of that name with one (or adds it). */
-enum sl_result sl_headers_set(struct sl_headers *h, const char *name, const char *value);
-void sl_headers_remove(struct sl_headers *h, const char *name);
+SL_EXPORT enum sl_result sl_headers_set(struct sl_headers *h, const char *name, const char *value);
+SL_EXPORT void sl_headers_remove(struct sl_headers *h, const char *name);
 /* First value of that name, or NULL. */
-const char *sl_headers_get(const struct sl_headers *h, const char *name);
+SL_EXPORT const char *sl_headers_get(const struct sl_headers *h, const char *name);
 
 /* Hex and base64. out must hold 2*n+1 (hex). */
-void sl_hex(const unsigned char *in, size_t n, char *out);
-enum sl_result sl_base64_encode(const void *in, size_t n, struct sl_buf *out);
-enum sl_result sl_base64_decode(const char *in, size_t n, struct sl_buf *out);
+SL_EXPORT void sl_hex(const unsigned char *in, size_t n, char *out);
+SL_EXPORT enum sl_result sl_base64_encode(const void *in, size_t n, struct sl_buf *out);
+SL_EXPORT enum sl_result sl_base64_decode(const char *in, size_t n, struct sl_buf *out);
 
 /* URI-encode per SigV4 (unreserved A-Za-z0-9-_.~ kept; with keep_slash, '/'
  * kept too). Appends to out. */
-enum sl_result sl_uri_encode(struct sl_buf *out, const char *s, size_t n, int keep_slash);
+SL_EXPORT enum sl_result sl_uri_encode(struct sl_buf *out, const char *s, size_t n, int keep_slash);
 /* Decodes %XX (and '+' as space when plus_is_space). Appends to out. */
-enum sl_result sl_uri_decode(struct sl_buf *out, const char *s, size_t n, int plus_is_space);
+SL_EXPORT enum sl_result sl_uri_decode(struct sl_buf *out, const char *s, size_t n, int plus_is_space);
 
 #ifdef __cplusplus
 }

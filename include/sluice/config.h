@@ -4,6 +4,8 @@
 #ifndef SLUICE_CONFIG_H
 #define SLUICE_CONFIG_H
 
+#include "export.h"
+
 #include "buf.h"
 
 #ifdef __cplusplus
@@ -18,8 +20,8 @@ enum sl_service {
   SL_SVC_KINESIS,
   SL_SVC_COUNT
 };
-const char *sl_service_name(enum sl_service s);      /* signing name: "s3", "iam", "sts", "firehose", "kinesis" */
-const char *sl_service_env_suffix(enum sl_service s); /* "S3", "IAM", ... for AWS_ENDPOINT_URL_<X> */
+SL_EXPORT const char *sl_service_name(enum sl_service s);      /* signing name: "s3", "iam", "sts", "firehose", "kinesis" */
+SL_EXPORT const char *sl_service_env_suffix(enum sl_service s); /* "S3", "IAM", ... for AWS_ENDPOINT_URL_<X> */
 
 struct sl_aws_config {
   char region[64];
@@ -39,29 +41,29 @@ struct sl_aws_config {
 };
 
 /* Defaults: max_attempts unset (3), connect 3 s, total 60 s. */
-void sl_aws_config_init(struct sl_aws_config *c);
-void sl_aws_config_cleanup(struct sl_aws_config *c);
+SL_EXPORT void sl_aws_config_init(struct sl_aws_config *c);
+SL_EXPORT void sl_aws_config_cleanup(struct sl_aws_config *c);
 /* Fills what is still empty from the environment: AWS_REGION,
  * AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ENDPOINT_URL[_<SVC>],
  * AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE. Values already set (from a profile or
  * command line) win. Bad values give SL_E_CONFIG naming the variable. */
-enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *err);
+SL_EXPORT enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *err);
 /* Fills region, max_attempts, endpoint_url and ca_bundle from the AWS shared
  * config file's profile section when still empty. */
-enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_error *err);
+SL_EXPORT enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_error *err);
 
 /* A deep copy (the session token is the one member on the heap); dst is
  * overwritten and must be cleaned up. */
-enum sl_result sl_aws_config_copy(struct sl_aws_config *dst, const struct sl_aws_config *src,
+SL_EXPORT enum sl_result sl_aws_config_copy(struct sl_aws_config *dst, const struct sl_aws_config *src,
                                   struct sl_error *err);
 /* The settings a command runs with: a copy of the profile's [aws] section,
  * then what is still unset from the environment, then from the AWS shared
  * config; a region is required. On failure dst needs no cleanup. */
-enum sl_result sl_aws_config_resolve(struct sl_aws_config *dst, const struct sl_aws_config *profile,
+SL_EXPORT enum sl_result sl_aws_config_resolve(struct sl_aws_config *dst, const struct sl_aws_config *profile,
                                      struct sl_error *err);
 
 /* The effective attempt count: max_attempts, or 3 when not set. */
-int sl_aws_config_max_attempts(const struct sl_aws_config *c);
+SL_EXPORT int sl_aws_config_max_attempts(const struct sl_aws_config *c);
 
 /* Where to send a request and how to sign it. */
 struct sl_endpoint {
@@ -73,23 +75,23 @@ struct sl_endpoint {
   int is_https;
 };
 
-const char *sl_partition_of(const char *region); /* "aws", "aws-cn", "aws-us-gov" */
-const char *sl_dns_suffix(const char *partition); /* "amazonaws.com", "amazonaws.com.cn" */
+SL_EXPORT const char *sl_partition_of(const char *region); /* "aws", "aws-cn", "aws-us-gov" */
+SL_EXPORT const char *sl_dns_suffix(const char *partition); /* "amazonaws.com", "amazonaws.com.cn" */
 
 /* Resolves the endpoint for a service; for S3 pass the bucket (or NULL) so
  * addressing style can be chosen. Refuses http:// to a non-loopback host
  * unless allow_plain_http. */
-enum sl_result sl_endpoint_resolve(const struct sl_aws_config *c, enum sl_service svc,
+SL_EXPORT enum sl_result sl_endpoint_resolve(const struct sl_aws_config *c, enum sl_service svc,
                                    const char *bucket, struct sl_endpoint *out,
                                    struct sl_error *err);
 
 /* 1 when host (no port) is 127.0.0.0/8, ::1 or "localhost". */
-int sl_host_is_loopback(const char *host);
+SL_EXPORT int sl_host_is_loopback(const char *host);
 
 /* 1 when a command-line argument ("--secret-access-key", "--session-token=x",
  * "--aws_access_key_id", ...) names a credential. The CLIs refuse those:
  * a command line is readable by every user of the machine (ps, /proc). */
-int sl_config_is_credential_option(const char *arg);
+SL_EXPORT int sl_config_is_credential_option(const char *arg);
 #define SL_CREDENTIAL_OPTION_HINT \
   "credentials are never taken on the command line, where other users can read them; " \
   "use the profile's [aws] section, the AWS_* environment variables or ~/.aws/credentials"

@@ -6,6 +6,8 @@
 #ifndef SLUICE_CREDS_H
 #define SLUICE_CREDS_H
 
+#include "export.h"
+
 #include <time.h>
 #include "buf.h"
 #include "config.h"
@@ -26,23 +28,23 @@ struct sl_creds_provider;
  * the URL is loopback or the fixed link-local metadata address.
  * sluice_profile_path, when not NULL, is the INI file the static keys came
  * from: a warning is logged if it is readable by group or others. */
-struct sl_creds_provider *sl_creds_provider_new(const struct sl_aws_config *cfg,
+SL_EXPORT struct sl_creds_provider *sl_creds_provider_new(const struct sl_aws_config *cfg,
                                                 struct sl_http *http,
                                                 const char *sluice_profile_path);
-void sl_creds_provider_free(struct sl_creds_provider *p);
+SL_EXPORT void sl_creds_provider_free(struct sl_creds_provider *p);
 
 /* Current credentials (resolved on first use, refreshed when they expire in
  * under 5 minutes; a failed refresh keeps credentials that have not expired
  * yet, with a warning). The pointer stays valid until the next call or free.
  * Not thread-safe: one provider per thread, or lock around it. */
-enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds **out,
+SL_EXPORT enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds **out,
                             struct sl_error *err);
 
 /* Lower-level: resolve once, without caching, into out (which must be
  * zeroed or hold credentials; they are replaced only on success). On
  * failure err says what went wrong, or for SL_E_CREDENTIALS with nothing
  * configured, every source tried and why it did not apply. */
-enum sl_result sl_creds_resolve(const struct sl_aws_config *cfg, struct sl_http *http,
+SL_EXPORT enum sl_result sl_creds_resolve(const struct sl_aws_config *cfg, struct sl_http *http,
                                 struct sl_creds *out, struct sl_error *err);
 
 /* Reads one profile's keys from the AWS shared config/credentials files
@@ -62,20 +64,20 @@ struct sl_shared_profile {
   char config_path[4096]; /* the files that were read ("" = not read) */
   char credentials_path[4096];
 };
-void sl_shared_profile_init(struct sl_shared_profile *p);
-void sl_shared_profile_cleanup(struct sl_shared_profile *p);
-enum sl_result sl_shared_profile_load(const char *name, struct sl_shared_profile *out,
+SL_EXPORT void sl_shared_profile_init(struct sl_shared_profile *p);
+SL_EXPORT void sl_shared_profile_cleanup(struct sl_shared_profile *p);
+SL_EXPORT enum sl_result sl_shared_profile_load(const char *name, struct sl_shared_profile *out,
                                       struct sl_error *err);
 /* The same with explicit paths (NULL = skip that file). */
-enum sl_result sl_shared_profile_load_files(const char *name, const char *config_path,
+SL_EXPORT enum sl_result sl_shared_profile_load_files(const char *name, const char *config_path,
                                             const char *credentials_path,
                                             struct sl_shared_profile *out,
                                             struct sl_error *err);
 /* The two paths the environment selects, "~/" expanded. */
-enum sl_result sl_shared_profile_paths(char *config_path, size_t config_len,
+SL_EXPORT enum sl_result sl_shared_profile_paths(char *config_path, size_t config_len,
                                        char *credentials_path, size_t credentials_len,
                                        struct sl_error *err);
-const char *sl_shared_profile_get(const struct sl_shared_profile *p, const char *key);
+SL_EXPORT const char *sl_shared_profile_get(const struct sl_shared_profile *p, const char *key);
 
 #ifdef __cplusplus
 }

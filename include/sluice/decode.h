@@ -5,6 +5,8 @@
 #ifndef SLUICE_DECODE_H
 #define SLUICE_DECODE_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,32 +69,32 @@ struct sl_decoder;
 
 /* NULL when out of memory, on_record is NULL or max_depth is above
  * SL_DECODER_MAX_DEPTH_LIMIT. */
-struct sl_decoder *sl_decoder_new(const struct sl_decoder_options *o);
-void sl_decoder_free(struct sl_decoder *d);
+SL_EXPORT struct sl_decoder *sl_decoder_new(const struct sl_decoder_options *o);
+SL_EXPORT void sl_decoder_free(struct sl_decoder *d);
 
 /* Pushes the next n bytes of the object. Returns SL_OK while decoding can go
  * on (record-level errors only go to on_error); SL_E_UNSUPPORTED for ZIP and
  * Snappy, SL_E_PARSE for a corrupt compressed stream, SL_E_NOMEM. Once it has
  * failed, or on_record asked to stop, later input is ignored. */
-enum sl_result sl_decoder_feed(struct sl_decoder *d, const void *p, size_t n);
+SL_EXPORT enum sl_result sl_decoder_feed(struct sl_decoder *d, const void *p, size_t n);
 /* End of object: delivers a trailing number or unterminated text line, and
  * reports a truncated record or gzip stream through on_error (returning
  * SL_E_PARSE for a truncated gzip stream). */
-enum sl_result sl_decoder_finish(struct sl_decoder *d);
+SL_EXPORT enum sl_result sl_decoder_finish(struct sl_decoder *d);
 /* Non-zero once further input would be ignored (stopped or failed). */
-int sl_decoder_done(const struct sl_decoder *d);
-const struct sl_decoder_stats *sl_decoder_stats(const struct sl_decoder *d);
+SL_EXPORT int sl_decoder_done(const struct sl_decoder *d);
+SL_EXPORT const struct sl_decoder_stats *sl_decoder_stats(const struct sl_decoder *d);
 
 /* Appends the JSON text p..n with whitespace outside strings removed, so a
  * pretty-printed record prints on one line. Does not validate: feed it a
  * record the decoder accepted. */
-enum sl_result sl_json_compact(const char *p, size_t n, struct sl_buf *out);
+SL_EXPORT enum sl_result sl_json_compact(const char *p, size_t n, struct sl_buf *out);
 /* Appends p..n as a JSON string literal, quotes included. Well-formed UTF-8
  * is copied; every byte that is not part of a well-formed UTF-8 sequence
  * (stray continuation, overlong, surrogate, > U+10FFFF, cut short) becomes
  * \ufffd, so the output is always valid JSON and valid UTF-8. Control
  * characters are escaped (\n, \t, ... or \u00XX). */
-enum sl_result sl_json_append_string(struct sl_buf *out, const char *p, size_t n);
+SL_EXPORT enum sl_result sl_json_append_string(struct sl_buf *out, const char *p, size_t n);
 
 /* One record of a Firehose error-output object (processing-failed,
  * elasticsearch-failed, ...). Owns its strings; init/cleanup. */
@@ -106,11 +108,11 @@ struct sl_failed_record {
 };
 
 /* raw_max bounds the decoded rawData. */
-enum sl_result sl_failed_record_init(struct sl_failed_record *f, size_t raw_max);
-void sl_failed_record_cleanup(struct sl_failed_record *f);
+SL_EXPORT enum sl_result sl_failed_record_init(struct sl_failed_record *f, size_t raw_max);
+SL_EXPORT void sl_failed_record_cleanup(struct sl_failed_record *f);
 /* Parses one JSON record (p..n, e.g. from on_record). rawData is required and
  * must be base64; the other fields are optional. Fills err on failure. */
-enum sl_result sl_failed_record_parse(struct sl_failed_record *f, const char *p, size_t n,
+SL_EXPORT enum sl_result sl_failed_record_parse(struct sl_failed_record *f, const char *p, size_t n,
                                       struct sl_error *err);
 
 #ifdef __cplusplus

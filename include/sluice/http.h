@@ -3,6 +3,8 @@
 #ifndef SLUICE_HTTP_H
 #define SLUICE_HTTP_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
@@ -37,20 +39,20 @@ struct sl_http_response {
   struct sl_headers headers;     /* names as received */
   struct sl_buf body;
 };
-void sl_http_response_init(struct sl_http_response *r);
-void sl_http_response_cleanup(struct sl_http_response *r);
-void sl_http_response_reset(struct sl_http_response *r);
+SL_EXPORT void sl_http_response_init(struct sl_http_response *r);
+SL_EXPORT void sl_http_response_cleanup(struct sl_http_response *r);
+SL_EXPORT void sl_http_response_reset(struct sl_http_response *r);
 
 /* A reusable client: connection cache, DNS cache, TLS session. One thread
  * at a time; a call from inside a body callback is refused (SL_E_INVALID). */
 struct sl_http;
-struct sl_http *sl_http_new(const struct sl_http_options *opt);
-void sl_http_free(struct sl_http *h);
+SL_EXPORT struct sl_http *sl_http_new(const struct sl_http_options *opt);
+SL_EXPORT void sl_http_free(struct sl_http *h);
 
 /* One blocking request. Transport failures: SL_E_NETWORK / SL_E_TIMEOUT /
  * SL_E_TOO_LARGE with err filled. Any HTTP status is SL_OK here; callers
  * decide what a status means. Redirects are never followed. */
-enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *req,
+SL_EXPORT enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *req,
                                struct sl_http_response *resp, struct sl_error *err);
 
 /* What one sl_http has sent so far (sl_http_perform only). libcurl sends a
@@ -63,7 +65,7 @@ struct sl_http_stats {
   uint64_t resent;     /* of those, libcurl's own resends */
   uint64_t body_bytes; /* request body bytes of those requests */
 };
-void sl_http_get_stats(const struct sl_http *h, struct sl_http_stats *out);
+SL_EXPORT void sl_http_get_stats(const struct sl_http *h, struct sl_http_stats *out);
 
 /* Concurrent mode: add requests, then run until they complete. Each
  * completion calls done() once with the transfer's result. req and resp must
@@ -71,15 +73,15 @@ void sl_http_get_stats(const struct sl_http *h, struct sl_http_stats *out);
 typedef void (*sl_http_done_fn)(void *ud, enum sl_result r, struct sl_http_response *resp,
                                 const struct sl_error *err);
 struct sl_http_multi;
-struct sl_http_multi *sl_http_multi_new(const struct sl_http_options *opt);
-void sl_http_multi_free(struct sl_http_multi *m);
+SL_EXPORT struct sl_http_multi *sl_http_multi_new(const struct sl_http_options *opt);
+SL_EXPORT void sl_http_multi_free(struct sl_http_multi *m);
 /* A request refused up front (bad URL, plain http:// to a remote host, a
  * body without Content-Type) returns its error here; done() is not called. */
-enum sl_result sl_http_multi_add(struct sl_http_multi *m, const struct sl_http_request *req,
+SL_EXPORT enum sl_result sl_http_multi_add(struct sl_http_multi *m, const struct sl_http_request *req,
                                  struct sl_http_response *resp, sl_http_done_fn done, void *ud);
 /* Drives transfers; returns after at least one completion, or after
  * timeout_ms, or at once when nothing is in flight. *running = in flight. */
-enum sl_result sl_http_multi_run(struct sl_http_multi *m, long timeout_ms, int *running);
+SL_EXPORT enum sl_result sl_http_multi_run(struct sl_http_multi *m, long timeout_ms, int *running);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #ifndef SLUICE_IAM_H
 #define SLUICE_IAM_H
 
+#include "export.h"
+
 #include "aws.h"
 
 #ifdef __cplusplus
@@ -21,40 +23,40 @@ struct sl_iam_role {
   char *trust_policy; /* decoded JSON, malloc'ed; NULL when IAM sent none */
 };
 
-void sl_iam_role_init(struct sl_iam_role *r);
-void sl_iam_role_cleanup(struct sl_iam_role *r);
+SL_EXPORT void sl_iam_role_init(struct sl_iam_role *r);
+SL_EXPORT void sl_iam_role_cleanup(struct sl_iam_role *r);
 
 /* Every call maps IAM's NoSuchEntity to SL_E_NOT_FOUND (err still filled);
  * other error answers are SL_E_AWS with err->code as IAM sent it (for
  * example EntityAlreadyExists, DeleteConflict, MalformedPolicyDocument). */
 
 /* GetRole. out is filled (trust policy decoded). */
-enum sl_result sl_iam_get_role(struct sl_client *c, const char *name, struct sl_iam_role *out,
+SL_EXPORT enum sl_result sl_iam_get_role(struct sl_client *c, const char *name, struct sl_iam_role *out,
                                struct sl_error *err);
 /* CreateRole with path "/". description and tags may be NULL. out may be NULL. */
-enum sl_result sl_iam_create_role(struct sl_client *c, const char *name, const char *trust_policy,
+SL_EXPORT enum sl_result sl_iam_create_role(struct sl_client *c, const char *name, const char *trust_policy,
                                   const char *description, const struct sl_headers *tags,
                                   struct sl_iam_role *out, struct sl_error *err);
-enum sl_result sl_iam_update_assume_role_policy(struct sl_client *c, const char *name,
+SL_EXPORT enum sl_result sl_iam_update_assume_role_policy(struct sl_client *c, const char *name,
                                                 const char *trust_policy, struct sl_error *err);
-enum sl_result sl_iam_delete_role(struct sl_client *c, const char *name, struct sl_error *err);
+SL_EXPORT enum sl_result sl_iam_delete_role(struct sl_client *c, const char *name, struct sl_error *err);
 
-enum sl_result sl_iam_put_role_policy(struct sl_client *c, const char *role,
+SL_EXPORT enum sl_result sl_iam_put_role_policy(struct sl_client *c, const char *role,
                                       const char *policy_name, const char *document,
                                       struct sl_error *err);
 /* GetRolePolicy: the decoded document replaces the contents of out. */
-enum sl_result sl_iam_get_role_policy(struct sl_client *c, const char *role,
+SL_EXPORT enum sl_result sl_iam_get_role_policy(struct sl_client *c, const char *role,
                                       const char *policy_name, struct sl_buf *out,
                                       struct sl_error *err);
 /* ListRolePolicies, every page: on_name is called per policy name; a
  * non-zero return stops the listing (SL_OK). */
-enum sl_result sl_iam_list_role_policies(struct sl_client *c, const char *role,
+SL_EXPORT enum sl_result sl_iam_list_role_policies(struct sl_client *c, const char *role,
                                          int (*on_name)(void *ud, const char *name), void *ud,
                                          struct sl_error *err);
-enum sl_result sl_iam_delete_role_policy(struct sl_client *c, const char *role,
+SL_EXPORT enum sl_result sl_iam_delete_role_policy(struct sl_client *c, const char *role,
                                          const char *policy_name, struct sl_error *err);
 /* TagRole: adds or replaces the given key = value pairs. */
-enum sl_result sl_iam_tag_role(struct sl_client *c, const char *role, const struct sl_headers *tags,
+SL_EXPORT enum sl_result sl_iam_tag_role(struct sl_client *c, const char *role, const struct sl_headers *tags,
                                struct sl_error *err);
 
 #ifdef __cplusplus

@@ -9,6 +9,8 @@
 #ifndef SLUICE_INSPECT_H
 #define SLUICE_INSPECT_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,22 +34,22 @@ extern "C" {
  * optional fraction and "Z"; a space may stand for the "T"), "now", or a
  * time relative to now: "<N>s", "<N>m", "<N>h", "<N>d" (that long ago).
  * Seconds since the epoch in *out. */
-enum sl_result sl_inspect_parse_time(const char *s, int64_t now, int64_t *out);
+SL_EXPORT enum sl_result sl_inspect_parse_time(const char *s, int64_t now, int64_t *out);
 /* Writes t as "YYYY-MM-DDTHH:MM:SSZ" (out holds at least 21 bytes). */
-void sl_inspect_format_time(int64_t t, char *out, size_t outlen);
+SL_EXPORT void sl_inspect_format_time(int64_t t, char *out, size_t outlen);
 /* The arrival time Firehose puts in an object's name
  * ("...-YYYY-MM-DD-HH-MM-SS-<uuid>[.gz]"); 1 when found. */
-int sl_inspect_key_time(const char *key, int64_t *t);
+SL_EXPORT int sl_inspect_key_time(const char *key, int64_t *t);
 
 /* 1 when the prefix holds any !{...} expression. */
-int sl_inspect_prefix_has_expressions(const char *pattern);
+SL_EXPORT int sl_inspect_prefix_has_expressions(const char *pattern);
 /* Evaluates a Firehose prefix for time t and appends it to out: literal
  * text is copied, !{timestamp:PATTERN} is formatted (letters y/u, M, d, H, D
  * and 'quoted' text). Evaluation stops at the first thing that does not
  * depend only on the hour: a minute/second letter, !{firehose:...} or any
  * other expression; *complete says whether the whole pattern was used.
  * SL_E_INVALID for a malformed expression. */
-enum sl_result sl_inspect_eval_prefix(const char *pattern, int64_t t, struct sl_buf *out,
+SL_EXPORT enum sl_result sl_inspect_eval_prefix(const char *pattern, int64_t t, struct sl_buf *out,
                                       int *complete);
 
 /* The list prefixes covering the hours from since to until (both included),
@@ -59,9 +61,9 @@ struct sl_inspect_prefixes {
   char **v;
   size_t n;
 };
-enum sl_result sl_inspect_window_prefixes(const char *pattern, int64_t since, int64_t until,
+SL_EXPORT enum sl_result sl_inspect_window_prefixes(const char *pattern, int64_t since, int64_t until,
                                           size_t max_hours, struct sl_inspect_prefixes *out);
-void sl_inspect_prefixes_cleanup(struct sl_inspect_prefixes *p);
+SL_EXPORT void sl_inspect_prefixes_cleanup(struct sl_inspect_prefixes *p);
 
 /* ---- record filters (filter.c) ------------------------------------- */
 
@@ -78,18 +80,18 @@ struct sl_inspect_filter {
   size_t nwhere;
   char *grep;  /* NULL = none */
 };
-void sl_inspect_filter_init(struct sl_inspect_filter *f);
-void sl_inspect_filter_cleanup(struct sl_inspect_filter *f);
+SL_EXPORT void sl_inspect_filter_init(struct sl_inspect_filter *f);
+SL_EXPORT void sl_inspect_filter_cleanup(struct sl_inspect_filter *f);
 /* "path=value"; SL_E_INVALID without '=' or with an empty path. */
-enum sl_result sl_inspect_filter_add_where(struct sl_inspect_filter *f, const char *spec);
-enum sl_result sl_inspect_filter_set_grep(struct sl_inspect_filter *f, const char *text);
+SL_EXPORT enum sl_result sl_inspect_filter_add_where(struct sl_inspect_filter *f, const char *spec);
+SL_EXPORT enum sl_result sl_inspect_filter_set_grep(struct sl_inspect_filter *f, const char *text);
 /* 1 when the record passes every condition. Thread-safe (read-only). */
-int sl_inspect_filter_match(const struct sl_inspect_filter *f, const char *p, size_t n, int kind);
+SL_EXPORT int sl_inspect_filter_match(const struct sl_inspect_filter *f, const char *p, size_t n, int kind);
 
 /* One record as an NDJSON line (with its "\n"): a JSON record as is, or
  * compacted when it spans lines; a text line as a JSON string. With key,
  * wrapped as {"key":K,"offset":N,"record":R}. */
-enum sl_result sl_inspect_format_record(struct sl_buf *out, const char *key, uint64_t offset,
+SL_EXPORT enum sl_result sl_inspect_format_record(struct sl_buf *out, const char *key, uint64_t offset,
                                         const char *p, size_t n, int kind);
 
 /* ---- listing (listing.c) ------------------------------------------- */
@@ -117,19 +119,19 @@ struct sl_inspect_lister;
 /* The client is used on the calling thread; concurrent hour listings get
  * their own clients made from a copy of its configuration. c may be NULL
  * for a local source. */
-enum sl_result sl_inspect_lister_new(struct sl_client *c, const struct sl_inspect_source *src,
+SL_EXPORT enum sl_result sl_inspect_lister_new(struct sl_client *c, const struct sl_inspect_source *src,
                                      struct sl_inspect_lister **out, struct sl_error *err);
 /* The next object in key order; *obj NULL at the end. *obj stays valid until
  * the next call. */
-enum sl_result sl_inspect_lister_next(struct sl_inspect_lister *l,
+SL_EXPORT enum sl_result sl_inspect_lister_next(struct sl_inspect_lister *l,
                                       const struct sl_inspect_object **obj, struct sl_error *err);
 /* How many ListObjectsV2 pages were asked for, and whether the hour layout
  * narrowed the listing. */
-unsigned long sl_inspect_lister_pages(struct sl_inspect_lister *l);
-int sl_inspect_lister_windowed(const struct sl_inspect_lister *l);
+SL_EXPORT unsigned long sl_inspect_lister_pages(struct sl_inspect_lister *l);
+SL_EXPORT int sl_inspect_lister_windowed(const struct sl_inspect_lister *l);
 /* The bucket listed, or NULL for a local source. */
-const char *sl_inspect_lister_bucket(const struct sl_inspect_lister *l);
-void sl_inspect_lister_free(struct sl_inspect_lister *l);
+SL_EXPORT const char *sl_inspect_lister_bucket(const struct sl_inspect_lister *l);
+SL_EXPORT void sl_inspect_lister_free(struct sl_inspect_lister *l);
 
 /* ---- ordering window (order.c) ------------------------------------- */
 
@@ -156,25 +158,25 @@ struct sl_inspect_order_options {
   void *ud;
 };
 
-struct sl_inspect_order *sl_inspect_order_new(const struct sl_inspect_order_options *o);
-void sl_inspect_order_free(struct sl_inspect_order *q);
+SL_EXPORT struct sl_inspect_order *sl_inspect_order_new(const struct sl_inspect_order_options *o);
+SL_EXPORT void sl_inspect_order_free(struct sl_inspect_order *q);
 /* Producer: adds the next object's job (numbered in call order); waits while
  * the window is full. 0, or -1 once stopped (the job stays the caller's). */
-int sl_inspect_order_put(struct sl_inspect_order *q, void *job);
+SL_EXPORT int sl_inspect_order_put(struct sl_inspect_order *q, void *job);
 /* Producer: no more objects. */
-void sl_inspect_order_close(struct sl_inspect_order *q);
+SL_EXPORT void sl_inspect_order_close(struct sl_inspect_order *q);
 /* Worker: takes the next object; 0 with seq and job, or -1 when there are no
  * more or it stopped. */
-int sl_inspect_order_take(struct sl_inspect_order *q, uint64_t *seq, void **job);
+SL_EXPORT int sl_inspect_order_take(struct sl_inspect_order *q, uint64_t *seq, void **job);
 /* Worker: output of object seq; 0, or -1 once stopped (the worker should
  * give up on the object). May wait (see above). */
-int sl_inspect_order_emit(struct sl_inspect_order *q, uint64_t seq, const char *p, size_t n);
+SL_EXPORT int sl_inspect_order_emit(struct sl_inspect_order *q, uint64_t seq, const char *p, size_t n);
 /* Worker: object seq is complete. */
-void sl_inspect_order_end(struct sl_inspect_order *q, uint64_t seq);
-void sl_inspect_order_stop(struct sl_inspect_order *q);
-int sl_inspect_order_stopped(struct sl_inspect_order *q);
+SL_EXPORT void sl_inspect_order_end(struct sl_inspect_order *q, uint64_t seq);
+SL_EXPORT void sl_inspect_order_stop(struct sl_inspect_order *q);
+SL_EXPORT int sl_inspect_order_stopped(struct sl_inspect_order *q);
 /* Largest number of bytes held in object buffers at once (for tests). */
-size_t sl_inspect_order_peak(struct sl_inspect_order *q);
+SL_EXPORT size_t sl_inspect_order_peak(struct sl_inspect_order *q);
 
 /* ---- fetch, decode, ordered delivery (run.c) ----------------------- */
 
@@ -189,10 +191,10 @@ struct sl_inspect_record {
 
 /* From on_record: this record is bad data (counted with the object's data
  * errors and passed to on_data_error). */
-void sl_inspect_record_error(const struct sl_inspect_record *rec, const char *reason);
+SL_EXPORT void sl_inspect_record_error(const struct sl_inspect_record *rec, const char *reason);
 /* From on_record: this record was selected (counted in the object's
  * result as `selected`), for handlers that count rather than print. */
-void sl_inspect_record_select(const struct sl_inspect_record *rec);
+SL_EXPORT void sl_inspect_record_select(const struct sl_inspect_record *rec);
 
 /* One object's outcome, given in key order. */
 struct sl_inspect_result {
@@ -226,11 +228,11 @@ struct sl_inspect_run_options {
 /* Runs the lister to the end (or until stopped). c may be NULL for local
  * sources; workers make their own clients from a copy of c's configuration.
  * Data errors do not fail the run: they are counted per object. */
-enum sl_result sl_inspect_run(struct sl_client *c, struct sl_inspect_lister *l,
+SL_EXPORT enum sl_result sl_inspect_run(struct sl_client *c, struct sl_inspect_lister *l,
                               const struct sl_inspect_run_options *o, struct sl_error *err);
 
 /* A client of its own for another thread, configured like c. */
-enum sl_result sl_inspect_client_clone(struct sl_client *c, struct sl_client *out,
+SL_EXPORT enum sl_result sl_inspect_client_clone(struct sl_client *c, struct sl_client *out,
                                        struct sl_error *err);
 
 /* ---- iterator (iter.c) --------------------------------------------- */
@@ -247,13 +249,13 @@ struct sl_inspect_records {
   int truncated;                     /* more than max_bytes: the rest dropped, counted as an error */
 };
 
-struct sl_inspect_iter *sl_inspect_iter_new(struct sl_client *c, const char *bucket,
+SL_EXPORT struct sl_inspect_iter *sl_inspect_iter_new(struct sl_client *c, const char *bucket,
                                             const char *prefix, const char *start_after,
                                             size_t max_bytes);
 /* SL_OK with *key and *recs for the next object, or *key NULL at the end. */
-enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key,
+SL_EXPORT enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key,
                                     struct sl_inspect_records *recs, struct sl_error *err);
-void sl_inspect_iter_free(struct sl_inspect_iter *it);
+SL_EXPORT void sl_inspect_iter_free(struct sl_inspect_iter *it);
 
 /* ---- commands (commands.c, stats.c) -------------------------------- */
 
@@ -305,21 +307,21 @@ struct sl_inspect_stats {
   struct sl_inspect_hour *hours; /* sorted */
   size_t nhours;
 };
-void sl_inspect_stats_cleanup(struct sl_inspect_stats *st);
+SL_EXPORT void sl_inspect_stats_cleanup(struct sl_inspect_stats *st);
 /* Text ("objects: N" ...) or JSON (one object and "\n"). */
-enum sl_result sl_inspect_stats_render(const struct sl_inspect_stats *st, int json,
+SL_EXPORT enum sl_result sl_inspect_stats_render(const struct sl_inspect_stats *st, int json,
                                        struct sl_buf *out);
 
-enum sl_result sl_inspect_ls(struct sl_client *c, const struct sl_inspect_command *cmd,
+SL_EXPORT enum sl_result sl_inspect_ls(struct sl_client *c, const struct sl_inspect_command *cmd,
                              struct sl_inspect_summary *sum, struct sl_error *err);
-enum sl_result sl_inspect_cat(struct sl_client *c, const struct sl_inspect_command *cmd,
+SL_EXPORT enum sl_result sl_inspect_cat(struct sl_client *c, const struct sl_inspect_command *cmd,
                               struct sl_inspect_summary *sum, struct sl_error *err);
-enum sl_result sl_inspect_errors(struct sl_client *c, const struct sl_inspect_command *cmd,
+SL_EXPORT enum sl_result sl_inspect_errors(struct sl_client *c, const struct sl_inspect_command *cmd,
                                  struct sl_inspect_summary *sum, struct sl_error *err);
-enum sl_result sl_inspect_tail(struct sl_client *c, const struct sl_inspect_command *cmd,
+SL_EXPORT enum sl_result sl_inspect_tail(struct sl_client *c, const struct sl_inspect_command *cmd,
                                struct sl_inspect_summary *sum, struct sl_error *err);
 /* st is zeroed first; sl_inspect_stats_cleanup it. */
-enum sl_result sl_inspect_stats(struct sl_client *c, const struct sl_inspect_command *cmd,
+SL_EXPORT enum sl_result sl_inspect_stats(struct sl_client *c, const struct sl_inspect_command *cmd,
                                 struct sl_inspect_stats *st, struct sl_error *err);
 
 #ifdef __cplusplus

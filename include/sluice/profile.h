@@ -4,6 +4,8 @@
 #ifndef SLUICE_PROFILE_H
 #define SLUICE_PROFILE_H
 
+#include "export.h"
+
 #include "buf.h"
 #include "config.h"
 
@@ -60,26 +62,26 @@ struct sl_profile {
   } retry;
 };
 
-void sl_profile_init(struct sl_profile *p);
-void sl_profile_cleanup(struct sl_profile *p);
+SL_EXPORT void sl_profile_init(struct sl_profile *p);
+SL_EXPORT void sl_profile_cleanup(struct sl_profile *p);
 
 /* Parses and validates. Every problem is reported as
  * "FILE:LINE: [section] key: what is wrong"; err gets the first one and
  * diagnostics (when not NULL) all of them, one per line. ${VAR} and
  * ${VAR:-default} expand from the environment; $$ is a literal '$'. */
-enum sl_result sl_profile_load(const char *path, struct sl_profile *p,
+SL_EXPORT enum sl_result sl_profile_load(const char *path, struct sl_profile *p,
                                struct sl_buf *diagnostics, struct sl_error *err);
 /* The same from a string; name is used in messages in place of a path. */
-enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_profile *p,
+SL_EXPORT enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_profile *p,
                                 struct sl_buf *diagnostics, struct sl_error *err);
 
 /* Name rules, exposed for tests and other callers. 1 = valid. */
-int sl_valid_bucket_name(const char *s, const char **why);
-int sl_valid_role_name(const char *s);
-int sl_valid_firehose_name(const char *s);
-int sl_valid_kinesis_name(const char *s);
+SL_EXPORT int sl_valid_bucket_name(const char *s, const char **why);
+SL_EXPORT int sl_valid_role_name(const char *s);
+SL_EXPORT int sl_valid_firehose_name(const char *s);
+SL_EXPORT int sl_valid_kinesis_name(const char *s);
 /* Checks a Firehose prefix pair the way the service does; 1 = valid. */
-int sl_valid_prefixes(const char *prefix, const char *error_prefix, const char **why);
+SL_EXPORT int sl_valid_prefixes(const char *prefix, const char *error_prefix, const char **why);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,8 @@
 #ifndef SLUICE_PROVISION_H
 #define SLUICE_PROVISION_H
 
+#include "export.h"
+
 #include "aws.h"
 #include "profile.h"
 
@@ -32,8 +34,8 @@ enum sl_prov_action {
   SL_PROV_ABSENT    /* destroy / status: does not exist (nothing to do) */
 };
 /* "bucket", "role", "kinesis", "firehose" / "ok", "create", "update", ... */
-const char *sl_prov_kind_name(enum sl_prov_kind k);
-const char *sl_prov_action_name(enum sl_prov_action a);
+SL_EXPORT const char *sl_prov_kind_name(enum sl_prov_kind k);
+SL_EXPORT const char *sl_prov_action_name(enum sl_prov_action a);
 
 /* ------------------------------------------------------------------ desired state */
 
@@ -54,27 +56,27 @@ struct sl_prov_desired {
 };
 
 /* region NULL = the profile's [aws] region. */
-enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_profile *p,
+SL_EXPORT enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_profile *p,
                                     const char *region, const char *account,
                                     struct sl_error *err);
-void sl_prov_desired_cleanup(struct sl_prov_desired *d);
+SL_EXPORT void sl_prov_desired_cleanup(struct sl_prov_desired *d);
 
 /* Policy documents, appended to out as compact JSON (exact bytes are part of
  * the contract and unit-tested). */
-enum sl_result sl_policy_trust(const char *account, struct sl_buf *out);
-enum sl_result sl_policy_delivery(const struct sl_prov_desired *d, struct sl_buf *out);
-enum sl_result sl_policy_bucket_tls(const char *bucket_arn, struct sl_buf *out);
+SL_EXPORT enum sl_result sl_policy_trust(const char *account, struct sl_buf *out);
+SL_EXPORT enum sl_result sl_policy_delivery(const struct sl_prov_desired *d, struct sl_buf *out);
+SL_EXPORT enum sl_result sl_policy_bucket_tls(const char *bucket_arn, struct sl_buf *out);
 /* The literal part of a Firehose prefix: up to the first "!{" expression. */
-size_t sl_prefix_literal_len(const char *prefix);
+SL_EXPORT size_t sl_prefix_literal_len(const char *prefix);
 
 /* JSON compared the way IAM reads policies: object key order irrelevant,
  * a single value equals a one-element array, arrays are sets (order and
  * duplicates irrelevant), booleans and numbers equal their string form.
  * sl_json_canonical appends that canonical text to out. */
-enum sl_result sl_json_canonical(const char *json, size_t len, struct sl_buf *out,
+SL_EXPORT enum sl_result sl_json_canonical(const char *json, size_t len, struct sl_buf *out,
                                  struct sl_error *err);
 /* 1 equal, 0 different (or either fails to parse). */
-int sl_policy_equal(const char *a, const char *b);
+SL_EXPORT int sl_policy_equal(const char *a, const char *b);
 
 /* ------------------------------------------------------------------ actual state */
 
@@ -140,8 +142,8 @@ struct sl_prov_state {
   struct sl_prov_firehose_state firehose;
 };
 
-void sl_prov_state_init(struct sl_prov_state *s);
-void sl_prov_state_cleanup(struct sl_prov_state *s);
+SL_EXPORT void sl_prov_state_init(struct sl_prov_state *s);
+SL_EXPORT void sl_prov_state_cleanup(struct sl_prov_state *s);
 
 /* ------------------------------------------------------------------ plan */
 
@@ -168,10 +170,10 @@ struct sl_prov_plan {
 };
 
 /* Pure: what apply has to do to turn `have` into `want`. No I/O. */
-enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_prov_state *have,
+SL_EXPORT enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_prov_state *have,
                             struct sl_prov_plan *plan, struct sl_error *err);
 /* Items needing create/update/replace. */
-int sl_prov_plan_pending(const struct sl_prov_plan *plan);
+SL_EXPORT int sl_prov_plan_pending(const struct sl_prov_plan *plan);
 
 /* ------------------------------------------------------------------ session */
 
@@ -200,24 +202,24 @@ struct sl_prov {
  * leaves open), caller's account (STS GetCallerIdentity), desired state.
  * The profile must outlive the session. On failure s->where names what
  * failed and nothing needs closing (closing anyway is harmless). */
-enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struct sl_error *err);
-void sl_prov_close(struct sl_prov *s);
+SL_EXPORT enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struct sl_error *err);
+SL_EXPORT void sl_prov_close(struct sl_prov *s);
 
 /* Reads the actual state of every resource (concurrently, one client per
  * resource); changes nothing. */
-enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err);
+SL_EXPORT enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err);
 /* sl_prov_read then sl_prov_diff into s->plan. */
-enum sl_result sl_prov_plan(struct sl_prov *s, struct sl_error *err);
+SL_EXPORT enum sl_result sl_prov_plan(struct sl_prov *s, struct sl_error *err);
 /* Plans, then converges: bucket → role → kinesis → firehose. s->done says
  * what was done; s->plan keeps what was found. A REPLACE without
  * opts->replace fails before any change. */
-enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *opts,
+SL_EXPORT enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *opts,
                              struct sl_error *err);
 /* Deletes in reverse order (firehose → kinesis → role policies → role →
  * bucket), waiting for each deletion; missing resources are fine. A
  * non-empty bucket is refused (before anything is deleted) unless
  * opts->empty_bucket. */
-enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *opts,
+SL_EXPORT enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *opts,
                                struct sl_error *err);
 
 /* ------------------------------------------------------------------ reports */
@@ -227,13 +229,13 @@ enum sl_prov_report_kind { SL_PROV_REPORT_PLAN, SL_PROV_REPORT_APPLY, SL_PROV_RE
 /* Human text (what the CLI prints) and JSON (--json) for a session after
  * plan/apply/destroy/read, appended to out. The JSON carries "error"
  * (resource, code, message, http_status, request_id) when err is given. */
-enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_kind k,
+SL_EXPORT enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_kind k,
                                    struct sl_buf *out);
-enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_kind k,
+SL_EXPORT enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_kind k,
                                    const struct sl_error *err, struct sl_buf *out);
 /* The "error" object alone (resource may be NULL), for failures before a
  * session exists (a bad profile): {"command", "profile", "error": {...}}. */
-enum sl_result sl_prov_error_json(const char *command, const char *profile,
+SL_EXPORT enum sl_result sl_prov_error_json(const char *command, const char *profile,
                                   const char *resource, const struct sl_error *err,
                                   struct sl_buf *out);
 

@@ -3,6 +3,8 @@
 #ifndef SLUICE_RETRY_H
 #define SLUICE_RETRY_H
 
+#include "export.h"
+
 #include "buf.h"
 
 #ifdef __cplusplus
@@ -18,9 +20,9 @@ enum sl_retry_class {
 
 /* Classify an attempt's outcome: transport result (SL_OK when an HTTP answer
  * came), HTTP status and AWS error code (NULL/"" when none). */
-enum sl_retry_class sl_retry_classify(enum sl_result transport, long http_status, const char *code);
-int sl_retry_is_throttle_code(const char *code);
-int sl_retry_is_transient_code(const char *code);
+SL_EXPORT enum sl_retry_class sl_retry_classify(enum sl_result transport, long http_status, const char *code);
+SL_EXPORT int sl_retry_is_throttle_code(const char *code);
+SL_EXPORT int sl_retry_is_transient_code(const char *code);
 
 /* Token bucket shared by all calls of a client (standard mode: 500 tokens,
  * retry costs 5, timeout retry costs 10, success refunds the cost or adds 1). */
@@ -28,10 +30,10 @@ struct sl_retry_quota {
   int tokens;
   int max_tokens;
 };
-void sl_retry_quota_init(struct sl_retry_quota *q);
+SL_EXPORT void sl_retry_quota_init(struct sl_retry_quota *q);
 /* Takes the cost of one retry; 0 when the quota is exhausted (do not retry). */
-int sl_retry_quota_acquire(struct sl_retry_quota *q, enum sl_retry_class c, int *cost_taken);
-void sl_retry_quota_release(struct sl_retry_quota *q, int cost_taken); /* after a success */
+SL_EXPORT int sl_retry_quota_acquire(struct sl_retry_quota *q, enum sl_retry_class c, int *cost_taken);
+SL_EXPORT void sl_retry_quota_release(struct sl_retry_quota *q, int cost_taken); /* after a success */
 
 typedef double (*sl_random_fn)(void *ud); /* uniform in [0, 1) */
 
@@ -43,14 +45,14 @@ struct sl_retry_policy {
   void *random_ud;
   struct sl_retry_quota *quota; /* NULL = no quota */
 };
-void sl_retry_policy_init(struct sl_retry_policy *p, int max_attempts);
+SL_EXPORT void sl_retry_policy_init(struct sl_retry_policy *p, int max_attempts);
 
 /* Delay in seconds before the next attempt, after `attempt` attempts failed
  * (attempt >= 1): random * base * 2^(attempt-1), capped at max_backoff_s. */
-double sl_retry_delay(const struct sl_retry_policy *p, int attempt);
+SL_EXPORT double sl_retry_delay(const struct sl_retry_policy *p, int attempt);
 
 /* Sleeps for seconds (nanosleep, restarting on EINTR). */
-void sl_sleep(double seconds);
+SL_EXPORT void sl_sleep(double seconds);
 
 #ifdef __cplusplus
 }

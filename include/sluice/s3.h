@@ -3,6 +3,8 @@
 #ifndef SLUICE_S3_H
 #define SLUICE_S3_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "aws.h"
 
@@ -13,29 +15,29 @@ extern "C" {
 /* HEAD bucket: *status is 200 (exists, ours), 403 (exists, not ours), 404
  * (missing) or 301 (exists in another region; *region filled when S3 said
  * which, from x-amz-bucket-region). Those are SL_OK; anything else fails. */
-enum sl_result sl_s3_head_bucket(struct sl_client *c, const char *bucket, long *status,
+SL_EXPORT enum sl_result sl_s3_head_bucket(struct sl_client *c, const char *bucket, long *status,
                                  char region[64], struct sl_error *err);
 
 /* CreateBucket in the client's region: LocationConstraint except in
  * us-east-1. BucketAlreadyOwnedByYou counts as success (*created = 0). */
-enum sl_result sl_s3_create_bucket(struct sl_client *c, const char *bucket, int *created,
+SL_EXPORT enum sl_result sl_s3_create_bucket(struct sl_client *c, const char *bucket, int *created,
                                    struct sl_error *err);
-enum sl_result sl_s3_delete_bucket(struct sl_client *c, const char *bucket, struct sl_error *err);
+SL_EXPORT enum sl_result sl_s3_delete_bucket(struct sl_client *c, const char *bucket, struct sl_error *err);
 
 /* Bucket sub-resources by their query name ("publicAccessBlock",
  * "encryption", "policy", "ownershipControls", "tagging", "lifecycle"):
  * GET returns the body (XML, or JSON for policy) in out; a missing
  * configuration gives SL_E_NOT_FOUND with err->code set. PUT sends body
  * with Content-MD5 (S3 requires it on several of these). */
-enum sl_result sl_s3_get_subresource(struct sl_client *c, const char *bucket, const char *name,
+SL_EXPORT enum sl_result sl_s3_get_subresource(struct sl_client *c, const char *bucket, const char *name,
                                      struct sl_buf *out, struct sl_error *err);
-enum sl_result sl_s3_put_subresource(struct sl_client *c, const char *bucket, const char *name,
+SL_EXPORT enum sl_result sl_s3_put_subresource(struct sl_client *c, const char *bucket, const char *name,
                                      const char *content_type, const char *body, size_t len,
                                      struct sl_error *err);
-enum sl_result sl_s3_delete_subresource(struct sl_client *c, const char *bucket,
+SL_EXPORT enum sl_result sl_s3_delete_subresource(struct sl_client *c, const char *bucket,
                                         const char *name, struct sl_error *err);
 
-enum sl_result sl_s3_put_object(struct sl_client *c, const char *bucket, const char *key,
+SL_EXPORT enum sl_result sl_s3_put_object(struct sl_client *c, const char *bucket, const char *key,
                                 const void *data, size_t len, const char *content_type,
                                 struct sl_error *err);
 
@@ -50,12 +52,12 @@ struct sl_s3_get {
   char etag[80];
   char content_type[128];
 };
-enum sl_result sl_s3_get_object(struct sl_client *c, const char *bucket, const char *key,
+SL_EXPORT enum sl_result sl_s3_get_object(struct sl_client *c, const char *bucket, const char *key,
                                 struct sl_s3_get *g, struct sl_error *err);
-enum sl_result sl_s3_delete_object(struct sl_client *c, const char *bucket, const char *key,
+SL_EXPORT enum sl_result sl_s3_delete_object(struct sl_client *c, const char *bucket, const char *key,
                                    struct sl_error *err);
 /* DeleteObjects for up to 1000 keys; *failed counts keys S3 refused. */
-enum sl_result sl_s3_delete_objects(struct sl_client *c, const char *bucket,
+SL_EXPORT enum sl_result sl_s3_delete_objects(struct sl_client *c, const char *bucket,
                                     const char *const *keys, size_t n, size_t *failed,
                                     struct sl_error *err);
 
@@ -80,11 +82,11 @@ struct sl_s3_list {
 
 /* One ListObjectsV2 page (encoding-type=url, keys decoded). *next_token is
  * malloc'ed when the listing is truncated, else NULL. */
-enum sl_result sl_s3_list_page(struct sl_client *c, const char *bucket,
+SL_EXPORT enum sl_result sl_s3_list_page(struct sl_client *c, const char *bucket,
                                const struct sl_s3_list *l, char **next_token,
                                struct sl_error *err);
 /* All pages. */
-enum sl_result sl_s3_list_all(struct sl_client *c, const char *bucket, const struct sl_s3_list *l,
+SL_EXPORT enum sl_result sl_s3_list_all(struct sl_client *c, const char *bucket, const struct sl_s3_list *l,
                               struct sl_error *err);
 
 #ifdef __cplusplus

@@ -18,6 +18,8 @@
 #ifndef SLUICE_SEND_H
 #define SLUICE_SEND_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,7 +31,7 @@ extern "C" {
 #endif
 
 enum sl_send_target { SL_SEND_FIREHOSE = 0, SL_SEND_KINESIS };
-const char *sl_send_target_name(enum sl_send_target t); /* "firehose", "kinesis" */
+SL_EXPORT const char *sl_send_target_name(enum sl_send_target t); /* "firehose", "kinesis" */
 
 #define SL_SEND_DEFAULT_CONCURRENCY 4
 #define SL_SEND_MAX_CONCURRENCY 64
@@ -55,11 +57,11 @@ struct sl_send_limits {
 };
 
 /* batch_records 0 = 500; kinesis_request_bytes 0 = 5 MiB (5..10 MiB). */
-enum sl_result sl_send_limits_init(struct sl_send_limits *l, enum sl_send_target t,
+SL_EXPORT enum sl_result sl_send_limits_init(struct sl_send_limits *l, enum sl_send_target t,
                                    size_t batch_records, long kinesis_request_bytes,
                                    struct sl_error *err);
 /* Bytes a record counts for: len, plus key_len for Kinesis. */
-size_t sl_send_record_size(const struct sl_send_limits *l, size_t len, size_t key_len);
+SL_EXPORT size_t sl_send_record_size(const struct sl_send_limits *l, size_t len, size_t key_len);
 
 /* Where a record came from, for messages: "stdin:42" (a line), "in.json:
  * value 7" (a JSON value), "blob.bin" (raw), "argument 3", "record 5"
@@ -71,20 +73,20 @@ struct sl_send_where {
   uint64_t pos;
   enum sl_where_kind kind;
 };
-void sl_send_where_format(const struct sl_send_where *w, char *out, size_t outlen);
+SL_EXPORT void sl_send_where_format(const struct sl_send_where *w, char *out, size_t outlen);
 
 /* SL_OK when a record of len bytes (as sent) with this key may go;
  * SL_E_TOO_LARGE or SL_E_INVALID with err->message naming it, e.g.
  * "stdin:42: record of 1048577 bytes is over Kinesis's 1 MiB limit (data +
  * partition key)". key/ehk are Kinesis only (NULL for Firehose). */
-enum sl_result sl_send_check_record(const struct sl_send_limits *l, const struct sl_send_where *w,
+SL_EXPORT enum sl_result sl_send_check_record(const struct sl_send_limits *l, const struct sl_send_where *w,
                                     size_t len, const char *key, const char *ehk,
                                     struct sl_error *err);
 
 /* The refusal of a record of size bytes (as sent) that is over the record
  * limit: SL_E_TOO_LARGE, code "RecordTooLarge", message naming it. size 0:
  * not measured, only known to be over the limit ("more than"). */
-enum sl_result sl_send_too_large(const struct sl_send_limits *l, const struct sl_send_where *w,
+SL_EXPORT enum sl_result sl_send_too_large(const struct sl_send_limits *l, const struct sl_send_where *w,
                                  uint64_t size, struct sl_error *err);
 
 /* ------------------------------------------------------------------ input */
@@ -117,7 +119,7 @@ struct sl_send_input {
 
 /* Reads fd to its end; src names it in messages ("stdin", a path). With
  * tee_fd >= 0 every byte read is also written there (to read stdin twice). */
-enum sl_result sl_send_read(const struct sl_send_input *in, int fd, const char *src, int tee_fd,
+SL_EXPORT enum sl_result sl_send_read(const struct sl_send_input *in, int fd, const char *src, int tee_fd,
                             struct sl_error *err);
 
 /* ------------------------------------------------------------------ batches */
@@ -147,31 +149,31 @@ struct sl_batch {
   size_t bytes;            /* sum of sl_send_record_size() */
 };
 
-enum sl_result sl_batch_init(struct sl_batch *b, const struct sl_send_limits *l);
-void sl_batch_cleanup(struct sl_batch *b);
-void sl_batch_reset(struct sl_batch *b);
+SL_EXPORT enum sl_result sl_batch_init(struct sl_batch *b, const struct sl_send_limits *l);
+SL_EXPORT void sl_batch_cleanup(struct sl_batch *b);
+SL_EXPORT void sl_batch_reset(struct sl_batch *b);
 /* 1 when a record of this size (sl_send_record_size) may join the batch. */
-int sl_batch_fits(const struct sl_batch *b, size_t size);
+SL_EXPORT int sl_batch_fits(const struct sl_batch *b, size_t size);
 /* Copies the record in; with newline, a '\n' is appended when data does not
  * end with one. The caller checked the limits and sl_batch_fits (with the
  * '\n' counted). */
-enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, int newline,
+SL_EXPORT enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, int newline,
                             const char *key, const char *ehk, uint64_t index,
                             const struct sl_send_where *w);
 /* The entry's data and key as pointers into the arena. */
-void sl_batch_record(const struct sl_batch *b, size_t i, struct sl_record *out);
+SL_EXPORT void sl_batch_record(const struct sl_batch *b, size_t i, struct sl_record *out);
 
 /* ------------------------------------------------------------------ keys */
 
 /* A random (v4) UUID, 36 characters + NUL, from getrandom. */
-enum sl_result sl_uuid4(char out[37]);
+SL_EXPORT enum sl_result sl_uuid4(char out[37]);
 /* The value at a dotted path ("a.b.c") of a JSON object record, as a key:
  * a string as is, a number or boolean as its JSON text. SL_E_NOT_FOUND when
  * absent (or null, object, array), SL_E_PARSE when the record is not JSON. */
-enum sl_result sl_send_key_from_field(const char *json, size_t len, const char *path,
+SL_EXPORT enum sl_result sl_send_key_from_field(const char *json, size_t len, const char *path,
                                       char *key, size_t keymax, size_t *key_len);
 /* 1 when s is a decimal in 0..2^128-1 (ExplicitHashKey). */
-int sl_send_valid_hash_key(const char *s);
+SL_EXPORT int sl_send_valid_hash_key(const char *s);
 
 /* ------------------------------------------------------------------ results */
 
@@ -204,8 +206,8 @@ struct sl_send_result {
   size_t listed_bytes;
   uint64_t not_listed;          /* past SL_SEND_MAX_LISTED(_BYTES) */
 };
-void sl_send_result_init(struct sl_send_result *r);
-void sl_send_result_cleanup(struct sl_send_result *r);
+SL_EXPORT void sl_send_result_init(struct sl_send_result *r);
+SL_EXPORT void sl_send_result_cleanup(struct sl_send_result *r);
 
 /* What a dead-letter line says about one record. */
 struct sl_send_dead {
@@ -223,15 +225,15 @@ struct sl_send_dead {
  *  "bytes":N}
  * and for a record whose bytes were not kept "record":null, "bytes":N or
  * null (not measured), then ,"reason":"<why>". */
-enum sl_result sl_send_dead_letter_line(struct sl_buf *out, const struct sl_send_dead *d);
+SL_EXPORT enum sl_result sl_send_dead_letter_line(struct sl_buf *out, const struct sl_send_dead *d);
 /* The report: one summary line (text) or the old library's structure (JSON):
  * {"total_records":N,"successful_records":N,"failed_records":[{"record":
  * "<text>","record_base64":"...","error":"Code: message","attempt":N,
  * "source":"..."}],...counters}. Without a dead-letter file, the text lists
  * every failed record (base64) before the summary. */
-enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *stream,
+SL_EXPORT enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *stream,
                                    const char *dead_letter, struct sl_buf *out);
-enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *stream,
+SL_EXPORT enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *stream,
                                    const char *dead_letter, struct sl_buf *out);
 
 /* ------------------------------------------------------------------ the engine */
@@ -258,45 +260,45 @@ struct sl_send_options {
    * the next sl_sender_add or sl_sender_flush. sl_send_options_init: 1 s. */
   double flush_interval_s;
 };
-void sl_send_options_init(struct sl_send_options *o);
+SL_EXPORT void sl_send_options_init(struct sl_send_options *o);
 
 struct sl_sender;
 
 /* Workers get their own client from a copy of cfg (credentials resolved per
  * client); with concurrency 0, client is used instead (not copied, not
  * freed). */
-enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_options *o,
+SL_EXPORT enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_options *o,
                              const struct sl_aws_config *cfg, const char *profile_path,
                              struct sl_client *client, struct sl_error *err);
 /* Checks a record the way sl_sender_add would (limits, key) without taking
  * it: for --strict's first pass. */
-enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len,
+SL_EXPORT enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len,
                                const struct sl_send_where *w, struct sl_error *err);
 /* Takes a copy of one record; blocks while the queues are full. A record
  * over a limit or without its key is refused: counted as failed (listed /
  * dead-lettered) and SL_E_TOO_LARGE / SL_E_INVALID / SL_E_NOT_FOUND returned
  * with err naming it; the sender goes on. Other errors are fatal. */
-enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
+SL_EXPORT enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
                              const struct sl_send_where *w, struct sl_error *err);
 /* Sends the batches being filled now, full or not (with workers: queues
  * them, blocking while the queues are full). Order per queue is kept, as
  * for full batches. Returns the fatal error, if the sender has one. */
-enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err);
-const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s);
+SL_EXPORT enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err);
+SL_EXPORT const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s);
 /* Input that is not a record at all (unparsable JSON, over a limit and not
  * kept): counted as failed, listed and dead-lettered without its bytes but
  * with its place, its size (bytes; 0 when not measured) and why (reason). */
-void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64_t bytes,
+SL_EXPORT void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64_t bytes,
                       const char *code, const char *message, const char *reason);
 /* Counters so far (no failure list), for a progress line. */
-void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap);
+SL_EXPORT void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap);
 /* Sends what is left and waits. Fills res (initialized; its old contents
  * are freed) with counters and failures. SL_OK when
  * the run could be carried out (check res->failed); an error when it could
  * not (dead-letter file unwritable, out of memory). */
-enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
+SL_EXPORT enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
                                 struct sl_error *err);
-void sl_sender_free(struct sl_sender *s);
+SL_EXPORT void sl_sender_free(struct sl_sender *s);
 
 /* ------------------------------------------------------------------ the old calls */
 
@@ -306,15 +308,15 @@ void sl_sender_free(struct sl_sender *s);
  * accepted, SL_E_AWS (err: the first final failure) when some were not;
  * res (initialized) lists them. o may be NULL: the defaults, except that
  * no '\n' is added (the old libraries sent the bytes as given). */
-enum sl_result sl_send_firehose_record(struct sl_client *c, const char *stream, const void *data,
+SL_EXPORT enum sl_result sl_send_firehose_record(struct sl_client *c, const char *stream, const void *data,
                                        size_t len, struct sl_send_result *res,
                                        struct sl_error *err);
-enum sl_result sl_send_firehose_batch(struct sl_client *c, const char *stream,
+SL_EXPORT enum sl_result sl_send_firehose_batch(struct sl_client *c, const char *stream,
                                       const struct sl_view *recs, size_t n,
                                       const struct sl_send_options *o,
                                       struct sl_send_result *res, struct sl_error *err);
 /* partition_key NULL: a random UUID per record. */
-enum sl_result sl_send_kinesis(struct sl_client *c, const char *stream,
+SL_EXPORT enum sl_result sl_send_kinesis(struct sl_client *c, const char *stream,
                                const struct sl_view *recs, size_t n, const char *partition_key,
                                const struct sl_send_options *o, struct sl_send_result *res,
                                struct sl_error *err);

@@ -3,6 +3,8 @@
 #ifndef SLUICE_SIGV4_H
 #define SLUICE_SIGV4_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <time.h>
 #include "buf.h"
@@ -19,8 +21,8 @@ struct sl_creds {
   time_t expiration;    /* 0 = does not expire */
   char source[32];      /* "env", "profile", "process", "sts", "web-identity", "ecs", "imds", "sluice-profile" */
 };
-void sl_creds_cleanup(struct sl_creds *c);
-enum sl_result sl_creds_copy(struct sl_creds *dst, const struct sl_creds *src);
+SL_EXPORT void sl_creds_cleanup(struct sl_creds *c);
+SL_EXPORT enum sl_result sl_creds_copy(struct sl_creds *dst, const struct sl_creds *src);
 
 #define SL_UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
 #define SL_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -72,24 +74,24 @@ struct sl_sigv4_debug {
   struct sl_buf string_to_sign;
   char signature[65];
 };
-void sl_sigv4_debug_init(struct sl_sigv4_debug *d);
-void sl_sigv4_debug_cleanup(struct sl_sigv4_debug *d);
+SL_EXPORT void sl_sigv4_debug_init(struct sl_sigv4_debug *d);
+SL_EXPORT void sl_sigv4_debug_cleanup(struct sl_sigv4_debug *d);
 
 /* Cache of derived signing keys per (date, region, service), also keyed by
  * the secret key so refreshed credentials never reuse an old key. Safe to
  * share between threads; secrets and key material are zeroed on free. */
 struct sl_sigv4_cache;
-struct sl_sigv4_cache *sl_sigv4_cache_new(void);
-void sl_sigv4_cache_free(struct sl_sigv4_cache *c);
+SL_EXPORT struct sl_sigv4_cache *sl_sigv4_cache_new(void);
+SL_EXPORT void sl_sigv4_cache_free(struct sl_sigv4_cache *c);
 /* How many lookups found a key and how many derived one (tests, -vvv). */
-void sl_sigv4_cache_stats(struct sl_sigv4_cache *c, unsigned long *hits,
+SL_EXPORT void sl_sigv4_cache_stats(struct sl_sigv4_cache *c, unsigned long *hits,
                           unsigned long *misses);
 
 /* Header mode: adds the headers named above to req->headers, replacing any
  * of the same name (so a retry can be re-signed); a stale
  * X-Amz-Security-Token is removed when creds carry no token. On error the
  * headers are left as they were. cache may be NULL; dbg may be NULL. */
-enum sl_result sl_sigv4_sign(const struct sl_sigv4_request *req,
+SL_EXPORT enum sl_result sl_sigv4_sign(const struct sl_sigv4_request *req,
                              const struct sl_sigv4_params *p,
                              struct sl_sigv4_cache *cache,
                              struct sl_sigv4_debug *dbg);
@@ -101,14 +103,14 @@ enum sl_result sl_sigv4_sign(const struct sl_sigv4_request *req,
  * x-amz-content-sha256; with s3_rules and no payload_hash the payload is
  * UNSIGNED-PAYLOAD. A query that already holds any of these X-Amz- keys is
  * SL_E_INVALID; p->expires outside 1..604800 too. */
-enum sl_result sl_sigv4_presign(const struct sl_sigv4_request *req,
+SL_EXPORT enum sl_result sl_sigv4_presign(const struct sl_sigv4_request *req,
                                 const struct sl_sigv4_params *p,
                                 struct sl_sigv4_cache *cache,
                                 struct sl_buf *out,
                                 struct sl_sigv4_debug *dbg);
 
 /* SHA-256 of data as lowercase hex (65 bytes with NUL); "" if OpenSSL fails. */
-void sl_sha256_hex(const void *data, size_t n, char out[65]);
+SL_EXPORT void sl_sha256_hex(const void *data, size_t n, char out[65]);
 
 #ifdef __cplusplus
 }

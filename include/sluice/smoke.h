@@ -18,6 +18,8 @@
 #ifndef SLUICE_SMOKE_H
 #define SLUICE_SMOKE_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,29 +97,29 @@ struct sl_smoke_result {
   int passed;                   /* every canary exactly once, none in the error prefix */
 };
 
-void sl_smoke_result_init(struct sl_smoke_result *r);
-void sl_smoke_result_cleanup(struct sl_smoke_result *r);
+SL_EXPORT void sl_smoke_result_init(struct sl_smoke_result *r);
+SL_EXPORT void sl_smoke_result_cleanup(struct sl_smoke_result *r);
 
 /* Runs the smoke test on an open session (sl_prov_open). SL_OK when the
  * test could be carried out: res->passed says whether the pipeline works.
  * An error when it could not (a resource missing or not ACTIVE:
  * SL_E_INVALID with s->where naming it; AWS, network errors). res is
  * initialized here and holds whatever was done before a failure. */
-enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
+SL_EXPORT enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
                             struct sl_smoke_result *res, struct sl_error *err);
 
 /* The report, appended to out. Text: one line per finding and a last line
  * "smoke: passed ..." or "smoke: FAILED ...". JSON: one object, see README
  * "provision smoke"; err (may be NULL) is added as "error". */
-enum sl_result sl_smoke_report_text(const struct sl_smoke_result *res, struct sl_buf *out);
-enum sl_result sl_smoke_report_json(const struct sl_prov *s, const struct sl_smoke_result *res,
+SL_EXPORT enum sl_result sl_smoke_report_text(const struct sl_smoke_result *res, struct sl_buf *out);
+SL_EXPORT enum sl_result sl_smoke_report_json(const struct sl_prov *s, const struct sl_smoke_result *res,
                                     const struct sl_error *err, struct sl_buf *out);
 
 /* One canary record (with its '\n'), appended to out. */
-enum sl_result sl_smoke_canary_record(const char *run_id, int seq, int64_t sent_ms,
+SL_EXPORT enum sl_result sl_smoke_canary_record(const char *run_id, int seq, int64_t sent_ms,
                                       struct sl_buf *out);
 /* The seq of a record that is a canary of run_id (1..max), else 0. */
-int sl_smoke_canary_seq(const char *p, size_t n, const char *run_id, int max);
+SL_EXPORT int sl_smoke_canary_seq(const char *p, size_t n, const char *run_id, int max);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 #ifndef SLUICE_STREAMS_H
 #define SLUICE_STREAMS_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "aws.h"
 
@@ -42,29 +44,29 @@ struct sl_record_result {
 /* Calls a JSON 1.1 operation by name ("DescribeDeliveryStream"), mapping
  * ResourceNotFoundException to SL_E_NOT_FOUND (err still filled). out may be
  * NULL when the answer is not needed. */
-enum sl_result sl_firehose_call(struct sl_client *c, const char *op, struct json_object *in,
+SL_EXPORT enum sl_result sl_firehose_call(struct sl_client *c, const char *op, struct json_object *in,
                                 struct json_object **out, struct sl_error *err);
-enum sl_result sl_kinesis_call(struct sl_client *c, const char *op, struct json_object *in,
+SL_EXPORT enum sl_result sl_kinesis_call(struct sl_client *c, const char *op, struct json_object *in,
                                struct json_object **out, struct sl_error *err);
 
 /* PutRecordBatch: n <= 500; results (n entries) filled; *failed from
  * FailedPutCount. Whole-request failures are retried by the client's policy;
  * failed entries are the caller's to retry. */
-enum sl_result sl_firehose_put_batch(struct sl_client *c, const char *stream,
+SL_EXPORT enum sl_result sl_firehose_put_batch(struct sl_client *c, const char *stream,
                                      const struct sl_record *recs, size_t n,
                                      struct sl_record_result *results, size_t *failed,
                                      struct sl_error *err);
 /* PutRecords, the same for Kinesis (FailedRecordCount). */
-enum sl_result sl_kinesis_put_batch(struct sl_client *c, const char *stream,
+SL_EXPORT enum sl_result sl_kinesis_put_batch(struct sl_client *c, const char *stream,
                                     const struct sl_record *recs, size_t n,
                                     struct sl_record_result *results, size_t *failed,
                                     struct sl_error *err);
 
 /* Status word of a stream ("CREATING", "ACTIVE", ...); SL_E_NOT_FOUND when
  * it does not exist. */
-enum sl_result sl_firehose_status(struct sl_client *c, const char *stream, char status[32],
+SL_EXPORT enum sl_result sl_firehose_status(struct sl_client *c, const char *stream, char status[32],
                                   struct sl_error *err);
-enum sl_result sl_kinesis_status(struct sl_client *c, const char *stream, char status[32],
+SL_EXPORT enum sl_result sl_kinesis_status(struct sl_client *c, const char *stream, char status[32],
                                  struct sl_error *err);
 
 #ifdef __cplusplus

@@ -6,6 +6,8 @@
 #ifndef SLUICE_STS_H
 #define SLUICE_STS_H
 
+#include "export.h"
+
 #include "buf.h"
 #include "config.h"
 #include "sigv4.h"
@@ -24,14 +26,14 @@ struct sl_http;
  * duration_s 0 = the service default (1 h). The region is cfg->region, or
  * us-east-1 when empty. Errors: SL_E_AWS with err from the answer, or the
  * transport's result. */
-enum sl_result sl_sts_assume_role(struct sl_http *http, const struct sl_aws_config *cfg,
+SL_EXPORT enum sl_result sl_sts_assume_role(struct sl_http *http, const struct sl_aws_config *cfg,
                                   const struct sl_creds *source, const char *role_arn,
                                   const char *session_name, const char *external_id,
                                   int duration_s, struct sl_creds *out, struct sl_error *err);
 
 /* Unsigned; token is the OIDC token itself (not a file name). Source
  * "web-identity". */
-enum sl_result sl_sts_assume_role_web_identity(struct sl_http *http,
+SL_EXPORT enum sl_result sl_sts_assume_role_web_identity(struct sl_http *http,
                                                const struct sl_aws_config *cfg,
                                                const char *role_arn, const char *session_name,
                                                const char *token, struct sl_creds *out,
@@ -44,7 +46,7 @@ struct sl_sts_identity {
 };
 
 /* Who the credentials belong to. */
-enum sl_result sl_sts_get_caller_identity(struct sl_http *http, const struct sl_aws_config *cfg,
+SL_EXPORT enum sl_result sl_sts_get_caller_identity(struct sl_http *http, const struct sl_aws_config *cfg,
                                           const struct sl_creds *creds,
                                           struct sl_sts_identity *out, struct sl_error *err);
 
