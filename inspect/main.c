@@ -236,7 +236,7 @@ static void print_error(const char *what, const struct sl_error *err)
  * AWS config. Fills bucket/prefix in o->c.src (pointing into p or the
  * target). Returns 0, or 1 after a message. */
 static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_t blen,
-                       struct sl_client *c, int *have_client)
+                       struct sl_client **c)
 {
   struct sl_aws_config cfg, none;
   const struct sl_aws_config *base = &none;
@@ -292,10 +292,9 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
   o->c.src.bucket = bucket;
   r = sl_aws_config_resolve(&cfg, base, &err);
   if(!r) {
-    r = sl_client_init(c, &cfg, profile_path, &err);
+    r = sl_client_new(c, &cfg, profile_path, &err);
     sl_aws_config_cleanup(&cfg);
   }
-  *have_client = !r;
   if(r) {
     print_error("configuration", &err);
     return 1;
@@ -369,9 +368,9 @@ int main(int argc, char **argv)
   static const char *const commands[] = { "ls", "cat", "stats", "errors", "tail", NULL };
   struct opts o;
   struct sl_profile profile;
-  struct sl_client client;
+  struct sl_client *client = NULL;
   char bucket[256];
-  int i, code, known = 0, have_client = 0;
+  int i, code, known = 0;
   memset(&o, 0, sizeof(o));
   o.c.src.since = o.c.src.until = SL_INSPECT_NO_TIME;
   sl_inspect_filter_init(&o.filter);
@@ -415,11 +414,10 @@ int main(int argc, char **argv)
   code = parse(argc, argv, i, &o);
   sl_log_set_level((enum sl_log_level)(SL_LOG_WARN + (o.verbose > 2 ? 2 : o.verbose)));
   if(!code)
-    code = open_target(&o, &profile, bucket, sizeof(bucket), &client, &have_client);
+    code = open_target(&o, &profile, bucket, sizeof(bucket), &client);
   if(!code)
-    code = run(&o, have_client ? &client : NULL);
-  if(have_client)
-    sl_client_cleanup(&client);
+    code = run(&o, client);
+  sl_client_free(client);
   sl_profile_cleanup(&profile);
   sl_inspect_filter_cleanup(&o.filter);
   return code;

@@ -60,6 +60,7 @@ static int parse(int argc, char **argv, struct opts *o)
 {
   int i;
   memset(o, 0, sizeof(*o));
+  sl_smoke_options_init(&o->so);
   for(i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     long n;
@@ -148,37 +149,35 @@ static int load(const char *path, int json, struct sl_profile *p)
 
 static int run(const struct opts *o, const struct sl_profile *p)
 {
-  struct sl_prov s;
+  struct sl_prov *s = NULL;
   struct sl_smoke_result res;
   struct sl_error err;
   struct sl_buf out;
   enum sl_result r;
-  int opened, code;
-  memset(&s, 0, sizeof(s));
+  int code;
   sl_error_clear(&err);
   sl_smoke_result_init(&res);
   if(sl_buf_init(&out, SL_BUF_MEDIUM))
     return 1;
-  r = sl_prov_open(&s, p, &err);
-  opened = !r;
+  r = sl_prov_new(&s, p, &err);
   if(!r)
-    r = sl_smoke_run(&s, &o->so, &res, &err);
+    r = sl_smoke_run(s, &o->so, &res, &err);
   /* What was found is reported, also when a step failed. */
   if(o->json)
-    sl_smoke_report_json(&s, &res, r ? &err : NULL, &out);
+    sl_smoke_report_json(s, &res, r ? &err : NULL, &out);
   else if(res.sent || !r)
     sl_smoke_report_text(&res, &out);
   fwrite(out.data, 1, out.len, stdout);
   fflush(stdout);
   if(r) {
     char line[2048];
+    const char *where = res.where[0] ? res.where : s ? sl_prov_get_where(s) : "";
     sl_error_format(&err, line, sizeof(line));
-    fprintf(stderr, "provision: %s: %s\n", s.where[0] ? s.where : o->profile, line);
+    fprintf(stderr, "provision: %s: %s\n", where[0] ? where : o->profile, line);
   }
   code = !r && res.passed ? 0 : 1;
   sl_smoke_result_cleanup(&res);
-  if(opened)
-    sl_prov_close(&s);
+  sl_prov_free(s);
   sl_buf_cleanup(&out);
   return code;
 }

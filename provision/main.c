@@ -158,51 +158,52 @@ static int load(const struct cli *o, struct sl_profile *p, struct sl_buf *out)
 
 static int run(const struct cli *o, const struct sl_profile *p, struct sl_buf *out)
 {
-  struct sl_prov s;
+  struct sl_prov *s = NULL;
   struct sl_prov_options opts;
   struct sl_error err;
   enum sl_prov_report_kind kind = SL_PROV_REPORT_PLAN;
   enum sl_result r;
   int code;
   sl_error_clear(&err);
-  memset(&opts, 0, sizeof(opts));
+  sl_prov_options_init(&opts);
   opts.replace = o->replace;
   opts.empty_bucket = o->empty_bucket;
   opts.dry_run = o->dry_run;
-  r = sl_prov_open(&s, p, &err);
+  r = sl_prov_new(&s, p, &err);
   if(r) {
-    print_error(s.where[0] ? s.where : o->profile, &err);
+    print_error(s && sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : o->profile, &err);
+    sl_prov_free(s);
     if(o->json && !sl_prov_error_json(commands[o->cmd], o->profile, NULL, &err, out))
       put_buf(out, stdout);
     return 1;
   }
   switch(o->cmd) {
   case C_APPLY:
-    r = sl_prov_apply(&s, &opts, &err);
+    r = sl_prov_apply(s, &opts, &err);
     kind = o->dry_run ? SL_PROV_REPORT_PLAN : SL_PROV_REPORT_APPLY;
     break;
   case C_DESTROY:
-    r = sl_prov_destroy(&s, &opts, &err);
+    r = sl_prov_destroy(s, &opts, &err);
     kind = SL_PROV_REPORT_DESTROY;
     break;
   case C_STATUS:
-    r = sl_prov_plan(&s, &err);
+    r = sl_prov_plan(s, &err);
     kind = SL_PROV_REPORT_STATUS;
     break;
   default:
-    r = sl_prov_plan(&s, &err);
+    r = sl_prov_plan(s, &err);
     break;
   }
   /* Whatever was found or done is reported, also when a step failed. */
   if(o->json)
-    sl_prov_report_json(&s, kind, r ? &err : NULL, out);
+    sl_prov_report_json(s, kind, r ? &err : NULL, out);
   else if(!r || o->cmd == C_APPLY || o->cmd == C_DESTROY)
-    sl_prov_report_text(&s, kind, out);
+    sl_prov_report_text(s, kind, out);
   put_buf(out, stdout);
   if(r)
-    print_error(s.where[0] ? s.where : o->profile, &err);
-  code = r ? 1 : kind == SL_PROV_REPORT_PLAN && sl_prov_plan_pending(&s.plan) ? 2 : 0;
-  sl_prov_close(&s);
+    print_error(sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : o->profile, &err);
+  code = r ? 1 : kind == SL_PROV_REPORT_PLAN && sl_prov_plan_pending(sl_prov_get_plan(s)) ? 2 : 0;
+  sl_prov_free(s);
   return code;
 }
 

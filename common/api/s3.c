@@ -103,7 +103,7 @@ enum sl_result sl_s3_create_bucket(struct sl_client *c, const char *bucket, int 
   struct sl_http_response resp;
   struct sl_buf body;
   enum sl_result r;
-  const char *region = c->cfg.region;
+  const char *region = sl_client_config(c)->region;
   *created = 0;
   request(&req, "PUT", bucket, "/", NULL);
   sl_http_response_init(&resp);

@@ -2,6 +2,7 @@
  * transport, error parsing and retries; plus the JSON 1.1 and Query
  * protocol helpers built on it. Error shapes: aws_error.c; XML: xml.c. */
 #include "sluice.h"
+#include "aws_internal.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -355,6 +356,63 @@ void sl_client_cleanup(struct sl_client *c)
   c->creds = NULL;
   c->http = NULL;
   c->sigcache = NULL;
+}
+
+enum sl_result sl_client_new(struct sl_client **out, struct sl_aws_config *cfg,
+                             const char *sluice_profile_path, struct sl_error *err)
+{
+  struct sl_client *c = calloc(1, sizeof(*c));
+  enum sl_result r;
+  *out = NULL;
+  if(!c) {
+    sl_aws_config_cleanup(cfg);
+    return sl_error_set(err, SL_E_NOMEM, NULL, "cannot create the AWS client");
+  }
+  r = sl_client_init(c, cfg, sluice_profile_path, err);
+  if(r)
+    free(c);
+  else
+    *out = c;
+  return r;
+}
+
+void sl_client_free(struct sl_client *c)
+{
+  if(c) {
+    sl_client_cleanup(c);
+    free(c);
+  }
+}
+
+enum sl_result sl_client_dup(struct sl_client **out, const struct sl_client *c,
+                             struct sl_error *err)
+{
+  struct sl_aws_config cfg;
+  enum sl_result r = sl_aws_config_copy(&cfg, &c->cfg, err);
+  *out = NULL;
+  /* Permission warnings about a profile were given for c already. */
+  if(!r) r = sl_client_new(out, &cfg, NULL, err);
+  return r;
+}
+
+const struct sl_aws_config *sl_client_config(const struct sl_client *c)
+{
+  return &c->cfg;
+}
+
+struct sl_http *sl_client_http(struct sl_client *c)
+{
+  return c->http;
+}
+
+struct sl_creds_provider *sl_client_creds(struct sl_client *c)
+{
+  return c->creds;
+}
+
+struct sl_retry_policy *sl_client_retry(struct sl_client *c)
+{
+  return &c->retry;
 }
 
 enum sl_result sl_aws_query_body(const char *action, const char *version,

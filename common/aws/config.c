@@ -71,6 +71,14 @@ enum sl_result sl_aws_config_resolve(struct sl_aws_config *dst, const struct sl_
   return r;
 }
 
+enum sl_result sl_aws_config_load(struct sl_aws_config *c, struct sl_error *err)
+{
+  struct sl_aws_config none;
+  sl_aws_config_init(&none);
+  sl_aws_config_init(c);
+  return sl_aws_config_resolve(c, &none, err);
+}
+
 int sl_aws_config_max_attempts(const struct sl_aws_config *c)
 {
   return c->max_attempts > 0 ? c->max_attempts : 3;

@@ -627,3 +627,10 @@ enum sl_result sl_http_multi_run(struct sl_http_multi *m, long timeout_ms, int *
     (*running)++;
   return SL_OK;
 }
+
+void sl_http_options_init(struct sl_http_options *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->connect_timeout_ms = DEFAULT_CONNECT_MS;
+  o->timeout_ms = DEFAULT_TIMEOUT_MS;
+}

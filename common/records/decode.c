@@ -449,3 +449,8 @@ const struct sl_decoder_stats *sl_decoder_stats(const struct sl_decoder *d)
 {
   return &d->st;
 }
+
+void sl_decoder_options_init(struct sl_decoder_options *o)
+{
+  memset(o, 0, sizeof(*o));
+}

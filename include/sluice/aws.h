@@ -18,20 +18,27 @@
 extern "C" {
 #endif
 
-struct sl_client {
-  struct sl_aws_config cfg;          /* owned copy of the caller's config */
-  struct sl_http *http;
-  struct sl_creds_provider *creds;
-  struct sl_sigv4_cache *sigcache;
-  struct sl_retry_quota quota;
-  struct sl_retry_policy retry;      /* tests may replace retry.random */
-  const char *user_agent;
-};
+/* A client: config, connection pool, credential provider, signing-key
+ * cache and retry policy. Opaque; safe to use from one thread at a time. */
+struct sl_client;
 
-/* Takes ownership of *cfg's heap members (cfg is left empty). */
-SL_EXPORT enum sl_result sl_client_init(struct sl_client *c, struct sl_aws_config *cfg,
-                              const char *sluice_profile_path, struct sl_error *err);
-SL_EXPORT void sl_client_cleanup(struct sl_client *c);
+/* Takes ownership of *cfg's heap members (cfg is left empty). On failure
+ * *out is NULL and err says why. */
+SL_EXPORT enum sl_result sl_client_new(struct sl_client **out, struct sl_aws_config *cfg,
+                                       const char *sluice_profile_path, struct sl_error *err);
+SL_EXPORT void sl_client_free(struct sl_client *c); /* NULL is fine */
+/* Another client with the same settings (its own connections and
+ * credential cache), e.g. one per worker thread. */
+SL_EXPORT enum sl_result sl_client_dup(struct sl_client **out, const struct sl_client *c,
+                                       struct sl_error *err);
+/* The settings in effect (read-only, valid while the client lives). */
+SL_EXPORT const struct sl_aws_config *sl_client_config(const struct sl_client *c);
+/* Its connection pool, credential provider and retry policy, for callers
+ * making calls of their own (STS with the client's credentials) or
+ * counting what was sent (sl_http_get_stats). */
+SL_EXPORT struct sl_http *sl_client_http(struct sl_client *c);
+SL_EXPORT struct sl_creds_provider *sl_client_creds(struct sl_client *c);
+SL_EXPORT struct sl_retry_policy *sl_client_retry(struct sl_client *c);
 
 /* A request before endpoint, signing and retries. */
 struct sl_aws_request {

@@ -62,6 +62,12 @@ SL_EXPORT enum sl_result sl_aws_config_copy(struct sl_aws_config *dst, const str
 SL_EXPORT enum sl_result sl_aws_config_resolve(struct sl_aws_config *dst, const struct sl_aws_config *profile,
                                      struct sl_error *err);
 
+/* The one call for a program without a sluice profile: defaults, then the
+ * environment, then the AWS shared config, as sl_aws_config_resolve does;
+ * a region is required. c is ready for sl_client_new; on failure it needs
+ * no cleanup. */
+SL_EXPORT enum sl_result sl_aws_config_load(struct sl_aws_config *c, struct sl_error *err);
+
 /* The effective attempt count: max_attempts, or 3 when not set. */
 SL_EXPORT int sl_aws_config_max_attempts(const struct sl_aws_config *c);
 

@@ -51,6 +51,9 @@ struct sl_decoder_options {
   void (*on_error)(void *userdata, uint64_t offset, const char *reason);
   void *userdata;
 };
+/* All zero: the format detected per object, default limits, no callbacks.
+ * Call it first so fields added later start at their defaults. */
+SL_EXPORT void sl_decoder_options_init(struct sl_decoder_options *o);
 
 struct sl_decoder_stats {
   uint64_t records;        /* records delivered */

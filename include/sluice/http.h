@@ -19,6 +19,9 @@ struct sl_http_options {
   const char *ca_bundle;    /* NULL = system store */
   int allow_plain_http;     /* http:// to non-loopback hosts */
 };
+/* Defaults: connect 3 s, whole transfer 60 s, system CA store, https only
+ * beyond loopback. */
+SL_EXPORT void sl_http_options_init(struct sl_http_options *o);
 
 struct sl_http_request {
   const char *method;

@@ -157,6 +157,8 @@ struct sl_inspect_order_options {
   void (*release)(void *ud, void *job);
   void *ud;
 };
+/* Defaults: a window of 1, 1 MiB held per object, no callbacks. */
+SL_EXPORT void sl_inspect_order_options_init(struct sl_inspect_order_options *o);
 
 SL_EXPORT struct sl_inspect_order *sl_inspect_order_new(const struct sl_inspect_order_options *o);
 SL_EXPORT void sl_inspect_order_free(struct sl_inspect_order *q);
@@ -224,6 +226,9 @@ struct sl_inspect_run_options {
   int (*write)(void *ud, const char *p, size_t n);
   void *ud;
 };
+/* All zero: 8 workers, 1 MiB per object, the decoder's defaults, no
+ * callbacks. */
+SL_EXPORT void sl_inspect_run_options_init(struct sl_inspect_run_options *o);
 
 /* Runs the lister to the end (or until stopped). c may be NULL for local
  * sources; workers make their own clients from a copy of c's configuration.

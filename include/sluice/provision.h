@@ -3,11 +3,11 @@
  * Firehose delivery stream. Data flows one way: profile → desired state →
  * actual state (read) → plan (a pure diff) → calls → report.
  *
- *   struct sl_prov s;
- *   r = sl_prov_open(&s, &profile, err);
- *   if(!r) r = sl_prov_plan(&s, err);          read everything, diff
- *   if(!r) r = sl_prov_apply(&s, &opts, err);  converge (plans again first)
- *   sl_prov_close(&s);
+ *   struct sl_prov *s;
+ *   r = sl_prov_new(&s, &profile, err);        client, account, desired state
+ *   if(!r) r = sl_prov_plan(s, err);           read everything, diff
+ *   if(!r) r = sl_prov_apply(s, &opts, err);   converge (plans again first)
+ *   sl_prov_free(s);
  */
 #ifndef SLUICE_PROVISION_H
 #define SLUICE_PROVISION_H
@@ -186,24 +186,34 @@ struct sl_prov_options {
   void (*on_step)(void *ud, enum sl_prov_kind kind, const char *name, const char *what);
   void *ud;
 };
+/* All off: no replace, no emptying, 600 s waits, no progress callback. */
+SL_EXPORT void sl_prov_options_init(struct sl_prov_options *o);
 
-struct sl_prov {
-  const struct sl_profile *profile;  /* borrowed */
-  struct sl_client client;
-  struct sl_prov_desired want;
-  struct sl_prov_state have;
-  struct sl_prov_plan plan;
-  int done[SL_PROV_NKINDS];     /* apply/destroy: the action carried out (enum sl_prov_action) */
-  char calls[SL_PROV_NKINDS][1024]; /* apply/destroy: the changing calls made, ", "-separated */
-  char where[256];              /* the resource an error is about, "" when none */
-};
+/* A provisioning session. Opaque: read it through the accessors below. */
+struct sl_prov;
 
 /* Client from the profile (environment and AWS shared config fill what it
  * leaves open), caller's account (STS GetCallerIdentity), desired state.
- * The profile must outlive the session. On failure s->where names what
- * failed and nothing needs closing (closing anyway is harmless). */
-SL_EXPORT enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struct sl_error *err);
-SL_EXPORT void sl_prov_close(struct sl_prov *s);
+ * The profile must outlive the session. *out is set also when opening
+ * fails (NULL only when out of memory), so sl_prov_get_where can name what
+ * failed; sl_prov_free it either way. */
+SL_EXPORT enum sl_result sl_prov_new(struct sl_prov **out, const struct sl_profile *p,
+                                     struct sl_error *err);
+SL_EXPORT void sl_prov_free(struct sl_prov *s); /* NULL is fine */
+
+/* What the session holds; valid until the next call that changes it. */
+SL_EXPORT const struct sl_profile *sl_prov_get_profile(const struct sl_prov *s);
+SL_EXPORT struct sl_client *sl_prov_get_client(struct sl_prov *s);
+SL_EXPORT const struct sl_prov_desired *sl_prov_get_desired(const struct sl_prov *s);
+/* The actual state last read, and the plan made from it. */
+SL_EXPORT const struct sl_prov_state *sl_prov_get_state(const struct sl_prov *s);
+SL_EXPORT const struct sl_prov_plan *sl_prov_get_plan(const struct sl_prov *s);
+/* apply/destroy: the action carried out on a resource, and the changing
+ * calls made for it (", "-separated, "" when none). */
+SL_EXPORT enum sl_prov_action sl_prov_get_done(const struct sl_prov *s, enum sl_prov_kind k);
+SL_EXPORT const char *sl_prov_get_calls(const struct sl_prov *s, enum sl_prov_kind k);
+/* The resource the last error is about ("bucket NAME"), "" when none. */
+SL_EXPORT const char *sl_prov_get_where(const struct sl_prov *s);
 
 /* Reads the actual state of every resource (concurrently, one client per
  * resource); changes nothing. */

@@ -4,12 +4,12 @@
  * until every canary is accounted for or the time is up, and reports what
  * arrived, what did not, what arrived twice and what failed.
  *
- *   struct sl_prov s;
- *   r = sl_prov_open(&s, &profile, err);
- *   if(!r) r = sl_smoke_run(&s, &opts, &res, err);   res.passed
- *   sl_smoke_report_text(&s, &res, &out);
+ *   struct sl_prov *s;
+ *   r = sl_prov_new(&s, &profile, err);
+ *   if(!r) r = sl_smoke_run(s, &opts, &res, err);   res.passed
+ *   sl_smoke_report_text(&res, &out);
  *   sl_smoke_result_cleanup(&res);
- *   sl_prov_close(&s);
+ *   sl_prov_free(s);
  *
  * Canaries are newline-delimited JSON objects:
  *   {"sluice_canary":true,"run_id":"<uuid4>","seq":3,"sent_at":"2026-05-01T10:00:00.123Z"}
@@ -46,6 +46,9 @@ struct sl_smoke_options {
   void (*on_progress)(void *ud, const char *what);
   void *ud;
 };
+/* All zero: 10 canaries, the stream's buffer interval + 2 minutes, 2 s
+ * polls, no cleanup, no progress callback. */
+SL_EXPORT void sl_smoke_options_init(struct sl_smoke_options *o);
 
 /* One canary, seq = index + 1. */
 struct sl_smoke_canary {
@@ -95,12 +98,13 @@ struct sl_smoke_result {
   int timed_out;
   double elapsed_s;             /* from the send to the end of polling */
   int passed;                   /* every canary exactly once, none in the error prefix */
+  char where[256];              /* the resource a failure is about; "": see sl_prov_get_where */
 };
 
 SL_EXPORT void sl_smoke_result_init(struct sl_smoke_result *r);
 SL_EXPORT void sl_smoke_result_cleanup(struct sl_smoke_result *r);
 
-/* Runs the smoke test on an open session (sl_prov_open). SL_OK when the
+/* Runs the smoke test on an open session (sl_prov_new). SL_OK when the
  * test could be carried out: res->passed says whether the pipeline works.
  * An error when it could not (a resource missing or not ACTIVE:
  * SL_E_INVALID with s->where naming it; AWS, network errors). res is

@@ -73,7 +73,7 @@ enum sl_result sl_inspect_pass_run(struct sl_client *c, struct sl_inspect_pass *
   struct sl_inspect_lister *l = NULL;
   struct sl_inspect_run_options o;
   enum sl_result r;
-  memset(&o, 0, sizeof(o));
+  sl_inspect_run_options_init(&o);
   o.concurrency = cmd->concurrency;
   o.object_buffer = cmd->object_buffer;
   o.format = cmd->format;

@@ -133,7 +133,7 @@ enum sl_result sl_inspect_iter_next(struct sl_inspect_iter *it, const char **key
   r = sl_inspect_lister_next(it->l, &it->obj, err);
   if(r || !it->obj)
     return r;
-  memset(&o, 0, sizeof(o));
+  sl_decoder_options_init(&o);
   o.on_record = on_record;
   o.on_error = on_error;
   o.userdata = it;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "inspect_internal.h"
+#include "common/aws/aws_internal.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"
 

@@ -217,3 +217,10 @@ size_t sl_inspect_order_peak(struct sl_inspect_order *q)
   pthread_mutex_unlock(&q->mu);
   return p;
 }
+
+void sl_inspect_order_options_init(struct sl_inspect_order_options *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->window = 1;
+  o->buffer_max = 1024 * 1024;
+}

@@ -14,6 +14,7 @@
 #include "sluice/log.h"
 #include "sluice/s3.h"
 #include "inspect_internal.h"
+#include "common/aws/aws_internal.h"
 
 #define LOCAL_CHUNK (64u * 1024u)
 
@@ -195,7 +196,7 @@ static void process(struct worker *w)
   struct sl_error err;
   const struct sl_decoder_stats *st;
   enum sl_result r;
-  memset(&dopt, 0, sizeof(dopt));
+  sl_decoder_options_init(&dopt);
   dopt.format = e->o->format;
   dopt.record_max = e->o->record_max;
   dopt.on_record = on_dec_record;
@@ -374,4 +375,9 @@ enum sl_result sl_inspect_run(struct sl_client *c, struct sl_inspect_lister *l,
   pthread_mutex_destroy(&e.errmu);
   free(w);
   return r;
+}
+
+void sl_inspect_run_options_init(struct sl_inspect_run_options *o)
+{
+  memset(o, 0, sizeof(*o));
 }

@@ -2,6 +2,7 @@
  * write each hardening setting that differs from the profile; and
  * deleting it (optionally emptying it first, a page of keys at a time). */
 #include "prov_internal.h"
+#include "provision_internal.h"
 #include "sluice/s3.h"
 
 #include <stdio.h>

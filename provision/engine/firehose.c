@@ -3,6 +3,7 @@
  * propagates), update it in place with UpdateDestination, or replace it
  * when the source cannot change in place; delete it and wait until gone. */
 #include "prov_internal.h"
+#include "provision_internal.h"
 #include "sluice/log.h"
 #include "sluice/streams.h"
 

@@ -2,6 +2,7 @@
  * capacity mode, waited on until ACTIVE, shard count and retention
  * reconciled in place; deleted and waited on until gone. */
 #include "prov_internal.h"
+#include "provision_internal.h"
 #include "sluice/streams.h"
 
 #include <stdio.h>

@@ -2,6 +2,7 @@
  * desired state), reading every resource concurrently, diffing, and running
  * apply and destroy in dependency order. */
 #include "prov_internal.h"
+#include "provision_internal.h"
 #include "sluice/log.h"
 #include "sluice/sts.h"
 
@@ -165,6 +166,40 @@ void sl_prov_close(struct sl_prov *s)
   sl_prov_desired_cleanup(&s->want);
   sl_prov_state_cleanup(&s->have);
   memset(&s->client, 0, sizeof(s->client));
+}
+
+enum sl_result sl_prov_new(struct sl_prov **out, const struct sl_profile *p,
+                           struct sl_error *err)
+{
+  *out = calloc(1, sizeof(**out));
+  if(!*out)
+    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  return sl_prov_open(*out, p, err);
+}
+
+void sl_prov_free(struct sl_prov *s)
+{
+  if(s) {
+    sl_prov_close(s);
+    free(s);
+  }
+}
+
+const struct sl_profile *sl_prov_get_profile(const struct sl_prov *s) { return s->profile; }
+struct sl_client *sl_prov_get_client(struct sl_prov *s) { return &s->client; }
+const struct sl_prov_desired *sl_prov_get_desired(const struct sl_prov *s) { return &s->want; }
+const struct sl_prov_state *sl_prov_get_state(const struct sl_prov *s) { return &s->have; }
+const struct sl_prov_plan *sl_prov_get_plan(const struct sl_prov *s) { return &s->plan; }
+const char *sl_prov_get_where(const struct sl_prov *s) { return s->where; }
+
+enum sl_prov_action sl_prov_get_done(const struct sl_prov *s, enum sl_prov_kind k)
+{
+  return (unsigned)k < SL_PROV_NKINDS ? (enum sl_prov_action)s->done[k] : SL_PROV_OK;
+}
+
+const char *sl_prov_get_calls(const struct sl_prov *s, enum sl_prov_kind k)
+{
+  return (unsigned)k < SL_PROV_NKINDS ? s->calls[k] : "";
 }
 
 /* ------------------------------------------------------------------ read */
@@ -361,4 +396,9 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
       s->done[k] = SL_PROV_DELETE;
   }
   return r;
+}
+
+void sl_prov_options_init(struct sl_prov_options *o)
+{
+  memset(o, 0, sizeof(*o));
 }

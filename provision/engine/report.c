@@ -2,6 +2,7 @@
  * per resource the action planned or done, field-level changes, the calls
  * made, and for status the facts read. Both forms carry the same facts. */
 #include "prov_internal.h"
+#include "provision_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

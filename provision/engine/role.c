@@ -2,6 +2,7 @@
  * inline least-privilege policy, compared as canonical JSON and written
  * only when they really differ. */
 #include "prov_internal.h"
+#include "provision_internal.h"
 #include "sluice/iam.h"
 
 #include <stdio.h>

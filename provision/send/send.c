@@ -10,6 +10,7 @@
  * since its first record (send_flush.c). */
 #include "sluice/send.h"
 #include "send_internal.h"
+#include "common/aws/aws_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

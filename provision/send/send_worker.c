@@ -81,7 +81,7 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
     int unknown;
     size_t k;
     struct sl_http_stats before, after;
-    sl_http_get_stats(c->http, &before);
+    sl_http_get_stats(sl_client_http(c), &before);
     for(k = 0; k < n; k++) {
       struct sl_send_entry *e = &b->e[x->map[k]];
       e->attempts++;
@@ -92,7 +92,7 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
     r = o->target == SL_SEND_KINESIS ?
         sl_kinesis_put_batch(c, o->stream, x->recs, n, x->results, failed, err) :
         sl_firehose_put_batch(c, o->stream, x->recs, n, x->results, failed, err);
-    sl_http_get_stats(c->http, &after);
+    sl_http_get_stats(sl_client_http(c), &after);
     cnt->requests++;
     cnt->request_bytes += after.body_bytes - before.body_bytes;
     if(after.resent != before.resent) {
@@ -136,14 +136,14 @@ void sl_send_batch(struct sl_sender *s, struct send_scratch *x, struct sl_client
                    struct sl_batch *b)
 {
   const struct sl_send_options *o = sl_sender_options(s);
-  struct sl_retry_policy pol = c->retry, entry;
+  struct sl_retry_policy pol = *sl_client_retry(c), entry;
   struct sl_send_result cnt;
   struct sl_error err;
   int round, max = o->max_attempts > 0 ? o->max_attempts : SL_SEND_DEFAULT_ATTEMPTS;
   size_t i;
   memset(&cnt, 0, sizeof(cnt));
   /* Our loop makes the client's retries, so the client itself tries once. */
-  c->retry.max_attempts = 1;
+  sl_client_retry(c)->max_attempts = 1;
   sl_retry_policy_init(&entry, max);
   entry.base_s = o->retry_base_s > 0 ? o->retry_base_s : 0.1;
   entry.max_backoff_s = o->retry_max_s > 0 ? o->retry_max_s : 5.0;
@@ -192,7 +192,7 @@ void sl_send_batch(struct sl_sender *s, struct send_scratch *x, struct sl_client
       sl_sleep(d);
     }
   }
-  c->retry.max_attempts = pol.max_attempts;
+  sl_client_retry(c)->max_attempts = pol.max_attempts;
   for(i = 0; i < b->n; i++) {
     struct sl_send_entry *e = &b->e[i];
     struct sl_record rec;

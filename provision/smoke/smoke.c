@@ -95,10 +95,12 @@ static int64_t wall_ms(void)
 
 /* ------------------------------------------------------------------ ready? */
 
-static enum sl_result not_ready(struct sl_prov *s, enum sl_prov_kind k, struct sl_error *err,
+static enum sl_result not_ready(const struct sl_prov *s, struct sl_smoke_result *res,
+                                enum sl_prov_kind k, struct sl_error *err,
                                 const char *what)
 {
-  snprintf(s->where, sizeof(s->where), "%s %s", sl_prov_kind_name(k), s->plan.item[k].name);
+  snprintf(res->where, sizeof(res->where), "%s %s", sl_prov_kind_name(k),
+           sl_prov_get_plan(s)->item[k].name);
   return smoke_fail(err, SL_E_INVALID, "NotReady", "%s", what);
 }
 
@@ -107,38 +109,38 @@ static enum sl_result not_ready(struct sl_prov *s, enum sl_prov_kind k, struct s
 static enum sl_result check_ready(struct sl_prov *s, struct sl_smoke_result *res,
                                   struct sl_error *err)
 {
-  const struct sl_prov_state *h = &s->have;
+  const struct sl_prov_state *h = sl_prov_get_state(s);
   char msg[700];
   enum sl_result r = sl_prov_plan(s, err);
   if(r)
     return r;
   if(!h->bucket.exists || h->bucket.head_status != 200)
-    return not_ready(s, SL_PROV_BUCKET, err, "does not exist (run provision apply)");
+    return not_ready(s, res, SL_PROV_BUCKET, err, "does not exist (run provision apply)");
   if(!h->role.exists)
-    return not_ready(s, SL_PROV_ROLE, err, "does not exist (run provision apply)");
+    return not_ready(s, res, SL_PROV_ROLE, err, "does not exist (run provision apply)");
   if(!h->firehose.exists)
-    return not_ready(s, SL_PROV_FIREHOSE, err, "does not exist (run provision apply)");
+    return not_ready(s, res, SL_PROV_FIREHOSE, err, "does not exist (run provision apply)");
   if(strcmp(h->firehose.status, "ACTIVE")) {
     snprintf(msg, sizeof(msg), "is %s, not ACTIVE%s%s", h->firehose.status,
              h->firehose.failure[0] ? ": " : "", h->firehose.failure);
-    return not_ready(s, SL_PROV_FIREHOSE, err, msg);
+    return not_ready(s, res, SL_PROV_FIREHOSE, err, msg);
   }
   res->kinesis = !strcmp(h->firehose.type, "KinesisStreamAsSource");
   if(res->kinesis) {
     const char *slash = strrchr(h->firehose.kinesis_arn, '/');
     snprintf(res->stream, sizeof(res->stream), "%.128s",
              slash ? slash + 1 : h->firehose.kinesis_arn);
-    if(s->profile->kinesis.enabled && !h->kinesis.exists)
-      return not_ready(s, SL_PROV_KINESIS, err, "does not exist (run provision apply)");
-    if(s->profile->kinesis.enabled && strcmp(h->kinesis.status, "ACTIVE") &&
+    if(sl_prov_get_profile(s)->kinesis.enabled && !h->kinesis.exists)
+      return not_ready(s, res, SL_PROV_KINESIS, err, "does not exist (run provision apply)");
+    if(sl_prov_get_profile(s)->kinesis.enabled && strcmp(h->kinesis.status, "ACTIVE") &&
        strcmp(h->kinesis.status, "UPDATING")) {
       snprintf(msg, sizeof(msg), "is %s, not ACTIVE", h->kinesis.status);
-      return not_ready(s, SL_PROV_KINESIS, err, msg);
+      return not_ready(s, res, SL_PROV_KINESIS, err, msg);
     }
   }
   else
-    snprintf(res->stream, sizeof(res->stream), "%s", s->profile->firehose.name);
-  snprintf(res->bucket, sizeof(res->bucket), "%s", s->profile->bucket.name);
+    snprintf(res->stream, sizeof(res->stream), "%s", sl_prov_get_profile(s)->firehose.name);
+  snprintf(res->bucket, sizeof(res->bucket), "%s", sl_prov_get_profile(s)->bucket.name);
   snprintf(res->prefix, sizeof(res->prefix), "%s", h->firehose.prefix);
   snprintf(res->error_prefix, sizeof(res->error_prefix), "%s", h->firehose.error_prefix);
   return SL_OK;
@@ -179,9 +181,9 @@ static enum sl_result send_canaries(struct sl_prov *s, struct sl_smoke_result *r
     }
     if(r)
       break;
-    r = res->kinesis ? sl_kinesis_put_batch(&s->client, res->stream, recs, (size_t)n, out,
+    r = res->kinesis ? sl_kinesis_put_batch(sl_prov_get_client(s), res->stream, recs, (size_t)n, out,
                                             &failed, err)
-                     : sl_firehose_put_batch(&s->client, res->stream, recs, (size_t)n, out,
+                     : sl_firehose_put_batch(sl_prov_get_client(s), res->stream, recs, (size_t)n, out,
                                              &failed, err);
     for(i = 0; !r && i < n; i++)
       if(out[i].ok) {
@@ -195,7 +197,7 @@ static enum sl_result send_canaries(struct sl_prov *s, struct sl_smoke_result *r
   if(r == SL_E_NOMEM)
     smoke_fail(err, r, NULL, "out of memory");
   else if(r)
-    snprintf(s->where, sizeof(s->where), "%s %s", res->kinesis ? "kinesis" : "firehose",
+    snprintf(res->where, sizeof(res->where), "%s %s", res->kinesis ? "kinesis" : "firehose",
              res->stream);
   for(i = 0; data && i < res->count; i++)
     sl_buf_cleanup(&data[i]);
@@ -375,7 +377,7 @@ static enum sl_result read_object(struct sl_prov *s, struct sl_smoke_result *res
   sc.error_output = error_output;
   sc.o = o;
   sc.landed_ms = landed_ms(o);
-  memset(&dopt, 0, sizeof(dopt));
+  sl_decoder_options_init(&dopt);
   dopt.format = error_output ? SL_DECODE_JSON : SL_DECODE_AUTO;
   dopt.on_record = on_record;
   dopt.on_error = on_bad;
@@ -387,7 +389,7 @@ static enum sl_result read_object(struct sl_prov *s, struct sl_smoke_result *res
   if(!r && !(sc.d = sl_decoder_new(&dopt)))
     r = SL_E_NOMEM;
   if(!r)
-    r = sl_s3_get_object(&s->client, res->bucket, o->key, &g, err);
+    r = sl_s3_get_object(sl_prov_get_client(s), res->bucket, o->key, &g, err);
   if(!r && sl_decoder_finish(sc.d) == SL_E_NOMEM)
     r = SL_E_NOMEM;
   if(!r && sl_decoder_stats(sc.d)->compression == SL_COMPRESSION_UNSUPPORTED)
@@ -423,7 +425,7 @@ static enum sl_result poll_prefix(struct sl_prov *s, struct sl_smoke_result *res
   src.prefix = prefix;
   src.since = since;
   src.until = (int64_t)time(NULL) + SL_SMOKE_SKEW_S;
-  r = sl_inspect_lister_new(&s->client, &src, &l, err);
+  r = sl_inspect_lister_new(sl_prov_get_client(s), &src, &l, err);
   while(!r && !(r = sl_inspect_lister_next(l, &o, err)) && o) {
     int found;
     size_t pos = seen_pos(seen, o->key, &found);
@@ -551,7 +553,7 @@ static enum sl_result cleanup(struct sl_prov *s, struct sl_smoke_result *res,
       continue;
     }
     sl_error_clear(&derr);
-    if(sl_s3_delete_object(&s->client, res->bucket, e->key, &derr)) {
+    if(sl_s3_delete_object(sl_prov_get_client(s), res->bucket, e->key, &derr)) {
       char line[1400];
       sl_error_format(&derr, line, sizeof(line));
       sl_log(SL_LOG_WARN, "cannot delete %s: %s", e->key, line);
@@ -588,7 +590,7 @@ enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
   if(r)
     return r;
   res->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms :
-                    (s->have.firehose.buffer_interval_s + SL_SMOKE_EXTRA_TIMEOUT_S) * 1000L;
+                    (sl_prov_get_state(s)->firehose.buffer_interval_s + SL_SMOKE_EXTRA_TIMEOUT_S) * 1000L;
   /* A server clock a little behind ours must not hide the first hour. */
   since = wall_ms() / 1000 - SL_SMOKE_SKEW_S;
   t0 = mono_s();
@@ -605,4 +607,9 @@ enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
   if(!r && o->cleanup)
     r = cleanup(s, res, err);
   return r;
+}
+
+void sl_smoke_options_init(struct sl_smoke_options *o)
+{
+  memset(o, 0, sizeof(*o));
 }

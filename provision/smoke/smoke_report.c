@@ -145,7 +145,7 @@ enum sl_result sl_smoke_report_json(const struct sl_prov *s, const struct sl_smo
 {
   enum sl_result r = sl_buf_adds(out, "{\"command\":\"smoke\"");
   size_t i;
-  if(!r) r = jstr(out, "profile", s && s->profile ? s->profile->path : "");
+  if(!r) r = jstr(out, "profile", s && sl_prov_get_profile(s) ? sl_prov_get_profile(s)->path : "");
   if(!r) r = jstr(out, "run_id", res->run_id);
   if(!r) r = jstr(out, "target", res->kinesis ? "kinesis" : "firehose");
   if(!r) r = jstr(out, "stream", res->stream);
@@ -185,9 +185,10 @@ enum sl_result sl_smoke_report_json(const struct sl_prov *s, const struct sl_smo
   if(!r) r = sl_buf_printf(out, "],\"cleanup\":{\"removed\":%ld,\"kept\":%ld,\"failed\":%ld}",
                            res->removed, res->kept, res->remove_failed);
   if(!r && err && err->result) {
+    const char *where = res->where[0] ? res->where : s ? sl_prov_get_where(s) : "";
     r = sl_buf_adds(out, ",\"error\":{\"resource\":");
-    if(!r) r = s && s->where[0] ? sl_json_append_string(out, s->where, strlen(s->where))
-                                : sl_buf_adds(out, "null");
+    if(!r) r = where[0] ? sl_json_append_string(out, where, strlen(where))
+                        : sl_buf_adds(out, "null");
     if(!r) r = jstr(out, "code", err->code);
     if(!r) r = jstr(out, "message", err->message);
     if(!r) r = sl_buf_printf(out, ",\"http_status\":%ld", err->http_status);

@@ -5,6 +5,9 @@
 #define SL_ITEST_H
 
 #include "sluice.h"
+/* The suites embed clients and sessions: they link the static core. */
+#include "common/aws/aws_internal.h"
+#include "provision/engine/provision_internal.h"
 
 /* A client for SLUICE_TEST_ENDPOINT with the test/test keys, region us-east-1
  * unless SLUICE_TEST_REGION says otherwise. Fails the test run when unset. */

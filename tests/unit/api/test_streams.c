@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "mini_server.h"
+#include "common/aws/aws_internal.h"
 #include "sluice/aws.h"
 #include "sluice/streams.h"
 #include "common/api/streams_internal.h"

@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "mini_server.h"
+#include "common/aws/aws_internal.h"
 #include "sluice.h"
 
 #define MAX_SCRIPT 8

@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "mini_server.h"
+#include "common/aws/aws_internal.h"
 #include "sluice.h"
 
 static struct sl_mini_server *srv;

@@ -35,6 +35,7 @@
 
 #include "harness.h"
 #include "mini_server.h"
+#include "common/aws/aws_internal.h"
 #include "sluice.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET"

@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "sluice/provision.h"
+#include "provision/engine/provision_internal.h"
 
 #define ACCOUNT "000000000000"
 

@@ -17,6 +17,7 @@
 
 #include "harness.h"
 #include "mini_server.h"
+#include "common/aws/aws_internal.h"
 #include "sluice.h"
 #include "sluice/send.h"
 
