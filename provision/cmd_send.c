@@ -368,21 +368,12 @@ static enum sl_result stream_ready(const struct sl_aws_config *base, const char 
 {
   struct sl_aws_config cfg;
   struct sl_client *c = NULL;
-  char st[32];
   enum sl_result r = sl_aws_config_copy(&cfg, base, err);
   if(!r)
     r = sl_client_new(&c, &cfg, path, err);
   sl_aws_config_cleanup(&cfg);
-  if(r)
-    return r;
-  r = so->target == SL_SEND_KINESIS ? sl_kinesis_status(c, so->stream, st, err) :
-                                      sl_firehose_status(c, so->stream, st, err);
-  if(r == SL_E_NOT_FOUND)
-    sl_error_set(err, r, err->code, "%s stream %s does not exist (run provision apply)",
-                 sl_send_target_name(so->target), so->stream);
-  else if(!r && strcmp(st, "ACTIVE") && !(so->target == SL_SEND_KINESIS && !strcmp(st, "UPDATING")))
-    r = sl_error_set(err, SL_E_INVALID, NULL, "%s stream %s is %s, not ACTIVE",
-                     sl_send_target_name(so->target), so->stream, st);
+  if(!r)
+    r = sl_send_stream_ready(c, so->target, so->stream, err);
   sl_client_free(c);
   return r;
 }

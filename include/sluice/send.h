@@ -300,6 +300,12 @@ SL_EXPORT enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_re
                                 struct sl_error *err);
 SL_EXPORT void sl_sender_free(struct sl_sender *s);
 
+/* Before reading any input: SL_OK when the stream exists and takes records
+ * (ACTIVE; a Kinesis stream also while UPDATING); SL_E_NOT_FOUND or
+ * SL_E_INVALID with a message naming the stream otherwise. */
+SL_EXPORT enum sl_result sl_send_stream_ready(struct sl_client *c, enum sl_send_target t,
+                                              const char *stream, struct sl_error *err);
+
 /* ------------------------------------------------------------------ the old calls */
 
 /* The old libraries' calls, on the caller's client, in the caller's thread.
