@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sluice.h"
-#include "commands.h"
+#include "cli_opts.h"
 
 int sl_cli_is_help(const char *a)
 {

@@ -11,7 +11,8 @@
 
 #include "sluice.h"
 #include "sluice/send.h"
-#include "commands.h"
+#include "cmd_send.h"
+#include "cli_opts.h"
 
 static const char usage[] =
   "Usage: provision send PROFILE [options] [RECORD ...]\n"

@@ -7,7 +7,8 @@
 
 #include "sluice.h"
 #include "sluice/smoke.h"
-#include "commands.h"
+#include "cmd_smoke.h"
+#include "cli_opts.h"
 
 static const char usage[] =
   "Usage: provision smoke PROFILE [options]\n"

@@ -5,7 +5,9 @@
 
 #include "sluice.h"
 #include "sluice/provision.h"
-#include "commands.h"
+#include "cmd_send.h"
+#include "cmd_smoke.h"
+#include "cli_opts.h"
 
 static const char usage[] =
   "Usage: provision [-v|-vv] COMMAND PROFILE [options]\n"

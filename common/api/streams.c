@@ -3,6 +3,7 @@
  * per-entry results read back from the answer. */
 #include "sluice/streams.h"
 #include "streams_internal.h"
+#include "streams_scan.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -13,14 +13,8 @@ enum sl_result sl_streams_parse_put_answer(const char *text, size_t len, int kin
                                            struct sl_record_result *results, size_t *failed,
                                            struct sl_error *err);
 
-/* The two readers behind it. The scanner (streams_scan.c) reads the usual
- * answer in one pass without building a DOM: it returns 1 with results and
- * *failed filled when the body is plain JSON of the expected shape and the
- * failed count agrees, and 0 on anything else (escapes, non-ASCII text,
- * nesting, a wrong count, malformed input), leaving the answer to the json-c
- * reader, which gives the same results and the error messages. */
-int sl_streams_scan_put_answer(const char *text, size_t len, int kinesis, size_t n,
-                               struct sl_record_result *results, size_t *failed);
+/* The json-c reader behind it, which gives the error messages; the fast
+ * path is streams_scan.h. */
 enum sl_result sl_streams_parse_put_answer_json(const char *text, size_t len, int kinesis,
                                                 size_t n, struct sl_record_result *results,
                                                 size_t *failed, struct sl_error *err);

@@ -3,7 +3,7 @@
  * strings without escapes, scalar extra members, each known member once, a
  * failed count that agrees) and hands anything else back to the json-c
  * reader in streams.c, so the two cannot disagree on what an answer means. */
-#include "streams_internal.h"
+#include "streams_scan.h"
 
 #include <string.h>
 

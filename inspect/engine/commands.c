@@ -9,7 +9,8 @@
 
 #include <json-c/json.h>
 
-#include "inspect_internal.h"
+#include "commands_internal.h"
+#include "listing_internal.h"
 #include "sluice/log.h"
 
 /* ---- the shared pass ---------------------------------------------------- */

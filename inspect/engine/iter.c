@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sluice/inspect.h"
-#include "inspect_internal.h"
+#include "run_internal.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "inspect_internal.h"
+#include "listing_internal.h"
 #include "common/aws/aws_internal.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"

@@ -13,7 +13,7 @@
 #include "sluice/inspect.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"
-#include "inspect_internal.h"
+#include "run_internal.h"
 #include "common/aws/aws_internal.h"
 
 #define LOCAL_CHUNK (64u * 1024u)

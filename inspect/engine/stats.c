@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect_internal.h"
+#include "commands_internal.h"
 
 void sl_inspect_stats_cleanup(struct sl_inspect_stats *st)
 {

@@ -1,7 +1,8 @@
 /* bucket.c — the S3 bucket: read its hardening settings back (parsed, so
  * they compare by meaning), diff them against the profile, and write only
  * what differs. Writing and deleting are in bucket_apply.c. */
-#include "prov_internal.h"
+#include "bucket.h"
+#include "prov_run.h"
 #include "sluice/s3.h"
 
 #include <stdio.h>

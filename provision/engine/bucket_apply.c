@@ -1,8 +1,9 @@
 /* bucket_apply.c — converging the S3 bucket: create it when missing, then
  * write each hardening setting that differs from the profile; and
  * deleting it (optionally emptying it first, a page of keys at a time). */
-#include "prov_internal.h"
-#include "provision_internal.h"
+#include "bucket_apply.h"
+#include "bucket.h"
+#include "prov_run.h"
 #include "sluice/s3.h"
 
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * back, diff it field by field, create it (retrying while a new IAM role
  * propagates), update it in place with UpdateDestination, or replace it
  * when the source cannot change in place; delete it and wait until gone. */
-#include "prov_internal.h"
-#include "provision_internal.h"
+#include "firehose.h"
+#include "prov_run.h"
 #include "sluice/log.h"
 #include "sluice/streams.h"
 

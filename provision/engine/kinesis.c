@@ -1,8 +1,8 @@
 /* kinesis.c — the optional Kinesis source stream: created in the profile's
  * capacity mode, waited on until ACTIVE, shard count and retention
  * reconciled in place; deleted and waited on until gone. */
-#include "prov_internal.h"
-#include "provision_internal.h"
+#include "kinesis.h"
+#include "prov_run.h"
 #include "sluice/streams.h"
 
 #include <stdio.h>

@@ -1,8 +1,7 @@
 /* report.c — a session's outcome for people (text) and programs (JSON):
  * per resource the action planned or done, field-level changes, the calls
  * made, and for status the facts read. Both forms carry the same facts. */
-#include "prov_internal.h"
-#include "provision_internal.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <stdlib.h>

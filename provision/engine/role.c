@@ -1,8 +1,8 @@
 /* role.c — the IAM role Firehose assumes: its trust policy and its one
  * inline least-privilege policy, compared as canonical JSON and written
  * only when they really differ. */
-#include "prov_internal.h"
-#include "provision_internal.h"
+#include "role.h"
+#include "prov_run.h"
 #include "sluice/iam.h"
 
 #include <stdio.h>

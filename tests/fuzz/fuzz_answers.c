@@ -9,6 +9,7 @@
 #include "sluice/streams.h"
 #include "common/aws/creds_internal.h"
 #include "common/api/streams_internal.h"
+#include "common/api/streams_scan.h"
 
 #define FUZZ_MAX_INPUT (256u * 1024u)
 

@@ -14,6 +14,7 @@
 #include "sluice/aws.h"
 #include "sluice/streams.h"
 #include "common/api/streams_internal.h"
+#include "common/api/streams_scan.h"
 
 #define NMAX 500
 
