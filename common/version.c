@@ -1,5 +1,5 @@
 /* version.c — the library's version, for programs linked against it. */
-#include "sluice.h"
+#include "sluice/version.h"
 
 const char *sl_version(void)
 {

@@ -3,6 +3,7 @@
 #define SLUICE_H
 
 #include "sluice/export.h"
+#include "sluice/version.h"
 #include "sluice/buf.h"
 #include "sluice/log.h"
 #include "sluice/sigv4.h"
@@ -21,9 +22,5 @@
 #include "sluice/smoke.h"
 #include "sluice/decode.h"
 #include "sluice/inspect.h"
-
-#define SLUICE_VERSION "0.1.0"
-
-SL_EXPORT const char *sl_version(void);
 
 #endif

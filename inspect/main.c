@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "sluice.h"
 #include "sluice/inspect.h"
+#include "sluice/log.h"
+#include "sluice/profile.h"
+#include "sluice/version.h"
 
 #define EXIT_DATA 3
 

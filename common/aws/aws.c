@@ -1,8 +1,9 @@
 /* aws.c — one AWS call from end to end: endpoint, URL, headers, signature,
  * transport, error parsing and retries; plus the JSON 1.1 and Query
  * protocol helpers built on it. Error shapes: aws_error.c; XML: xml.c. */
-#include "sluice.h"
 #include "aws_internal.h"
+#include "sluice/log.h"
+#include "sluice/version.h"
 
 #include <limits.h>
 #include <stdio.h>
