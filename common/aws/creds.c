@@ -9,7 +9,9 @@
 #include "sluice/http.h"
 #include "sluice/log.h"
 #include "sluice/sts.h"
-#include "creds_internal.h"
+#include "creds_value.h"
+#include "creds_process.h"
+#include "creds_remote.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -48,97 +50,6 @@ static const char *env(const char *name)
 {
   const char *v = getenv(name);
   return v && *v ? v : NULL;
-}
-
-enum sl_result sl_creds_fill(struct sl_creds *out, const char *id, const char *secret,
-                             const char *token, time_t expiration, const char *source)
-{
-  sl_creds_cleanup(out);
-  out->access_key_id = sl_strdup(id);
-  out->secret_access_key = sl_strdup(secret);
-  out->session_token = token && *token ? sl_strdup(token) : NULL;
-  if(!out->access_key_id || !out->secret_access_key || (token && *token && !out->session_token)) {
-    sl_creds_cleanup(out);
-    return SL_E_NOMEM;
-  }
-  out->expiration = expiration;
-  snprintf(out->source, sizeof(out->source), "%s", source);
-  sl_log_register_secret(secret);
-  sl_log_register_secret(out->session_token);
-  return SL_OK;
-}
-
-static int digits(const char **s, int n, int *out)
-{
-  int v = 0;
-  for(; n; n--, (*s)++) {
-    if(!isdigit((unsigned char)**s))
-      return -1;
-    v = v * 10 + (**s - '0');
-  }
-  *out = v;
-  return 0;
-}
-
-int sl_creds_parse_time(const char *s, time_t *out)
-{
-  struct tm tm;
-  int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-  time_t t;
-  memset(&tm, 0, sizeof(tm));
-  if(digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
-     digits(&s, 2, &d) || (*s != 'T' && *s != 't' && *s != ' ') || !*s++ ||
-     digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi) || *s++ != ':' ||
-     digits(&s, 2, &sec))
-    return -1;
-  if(*s == '.')
-    for(s++; isdigit((unsigned char)*s); s++)
-      ;
-  if(*s == 'Z' || *s == 'z')
-    s++;
-  else if(*s == '+' || *s == '-') {
-    sign = *s++ == '-' ? -1 : 1;
-    if(digits(&s, 2, &oh) || (*s == ':' && !*++s) || digits(&s, 2, &om))
-      return -1;
-  }
-  else
-    return -1;
-  if(*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-    return -1;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  t = timegm(&tm);
-  if(t == (time_t)-1)
-    return -1;
-  *out = t - sign * (oh * 3600 + om * 60);
-  return 0;
-}
-
-enum sl_result sl_creds_read_token_file(const char *path, struct sl_buf *out,
-                                        struct sl_error *err)
-{
-  FILE *f = fopen(path, "rb");
-  char chunk[4096];
-  size_t n;
-  enum sl_result r = SL_OK;
-  if(!f)
-    return sl_error_set(err, SL_E_CREDENTIALS, NULL, "cannot read token file %s: %s", path,
-                        strerror(errno));
-  sl_buf_reset(out);
-  while(!r && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-    r = sl_buf_add(out, chunk, n);
-  fclose(f);
-  if(r)
-    return sl_error_set(err, r, NULL, "token file %s: %s", path, sl_strresult(r));
-  while(out->len && isspace((unsigned char)out->data[out->len - 1]))
-    out->data[--out->len] = 0;
-  if(!out->len)
-    return sl_error_set(err, SL_E_CREDENTIALS, NULL, "token file %s is empty", path);
-  return SL_OK;
 }
 
 /* Notes a source that was not configured, for the "nothing found" message. */

@@ -3,7 +3,8 @@
  * deadline, and turns a failure into a message carrying the command's own
  * first line of stderr. */
 #include "sluice/log.h"
-#include "creds_internal.h"
+#include "creds_value.h"
+#include "creds_process.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,8 @@
  * checked first so only loopback and the fixed metadata addresses get it. */
 #include "sluice/http.h"
 #include "sluice/log.h"
-#include "creds_internal.h"
+#include "creds_value.h"
+#include "creds_remote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,70 +28,6 @@ static const char *env(const char *name)
 {
   const char *v = getenv(name);
   return v && *v ? v : NULL;
-}
-
-static void scrub(struct json_object *obj, const char *member)
-{
-  struct json_object *v;
-  if(json_object_object_get_ex(obj, member, &v) && json_object_is_type(v, json_type_string)) {
-    /* json-c keeps its own copy of the string: wipe it before freeing. */
-    char *s = (char *)json_object_get_string(v);
-    memset(s, 0, strlen(s));
-  }
-}
-
-static const char *member(struct json_object *obj, const char *name)
-{
-  struct json_object *v;
-  if(!json_object_object_get_ex(obj, name, &v) || !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
-}
-
-enum sl_result sl_creds_from_json(const char *text, size_t len, const char *token_member,
-                                  int need_version, const char *source, const char *what,
-                                  struct sl_creds *out, struct sl_error *err)
-{
-  struct json_tokener *tok = json_tokener_new();
-  struct json_object *obj = NULL, *ver;
-  const char *id, *secret, *code, *exp;
-  time_t when = 0;
-  enum sl_result r = SL_OK;
-  if(!tok)
-    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
-  if(len < (size_t)1 << 30)
-    obj = json_tokener_parse_ex(tok, text, (int)len);
-  if(!obj || json_tokener_get_error(tok) != json_tokener_success ||
-     !json_object_is_type(obj, json_type_object))
-    r = sl_error_set(err, SL_E_CREDENTIALS, NULL, "%s answer is not a JSON object", what);
-  else if(need_version && (!json_object_object_get_ex(obj, "Version", &ver) ||
-                           !json_object_is_type(ver, json_type_int) ||
-                           json_object_get_int(ver) != 1))
-    r = sl_error_set(err, SL_E_CREDENTIALS, NULL, "%s answer must have \"Version\": 1", what);
-  else if((code = member(obj, "Code")) && strcmp(code, "Success"))
-    r = sl_error_set(err, SL_E_CREDENTIALS, NULL, "%s answered Code %s%s%s", what, code,
-                     member(obj, "Message") ? ": " : "",
-                     member(obj, "Message") ? member(obj, "Message") : "");
-  else {
-    id = member(obj, "AccessKeyId");
-    secret = member(obj, "SecretAccessKey");
-    exp = member(obj, "Expiration");
-    if(!id || !*id || !secret || !*secret)
-      r = sl_error_set(err, SL_E_CREDENTIALS, NULL, "%s answer lacks AccessKeyId or "
-                       "SecretAccessKey", what);
-    else if(exp && sl_creds_parse_time(exp, &when))
-      r = sl_error_set(err, SL_E_CREDENTIALS, NULL, "%s answer has a bad Expiration '%.40s'",
-                       what, exp);
-    else
-      r = sl_creds_fill(out, id, secret, member(obj, token_member), when, source);
-  }
-  if(obj) {
-    scrub(obj, "SecretAccessKey");
-    scrub(obj, token_member);
-    json_object_put(obj);
-  }
-  json_tokener_free(tok);
-  return r;
 }
 
 /* Host part of an http(s) URL, IPv6 literals kept in brackets. */

@@ -3,7 +3,8 @@
 #include "sluice/sts.h"
 #include "sluice/aws.h"
 #include "sluice/log.h"
-#include "creds_internal.h"
+#include "creds_value.h"
+#include "sts_internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,10 @@
  * parser. Accepted credentials must be complete and terminated. */
 #include "fuzz.h"
 #include "sluice/streams.h"
-#include "common/aws/creds_internal.h"
+#include "common/aws/creds_value.h"
+#include "common/aws/creds_process.h"
+#include "common/aws/creds_remote.h"
+#include "common/aws/sts_internal.h"
 #include "common/api/streams_internal.h"
 #include "common/api/streams_scan.h"
 

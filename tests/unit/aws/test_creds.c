@@ -15,7 +15,10 @@
 #include "sluice/http.h"
 #include "sluice/log.h"
 #include "sluice/sts.h"
-#include "common/aws/creds_internal.h"
+#include "common/aws/creds_value.h"
+#include "common/aws/creds_process.h"
+#include "common/aws/creds_remote.h"
+#include "common/aws/sts_internal.h"
 
 /* Every variable the chain reads; saved at start, restored at the end. */
 static const char *const vars[] = {
