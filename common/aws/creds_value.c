@@ -1,7 +1,8 @@
-/* creds_value.c — one credential value as every provider builds it: the
- * copies (with the secret registered for redaction), the expiry time as AWS
- * writes it, the JSON document credential_process, ECS and IMDS answer,
- * and the small token files web identity reads. */
+/* creds_value.c — one credential value: freed (secrets wiped), copied,
+ * and built as every provider builds it: the copies (the secret registered
+ * for redaction), the expiry time as AWS writes it, the JSON document
+ * credential_process, ECS and IMDS answer, the token files web identity
+ * reads. */
 #include "creds_value.h"
 #include "sluice/log.h"
 
@@ -12,6 +13,36 @@
 #include <string.h>
 
 #include <json-c/json.h>
+
+void sl_creds_cleanup(struct sl_creds *c)
+{
+  if(!c)
+    return;
+  sl_free_secret(c->access_key_id);
+  sl_free_secret(c->secret_access_key);
+  sl_free_secret(c->session_token);
+  memset(c, 0, sizeof(*c));
+}
+
+enum sl_result sl_creds_copy(struct sl_creds *dst, const struct sl_creds *src)
+{
+  memset(dst, 0, sizeof(*dst));
+  if(!src)
+    return SL_E_INVALID;
+  dst->access_key_id = sl_strdup(src->access_key_id);
+  dst->secret_access_key = sl_strdup(src->secret_access_key);
+  dst->session_token = sl_strdup(src->session_token);
+  if((src->access_key_id && !dst->access_key_id) ||
+     (src->secret_access_key && !dst->secret_access_key) ||
+     (src->session_token && !dst->session_token)) {
+    sl_creds_cleanup(dst);
+    return SL_E_NOMEM;
+  }
+  dst->expiration = src->expiration;
+  memcpy(dst->source, src->source, sizeof(dst->source));
+  dst->source[sizeof(dst->source) - 1] = 0;
+  return SL_OK;
+}
 
 enum sl_result sl_creds_fill(struct sl_creds *out, const char *id, const char *secret,
                              const char *token, time_t expiration, const char *source)

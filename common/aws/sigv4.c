@@ -2,7 +2,7 @@
  * sign, derived-key cache, Authorization header and presigned queries.
  * Canonicalization lives in sigv4_canon.c. */
 #include "sluice/sigv4.h"
-#include "sigv4_internal.h"
+#include "sigv4_canon.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -45,36 +45,6 @@ struct sl_sigv4_cache {
   unsigned long hits, misses;
   struct cache_slot slot[CACHE_SLOTS];
 };
-
-void sl_creds_cleanup(struct sl_creds *c)
-{
-  if(!c)
-    return;
-  sl_free_secret(c->access_key_id);
-  sl_free_secret(c->secret_access_key);
-  sl_free_secret(c->session_token);
-  memset(c, 0, sizeof(*c));
-}
-
-enum sl_result sl_creds_copy(struct sl_creds *dst, const struct sl_creds *src)
-{
-  memset(dst, 0, sizeof(*dst));
-  if(!src)
-    return SL_E_INVALID;
-  dst->access_key_id = sl_strdup(src->access_key_id);
-  dst->secret_access_key = sl_strdup(src->secret_access_key);
-  dst->session_token = sl_strdup(src->session_token);
-  if((src->access_key_id && !dst->access_key_id) ||
-     (src->secret_access_key && !dst->secret_access_key) ||
-     (src->session_token && !dst->session_token)) {
-    sl_creds_cleanup(dst);
-    return SL_E_NOMEM;
-  }
-  dst->expiration = src->expiration;
-  memcpy(dst->source, src->source, sizeof(dst->source));
-  dst->source[sizeof(dst->source) - 1] = 0;
-  return SL_OK;
-}
 
 void sl_sigv4_debug_init(struct sl_sigv4_debug *d)
 {

@@ -2,7 +2,7 @@
  * canonicalization, path normalization and encoding, sorting. Written for
  * speed as well as exactness: one scratch arena on the stack, header values
  * normalized straight into the canonical request, no printf. */
-#include "sigv4_internal.h"
+#include "sigv4_canon.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
-/* sigv4_internal.h — what sigv4.c (keys, signatures, API) and
+/* sigv4_canon.h — what sigv4.c (keys, signatures, API) and
  * sigv4_canon.c (canonical request) share. Not installed. */
-#ifndef SLUICE_SIGV4_INTERNAL_H
-#define SLUICE_SIGV4_INTERNAL_H
+#ifndef SLUICE_SIGV4_CANON_H
+#define SLUICE_SIGV4_CANON_H
 
 #include <string.h>
 
