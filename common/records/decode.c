@@ -13,105 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode_internal.h"
+#include "decoder.h"
+#include "dec_record.h"
+#include "gunzip.h"
+#include "jscan.h"
 
 #define INFLATE_WINDOW (64u * 1024u)
 #define SNIFF_MAX (64u * 1024u)
-
-/* ---- records ---------------------------------------------------------- */
-
-static void note_peak(struct sl_decoder *d)
-{
-  size_t held = d->rec.cap + d->sniff.cap + (d->gz_on ? d->gz.outsize : 0);
-  if(held > d->st.peak_buffer)
-    d->st.peak_buffer = held;
-}
-
-void sl_dec_error(struct sl_decoder *d, uint64_t off, const char *fmt, ...)
-{
-  char reason[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(reason, sizeof(reason), fmt, ap);
-  va_end(ap);
-  d->st.errors++;
-  if(d->o.on_error)
-    d->o.on_error(d->o.userdata, off, reason);
-}
-
-void sl_dec_record_begin(struct sl_decoder *d, uint64_t off)
-{
-  d->rec_off = off;
-  d->spanning = 0;
-  d->drop = 0;
-}
-
-void sl_dec_record_drop(struct sl_decoder *d)
-{
-  d->drop = 1;
-  sl_buf_reset(&d->rec);
-}
-
-void sl_dec_record_abort(struct sl_decoder *d)
-{
-  d->in_rec = 0;
-  d->spanning = 0;
-  d->drop = 0;
-  sl_buf_reset(&d->rec);
-}
-
-static void too_large(struct sl_decoder *d, int kind)
-{
-  sl_dec_error(d, d->rec_off, "%s larger than %zu bytes (%s at %llu dropped)",
-               kind == SL_RECORD_TEXT ? "line" : "record", d->o.record_max,
-               kind == SL_RECORD_TEXT ? "line" : "record", (unsigned long long)d->rec_off);
-  sl_dec_record_drop(d);
-}
-
-/* The chunk ends inside a record: keep its bytes for the next one. The
- * buffer allows record_max + 1 so a text line may carry its '\r'. */
-void sl_dec_record_hold(struct sl_decoder *d, const char *start, const char *end, int kind)
-{
-  size_t n = (size_t)(end - start);
-  d->spanning = 1;
-  if(d->drop)
-    return;
-  if(d->rec.len + n > d->o.record_max + 1 || sl_buf_add(&d->rec, start, n)) {
-    too_large(d, kind);
-    return;
-  }
-  note_peak(d);
-}
-
-void sl_dec_record_end(struct sl_decoder *d, const char *start, const char *end, int kind)
-{
-  const char *p = start;
-  size_t n = (size_t)(end - start);
-  if(d->drop) {
-    sl_dec_record_abort(d);
-    return;
-  }
-  if(d->spanning) {
-    if(d->rec.len + n > d->o.record_max + 1 || sl_buf_add(&d->rec, start, n)) {
-      too_large(d, kind);
-      sl_dec_record_abort(d);
-      return;
-    }
-    note_peak(d);
-    p = d->rec.data;
-    n = d->rec.len;
-  }
-  if(kind == SL_RECORD_TEXT && n && p[n - 1] == '\r')
-    n--;
-  if(n > d->o.record_max)
-    too_large(d, kind);
-  else {
-    d->st.records++;
-    if(d->o.on_record(d->o.userdata, p, n, d->rec_off, kind))
-      d->stopped = 1;
-  }
-  sl_dec_record_abort(d);
-}
 
 /* ---- text lines ------------------------------------------------------- */
 
@@ -197,7 +105,7 @@ static void judge(struct sl_decoder *d, const char *p, size_t n)
       d->fail = SL_E_NOMEM;
       return;
     }
-    note_peak(d);
+    sl_dec_note_peak(d);
     sl_jscan(d, p, k);
     p += k;
     n -= k;
@@ -334,7 +242,7 @@ static enum sl_result settle(struct sl_decoder *d, int kind)
       return d->fail = r;
     d->gz_on = 1;
     d->st.compression = SL_COMPRESSION_GZIP;
-    note_peak(d);
+    sl_dec_note_peak(d);
     break;
   default:
     d->st.compression = SL_COMPRESSION_NONE;
@@ -366,7 +274,7 @@ struct sl_decoder *sl_decoder_new(const struct sl_decoder_options *o)
   d->st.format = o->format;
   d->trial = o->format == SL_DECODE_AUTO;
   sl_jscan_reset(d);
-  note_peak(d);
+  sl_dec_note_peak(d);
   return d;
 }
 

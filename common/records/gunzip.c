@@ -8,7 +8,7 @@
 
 #include <zlib.h>
 
-#include "decode_internal.h"
+#include "gunzip.h"
 
 enum sl_result sl_gunzip_init(struct sl_gunzip *g, size_t outsize)
 {

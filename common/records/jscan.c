@@ -19,7 +19,6 @@
  * survive. Raw control characters inside strings are errors, as in RFC 8259
  * (an unescaped newline in a string is how a cut NDJSON line shows). */
 #include <stdio.h>
-#include <pthread.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -29,100 +28,14 @@
 #define HAVE_WIDE 1
 #endif
 
-#include "decode_internal.h"
-
-/* Byte classes; the first eight also end a number or a top-level literal. */
-enum { K_WS, K_LBRACE, K_RBRACE, K_LBRACK, K_RBRACK, K_QUOTE, K_COLON, K_COMMA,
-       K_NUM, K_LIT, K_OTHER, K_COUNT };
-#define K_IS_DELIM(k) ((k) <= K_COMMA)
-
-static unsigned char cls[256];
-static unsigned char numcls[256];
-static unsigned char strstop[256]; /* ends a run of plain string bytes */
-static unsigned char escape[256];  /* may follow a backslash */
-static unsigned char hexdig[256];
-static unsigned char resync[256];  /* where scanning may resume after an error */
-static int cpu_wide;               /* the CPU has AVX2 */
-static int cpu_fast;               /* AVX-512 BW, VBMI2: the record fast path */
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-
-/* What each structural state wanted, for error messages. */
-static const char *const expected[J_AFTER + 1] = {
-  "a JSON value", "a key or '}'", "a key", "':'", "a value", "a value or ']'",
-  "',' or a closing bracket"
-};
-
-/* Number byte classes and transitions; N_END means the number is complete
- * and the byte (a delimiter) belongs to what follows. */
-enum { C_ZERO, C_DIGIT, C_DOT, C_EXP, C_PLUS, C_MINUS, C_DELIM, C_OTHER, C_COUNT };
-#define N_ERR 0
-#define N_END 1
-static const unsigned char numnext[J_EXP + 1][C_COUNT] = {
-  /*               0          1-9        .       e/E         +           -           delim  other */
-  [J_MINUS]    = { J_ZERO,    J_INT,     N_ERR,  N_ERR,      N_ERR,      N_ERR,      N_ERR, N_ERR },
-  [J_ZERO]     = { N_ERR,     N_ERR,     J_DOT,  J_EXP_MARK, N_ERR,      N_ERR,      N_END, N_ERR },
-  [J_INT]      = { J_INT,     J_INT,     J_DOT,  J_EXP_MARK, N_ERR,      N_ERR,      N_END, N_ERR },
-  [J_DOT]      = { J_FRAC,    J_FRAC,    N_ERR,  N_ERR,      N_ERR,      N_ERR,      N_ERR, N_ERR },
-  [J_FRAC]     = { J_FRAC,    J_FRAC,    N_ERR,  J_EXP_MARK, N_ERR,      N_ERR,      N_END, N_ERR },
-  [J_EXP_MARK] = { J_EXP,     J_EXP,     N_ERR,  N_ERR,      J_EXP_SIGN, J_EXP_SIGN, N_ERR, N_ERR },
-  [J_EXP_SIGN] = { J_EXP,     J_EXP,     N_ERR,  N_ERR,      N_ERR,      N_ERR,      N_ERR, N_ERR },
-  [J_EXP]      = { J_EXP,     J_EXP,     N_ERR,  N_ERR,      N_ERR,      N_ERR,      N_END, N_ERR },
-};
-
-/* Built once for the process: decoders run on several threads, and a
- * rebuild racing a scan would briefly reset entries the scan is reading. */
-static void build_tables(void)
-{
-  int c;
-  for(c = 0; c < 256; c++) {
-    cls[c] = K_OTHER;
-    numcls[c] = C_OTHER;
-    strstop[c] = c < 0x20 || c == '"' || c == '\\';
-    hexdig[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  }
-  cls[' '] = cls['\t'] = cls['\n'] = cls['\r'] = K_WS;
-  cls['{'] = K_LBRACE;
-  cls['}'] = K_RBRACE;
-  cls['['] = K_LBRACK;
-  cls[']'] = K_RBRACK;
-  cls['"'] = K_QUOTE;
-  cls[':'] = K_COLON;
-  cls[','] = K_COMMA;
-  cls['-'] = K_NUM;
-  for(c = '0'; c <= '9'; c++) {
-    cls[c] = K_NUM;
-    numcls[c] = C_DIGIT;
-  }
-  numcls['0'] = C_ZERO;
-  cls['t'] = cls['f'] = cls['n'] = K_LIT;
-  numcls['.'] = C_DOT;
-  numcls['e'] = numcls['E'] = C_EXP;
-  numcls['+'] = C_PLUS;
-  numcls['-'] = C_MINUS;
-  for(c = 0; c < 256; c++)
-    if(K_IS_DELIM(cls[c]))
-      numcls[c] = C_DELIM;
-  escape['"'] = escape['\\'] = escape['/'] = escape['b'] = escape['f'] = escape['n'] = 1;
-  escape['r'] = escape['t'] = escape['u'] = 1;
-  resync['{'] = resync['['] = resync['\n'] = 1;
-#ifdef HAVE_WIDE
-  __builtin_cpu_init();
-  cpu_wide = __builtin_cpu_supports("avx2");
-  cpu_fast = cpu_wide && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") &&
-             __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("pclmul") &&
-             __builtin_cpu_supports("bmi");
-#endif
-}
-
-static void init_tables(void)
-{
-  pthread_once(&tables_once, build_tables);
-}
+#include "jscan.h"
+#include "jscan_tables.h"
+#include "dec_record.h"
+#include "jscan_wide.h"
 
 void sl_jscan_reset(struct sl_decoder *d)
 {
-  init_tables();
+  sl_jscan_tables_init();
   d->js = J_TOP;
   d->depth = 0;
   d->skim_depth = 0;
@@ -136,9 +49,9 @@ void sl_jscan_reset(struct sl_decoder *d)
 
 int sl_jscan_set_wide(struct sl_decoder *d, int on)
 {
-  init_tables();
+  sl_jscan_tables_init();
   d->portable = !on;
-  return on && cpu_wide;
+  return on && sl_jscan_cpu_wide;
 }
 
 /* First byte at or after p that ends a run of plain string bytes ('"', '\\'
@@ -178,7 +91,7 @@ static inline const unsigned char *string_run(const unsigned char *p, const unsi
     p += 8;
   }
 #endif
-  while(p < end && !strstop[*p])
+  while(p < end && !sl_jscan_strstop[*p])
     p++;
   return p;
 }
@@ -249,7 +162,7 @@ static const char *describe(unsigned char c, char *tmp, size_t n)
       rs = p;                                                           \
     }                                                                   \
   } while(0)
-#define SKIP_WS() while(p < end && cls[*p] == K_WS) p++
+#define SKIP_WS() while(p < end && sl_jscan_cls[*p] == K_WS) p++
 #define IS_OBJECT(lvl) ((d->stack[(lvl) >> 6] >> ((lvl) & 63)) & 1)
 /* Leaves the scanner at the chunk's end, remembering the state. */
 #define SUSPEND(state) do { st = (state); goto out; } while(0)
@@ -268,8 +181,8 @@ void sl_jscan(struct sl_decoder *d, const char *buf, size_t n)
   uint64_t redo = 0;           /* bytes looked at twice */
   const char *why = NULL;
 #ifdef HAVE_WIDE
-  const int wide = cpu_wide && !d->portable;
-  const int fast = wide && cpu_fast && !d->trial;
+  const int wide = sl_jscan_cpu_wide && !d->portable;
+  const int fast = wide && sl_jscan_cpu_fast && !d->trial;
 #endif
   char tmp[32];
   unsigned char c;
@@ -324,8 +237,8 @@ s_top:
     SUSPEND(J_TOP);
   st = J_TOP;
   c = *p;
-  if(cls[c] != K_LBRACE && cls[c] != K_LBRACK && cls[c] != K_QUOTE && cls[c] != K_NUM &&
-     cls[c] != K_LIT)
+  if(sl_jscan_cls[c] != K_LBRACE && sl_jscan_cls[c] != K_LBRACK && sl_jscan_cls[c] != K_QUOTE && sl_jscan_cls[c] != K_NUM &&
+     sl_jscan_cls[c] != K_LIT)
     goto unexpected;
   BEGIN_AT_TOP();
   goto value_start;
@@ -347,7 +260,7 @@ value_start:
     key = 0;
     goto s_str;
   }
-  switch(cls[c]) {
+  switch(sl_jscan_cls[c]) {
   case K_LBRACE:
   case K_LBRACK:
     if(depth == max_depth)
@@ -482,7 +395,7 @@ s_esc:
   if(p == end)
     SUSPEND(J_ESC);
   c = *p;
-  if(!escape[c]) {
+  if(!sl_jscan_escape[c]) {
     why = "bad escape in string";
     goto error;
   }
@@ -494,7 +407,7 @@ s_uhex:
   for(; uhex; uhex--, p++) {
     if(p == end)
       SUSPEND(J_UHEX);
-    if(!hexdig[*p]) {
+    if(!sl_jscan_hexdig[*p]) {
       why = "bad \\u escape in string";
       goto error;
     }
@@ -509,7 +422,7 @@ s_num:
         p++;
     if(p == end)
       goto out; /* st holds the number state */
-    nx = numnext[st][numcls[*p]];
+    nx = sl_jscan_numnext[st][sl_jscan_numcls[*p]];
     if(nx == N_ERR) {
       why = "malformed number";
       goto error;
@@ -539,7 +452,7 @@ s_scalar_end:
   /* A top-level literal ends only at whitespace or a structural byte. */
   if(p == end)
     SUSPEND(J_SCALAR_END);
-  if(!K_IS_DELIM(cls[*p])) {
+  if(!K_IS_DELIM(sl_jscan_cls[*p])) {
     why = "malformed literal (true, false or null)";
     goto error;
   }
@@ -601,7 +514,7 @@ unexpected:
     why = "closing bracket without an opening one";
   else {
     snprintf(d->msg, sizeof(d->msg), "unexpected %s, expected %s",
-             describe(c, tmp, sizeof(tmp)), expected[st]);
+             describe(c, tmp, sizeof(tmp)), sl_jscan_expected[st]);
     why = d->msg;
   }
 error:
@@ -621,7 +534,7 @@ error:
   d->skim_depth = 0;
   redo++; /* the offending byte is looked at again below */
 s_resync:
-  while(p < end && !resync[*p])
+  while(p < end && !sl_jscan_resync[*p])
     p++;
   if(p == end)
     SUSPEND(J_RESYNC);

@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "decode_internal.h"
+#include "jscan_wide.h"
+#include "dec_record.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>

@@ -8,7 +8,9 @@
 
 #include "fuzz.h"
 #include "sluice/decode.h"
-#include "common/records/decode_internal.h"
+#include "common/records/decoder.h"
+#include "common/records/gunzip.h"
+#include "common/records/jscan.h"
 
 #define FUZZ_MAX_INPUT (512u * 1024u)
 #define HEADER 8

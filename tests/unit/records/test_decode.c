@@ -11,7 +11,9 @@
 
 #include "harness.h"
 #include "sluice/decode.h"
-#include "common/records/decode_internal.h"
+#include "common/records/decoder.h"
+#include "common/records/gunzip.h"
+#include "common/records/jscan.h"
 
 /* ---- collecting what the decoder says --------------------------------- */
 
