@@ -9,7 +9,9 @@
  * A batch that is not full goes out once it has waited flush_interval_s
  * since its first record (send_flush.c). */
 #include "sluice/send.h"
-#include "send_internal.h"
+#include "send_flush.h"
+#include "send_outcome.h"
+#include "send_worker.h"
 #include "common/aws/aws_internal.h"
 
 #include <errno.h>
@@ -56,10 +58,7 @@ struct sl_sender {
   pthread_mutex_t mu;          /* queues, free list, res, dead-letter */
   pthread_cond_t can_take;
   struct send_flush fl;        /* the open batches; its lock before mu */
-  int dl_fd;
-  struct sl_send_result res;
-  enum sl_result fatal;
-  struct sl_error fatal_err;
+  struct send_outcome out;     /* counts, failures, dead letters; under mu */
   uint64_t next_index;
   /* Records taken by sl_sender_add, kept apart from res.total so the
    * reader does not take the lock the workers use for every record;
@@ -68,133 +67,9 @@ struct sl_sender {
   double t0;
 };
 
-double sl_send_now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-const struct sl_send_options *sl_sender_options(const struct sl_sender *s)
-{
-  return &s->o;
-}
-
 const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s)
 {
   return &s->lim;
-}
-
-struct send_flush *sl_send_flush_of(struct sl_sender *s)
-{
-  return &s->fl;
-}
-
-/* ------------------------------------------------------------------ failures */
-
-/* Called with s->mu held. The first fatal error wins. */
-static void set_fatal(struct sl_sender *s, const struct sl_error *err)
-{
-  if(!s->fatal) {
-    s->fatal = err->result ? err->result : SL_E_IO;
-    s->fatal_err = *err;
-  }
-}
-
-static enum sl_result write_all(int fd, const char *p, size_t n)
-{
-  while(n) {
-    ssize_t w = write(fd, p, n);
-    if(w < 0 && errno == EINTR)
-      continue;
-    if(w <= 0)
-      return SL_E_IO;
-    p += w;
-    n -= (size_t)w;
-  }
-  return SL_OK;
-}
-
-void sl_send_note_failure(struct sl_sender *s, struct sl_buf *line, struct sl_send_dead *d,
-                          const struct sl_send_where *w)
-{
-  char where[160];
-  struct sl_send_failure *f;
-  struct sl_error err;
-  enum sl_result r = SL_OK;
-  const void *data = d->data;
-  size_t len = d->data ? d->len : 0;
-  sl_send_where_format(w, where, sizeof(where));
-  d->stream = s->o.stream;
-  d->where = where;
-  sl_buf_reset(line);
-  if(s->dl_fd >= 0)
-    r = sl_send_dead_letter_line(line, d);
-  pthread_mutex_lock(&s->mu);
-  s->res.failed++;
-  if(!r && s->dl_fd >= 0)
-    r = write_all(s->dl_fd, line->data, line->len);
-  if(r) {
-    sl_error_clear(&err);
-    sl_error_set(&err, SL_E_IO, NULL, "cannot write the dead-letter file %s: %s",
-                 s->o.dead_letter, r == SL_E_IO ? strerror(errno) : sl_strresult(r));
-    set_fatal(s, &err);
-  }
-  if(s->res.nfailures >= SL_SEND_MAX_LISTED ||
-     s->res.listed_bytes + len > SL_SEND_MAX_LISTED_BYTES)
-    s->res.not_listed++;
-  else {
-    if(s->res.nfailures == s->res.cap) {
-      size_t cap = s->res.cap ? s->res.cap * 2 : 64;
-      void *p = realloc(s->res.failures, cap * sizeof(*f));
-      if(p) {
-        s->res.failures = p;
-        s->res.cap = cap;
-      }
-    }
-    if(s->res.nfailures < s->res.cap) {
-      f = &s->res.failures[s->res.nfailures];
-      memset(f, 0, sizeof(*f));
-      f->index = d->index;
-      snprintf(f->where, sizeof(f->where), "%s", where);
-      f->attempts = d->attempts;
-      snprintf(f->error_code, sizeof(f->error_code), "%s", d->code ? d->code : "");
-      snprintf(f->error_message, sizeof(f->error_message), "%s", d->msg ? d->msg : "");
-      if(data && (f->data = malloc(len ? len : 1))) {
-        memcpy(f->data, data, len);
-        f->len = len;
-      }
-      s->res.listed_bytes += len;
-      s->res.nfailures++;
-    }
-    else
-      s->res.not_listed++;
-  }
-  pthread_mutex_unlock(&s->mu);
-}
-
-enum sl_result sl_send_fatal(struct sl_sender *s, struct sl_error *err)
-{
-  enum sl_result r;
-  pthread_mutex_lock(&s->mu);
-  r = s->fatal;
-  if(r && err)
-    *err = s->fatal_err;
-  pthread_mutex_unlock(&s->mu);
-  return r;
-}
-
-void sl_send_add_counts(struct sl_sender *s, const struct sl_send_result *d)
-{
-  pthread_mutex_lock(&s->mu);
-  s->res.delivered += d->delivered;
-  s->res.retried += d->retried;
-  s->res.duplicates_possible += d->duplicates_possible;
-  s->res.requests += d->requests;
-  s->res.request_retries += d->request_retries;
-  s->res.bytes += d->bytes;
-  s->res.request_bytes += d->request_bytes;
-  pthread_mutex_unlock(&s->mu);
 }
 
 /* ------------------------------------------------------------------ queues */
@@ -245,20 +120,22 @@ static void *worker_main(void *arg)
     q->n--;
     pthread_cond_signal(&q->can_put);
     pthread_mutex_unlock(&s->mu);
-    sl_send_batch(s, &w->scratch, w->c, b);
+    sl_send_batch(&s->o, &s->out, &w->scratch, w->c, b);
     give_back(s, b);
   }
   return NULL;
 }
 
 /* A full batch goes to its queue (threaded) or out at once (inline). */
-void sl_send_dispatch(struct sl_sender *s, size_t qi)
+/* With the open batches' lock held: queue qi's batch to its queue (threaded)
+ * or out at once (inline). */
+static void dispatch(struct sl_sender *s, size_t qi)
 {
   struct sl_batch *b = s->fl.open[qi];
   if(!b || !b->n)
     return;
   if(!s->threaded) {
-    sl_send_batch(s, &s->w[0].scratch, s->w[0].c, b);
+    sl_send_batch(&s->o, &s->out, &s->w[0].scratch, s->w[0].c, b);
     sl_batch_reset(b);
     return;
   }
@@ -266,6 +143,11 @@ void sl_send_dispatch(struct sl_sender *s, size_t qi)
   push(&s->q[qi], b, &s->mu);
   s->fl.open[qi] = take_free(s);
   pthread_mutex_unlock(&s->mu);
+}
+
+static void flush_dispatch(void *ud, size_t qi)
+{
+  dispatch(ud, qi);
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -331,13 +213,16 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   s->o = *o;
   if(!s->o.max_attempts)
     s->o.max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
-  s->dl_fd = -1;
+  s->out.mu = &s->mu;
+  s->out.stream = s->o.stream;
+  s->out.dead_letter = s->o.dead_letter;
+  s->out.dl_fd = -1;
   s->t0 = sl_send_now();
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->can_take, NULL);
-  sl_send_flush_init(&s->fl, s);
-  sl_send_result_init(&s->res);
-  s->res.target = o->target;
+  sl_send_flush_init(&s->fl, flush_dispatch, s);
+  sl_send_result_init(&s->out.res);
+  s->out.res.target = o->target;
   if(o->target == SL_SEND_KINESIS)
     s->keys = o->partition_key ? KEY_FIXED : o->partition_key_field ? KEY_FIELD : KEY_RANDOM;
   s->threaded = o->concurrency > 0;
@@ -351,7 +236,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
                               (size_t)s->nworkers : 1;
   r = sl_send_limits_init(&s->lim, o->target, o->batch_size, o->kinesis_request_bytes, err);
   if(!r && o->dead_letter &&
-     (s->dl_fd = open(o->dead_letter, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
+     (s->out.dl_fd = open(o->dead_letter, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
     r = sl_error_set(err, SL_E_IO, NULL, "cannot open the dead-letter file %s: %s",
                      o->dead_letter, strerror(errno));
   if(!r) {
@@ -489,12 +374,12 @@ void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64
   d.msg = message;
   pthread_mutex_lock(&s->mu);
   d.index = s->next_index++;
-  s->res.total++;
-  s->res.rejected++;
+  s->out.res.total++;
+  s->out.res.rejected++;
   pthread_mutex_unlock(&s->mu);
   if(sl_buf_init(&line, SL_BUF_SMALL))
     return;
-  sl_send_note_failure(s, &line, &d, w);
+  sl_send_outcome_failure(&s->out, &line, &d, w);
   sl_buf_cleanup(&line);
 }
 
@@ -506,10 +391,10 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   uint64_t index = s->next_index;
   enum sl_result r;
   struct sl_batch *b;
-  if(s->fatal) {
+  if(s->out.fatal) {
     if(err)
-      *err = s->fatal_err;
-    return s->fatal;
+      *err = s->out.fatal_err;
+    return s->out.fatal;
   }
   r = key_of(s, data, len, w, key, err);
   if(!r)
@@ -521,7 +406,7 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   atomic_fetch_add_explicit(&s->added, 1, memory_order_relaxed);
   if(r) {
     pthread_mutex_lock(&s->mu);
-    s->res.rejected++;
+    s->out.res.rejected++;
     pthread_mutex_unlock(&s->mu);
     /* Kept in the dead letter as it would have been sent. */
     struct sl_buf rec, line;
@@ -541,7 +426,7 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
       d.index = index;
       d.code = err && err->code[0] ? err->code : "InvalidRecord";
       d.msg = err ? err->message : "refused";
-      sl_send_note_failure(s, &line, &d, w);
+      sl_send_outcome_failure(&s->out, &line, &d, w);
     }
     sl_buf_cleanup(&rec);
     sl_buf_cleanup(&line);
@@ -552,14 +437,14 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   pthread_mutex_lock(&s->fl.mu);
   sl_send_flush_due(&s->fl);
   if(!sl_batch_fits(s->fl.open[qi], size))
-    sl_send_dispatch(s, qi);
+    dispatch(s, qi);
   b = s->fl.open[qi];
   if(!b->n)
     sl_send_flush_opened(&s->fl, qi);
   r = sl_batch_add(b, data, len, s->o.newline, s->keys ? key : NULL, s->o.explicit_hash_key,
                    index, w);
   if(!r && b->n == s->lim.max_records)
-    sl_send_dispatch(s, qi);
+    dispatch(s, qi);
   pthread_mutex_unlock(&s->fl.mu);
   if(r)
     return sl_error_set(err, r, NULL, "cannot hold the record in its batch");
@@ -569,7 +454,7 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
 void sl_sender_progress(struct sl_sender *s, struct sl_send_result *snap)
 {
   pthread_mutex_lock(&s->mu);
-  *snap = s->res;
+  *snap = s->out.res;
   snap->total += atomic_load_explicit(&s->added, memory_order_relaxed);
   snap->failures = NULL;
   snap->nfailures = snap->cap = 0;
@@ -602,23 +487,23 @@ enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
   int i;
   sl_send_flush_stop(&s->fl);
   for(i = 0; i < s->nqueues; i++)
-    sl_send_dispatch(s, (size_t)i);
+    dispatch(s, (size_t)i);
   stop_workers(s);
-  if(s->dl_fd >= 0 && fsync(s->dl_fd) && errno != EINVAL && !s->fatal) {
+  if(s->out.dl_fd >= 0 && fsync(s->out.dl_fd) && errno != EINVAL && !s->out.fatal) {
     struct sl_error e;
     sl_error_clear(&e);
     sl_error_set(&e, SL_E_IO, NULL, "cannot write the dead-letter file %s: %s",
                  s->o.dead_letter, strerror(errno));
-    set_fatal(s, &e);
+    sl_send_outcome_set_fatal(&s->out, &e);
   }
-  s->res.elapsed_s = sl_send_now() - s->t0;
-  s->res.total += atomic_exchange_explicit(&s->added, 0, memory_order_relaxed);
+  s->out.res.elapsed_s = sl_send_now() - s->t0;
+  s->out.res.total += atomic_exchange_explicit(&s->added, 0, memory_order_relaxed);
   sl_send_result_cleanup(res);
-  *res = s->res;
-  sl_send_result_init(&s->res); /* the list is the caller's now */
-  if(s->fatal && err)
-    *err = s->fatal_err;
-  return s->fatal;
+  *res = s->out.res;
+  sl_send_result_init(&s->out.res); /* the list is the caller's now */
+  if(s->out.fatal && err)
+    *err = s->out.fatal_err;
+  return s->out.fatal;
 }
 
 void sl_sender_free(struct sl_sender *s)
@@ -640,9 +525,9 @@ void sl_sender_free(struct sl_sender *s)
   }
   for(i = 0; s->batches && i < s->nbatches; i++)
     sl_batch_cleanup(&s->batches[i]);
-  if(s->dl_fd >= 0)
-    close(s->dl_fd);
-  sl_send_result_cleanup(&s->res);
+  if(s->out.dl_fd >= 0)
+    close(s->out.dl_fd);
+  sl_send_result_cleanup(&s->out.res);
   pthread_cond_destroy(&s->can_take);
   pthread_mutex_destroy(&s->mu);
   sl_send_flush_cleanup(&s->fl);
@@ -651,4 +536,15 @@ void sl_sender_free(struct sl_sender *s)
   free(s->batches);
   free(s->free);
   free(s);
+}
+
+enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err)
+{
+  struct send_flush *f = &s->fl;
+  int i;
+  pthread_mutex_lock(&f->mu);
+  for(i = 0; i < f->n; i++)
+    dispatch(s, (size_t)i);
+  pthread_mutex_unlock(&f->mu);
+  return sl_send_outcome_fatal(&s->out, err);
 }

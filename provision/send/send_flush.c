@@ -3,12 +3,18 @@
  * record. A flush thread watches the open batches (threaded mode), so a
  * reader blocked on a quiet pipe still gets its records sent; inline, the
  * caller's thread checks the deadlines as it adds records. */
-#include "sluice/send.h"
-#include "send_internal.h"
+#include "send_flush.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+
+double sl_send_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* The monotonic clock, as sl_send_now() reads it, for the flush deadlines. */
 static void tick_init(pthread_cond_t *c)
@@ -20,9 +26,10 @@ static void tick_init(pthread_cond_t *c)
   pthread_condattr_destroy(&a);
 }
 
-void sl_send_flush_init(struct send_flush *f, struct sl_sender *s)
+void sl_send_flush_init(struct send_flush *f, void (*dispatch)(void *ud, size_t qi), void *ud)
 {
-  f->s = s;
+  f->dispatch = dispatch;
+  f->ud = ud;
   pthread_mutex_init(&f->mu, NULL);
   tick_init(&f->tick);
 }
@@ -46,7 +53,7 @@ static int flush_due(struct send_flush *f, double *next)
     if(!f->open[i]->n)
       continue;
     if(t >= due)
-      sl_send_dispatch(f->s, (size_t)i);
+      f->dispatch(f->ud, (size_t)i);
     else if(!waiting || due < *next) {
       *next = due;
       waiting = 1;
@@ -107,15 +114,4 @@ void sl_send_flush_stop(struct send_flush *f)
   pthread_mutex_unlock(&f->mu);
   pthread_join(f->th, NULL);
   f->started = 0;
-}
-
-enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err)
-{
-  struct send_flush *f = sl_send_flush_of(s);
-  int i;
-  pthread_mutex_lock(&f->mu);
-  for(i = 0; i < f->n; i++)
-    sl_send_dispatch(s, (size_t)i);
-  pthread_mutex_unlock(&f->mu);
-  return sl_send_fatal(s, err);
 }

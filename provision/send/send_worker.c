@@ -11,8 +11,7 @@
  * record goes again in the next round if it has one left and the failure
  * can be retried (throttling, 5xx, lost answer); an error that cannot
  * (validation, access denied, no such stream) ends it at once. */
-#include "sluice/send.h"
-#include "send_internal.h"
+#include "send_worker.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +131,10 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
   }
 }
 
-void sl_send_batch(struct sl_sender *s, struct send_scratch *x, struct sl_client *c,
+void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
+                   struct send_scratch *x, struct sl_client *c,
                    struct sl_batch *b)
 {
-  const struct sl_send_options *o = sl_sender_options(s);
   struct sl_retry_policy pol = *sl_client_retry(c), entry;
   struct sl_send_result cnt;
   struct sl_error err;
@@ -210,8 +209,8 @@ void sl_send_batch(struct sl_sender *s, struct send_scratch *x, struct sl_client
       d.attempts = e->attempts;
       d.code = e->error_code;
       d.msg = e->error_message;
-      sl_send_note_failure(s, &x->line, &d, &e->where);
+      sl_send_outcome_failure(out, &x->line, &d, &e->where);
     }
   }
-  sl_send_add_counts(s, &cnt);
+  sl_send_outcome_add(out, &cnt);
 }
