@@ -2,7 +2,7 @@
  * reused so its connection, DNS and TLS session caches carry over; the multi
  * mode shares those caches between its transfers. TLS is always verified,
  * bodies are bounded, redirects are handed back, never followed. */
-#include "sluice/http.h"
+#include "http_internal.h"
 #include "sluice/config.h"
 #include "sluice/log.h"
 
@@ -29,33 +29,7 @@ struct sl_http {
   struct sl_http_stats st;
 };
 
-/* One transfer's state, shared by the blocking and the multi paths. */
-struct xfer {
-  const struct sl_http_request *req;
-  struct sl_http_response *resp;
-  CURL *easy;
-  struct curl_slist *hdrs;
-  size_t max;
-  size_t header_bytes;
-  int is_head;
-  int sends;                /* times the request went out (curl resends on its own) */
-  enum sl_result abort_r;   /* why a callback stopped the transfer */
-  char abort_msg[256];
-  char errbuf[CURL_ERROR_SIZE];
-  char where[320];          /* "GET host/path" for messages, no query */
-  /* multi only */
-  sl_http_done_fn done;
-  void *done_ud;
-  struct xfer *next;
-};
 
-struct sl_http_multi {
-  struct sl_http_options opt;
-  char *ca_bundle;
-  CURLM *multi;
-  CURLSH *share;
-  struct xfer *active;
-};
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_ok;
@@ -63,6 +37,12 @@ static int global_ok;
 static void global_init(void)
 {
   global_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
+int sl_http_global_init(void)
+{
+  pthread_once(&global_once, global_init);
+  return global_ok;
 }
 
 void sl_http_response_init(struct sl_http_response *r)
@@ -87,7 +67,7 @@ void sl_http_response_reset(struct sl_http_response *r)
   r->status = 0;
 }
 
-static void options_copy(struct sl_http_options *dst, char **ca, const struct sl_http_options *o)
+void sl_http_options_copy(struct sl_http_options *dst, char **ca, const struct sl_http_options *o)
 {
   memset(dst, 0, sizeof(*dst));
   if(o)
@@ -102,9 +82,9 @@ static void options_copy(struct sl_http_options *dst, char **ca, const struct sl
 
 /* Refuses what must never go out: bad URLs, other schemes, plain http to a
  * remote host, a body without a Content-Type. Fills x->where. */
-static enum sl_result check_request(const struct sl_http_options *opt,
-                                    const struct sl_http_request *req, struct xfer *x,
-                                    struct sl_error *err)
+enum sl_result sl_http_check_request(const struct sl_http_options *opt,
+                                     const struct sl_http_request *req,
+                                     struct sl_http_xfer *x, struct sl_error *err)
 {
   CURLU *u;
   char *scheme = NULL, *host = NULL, *path = NULL;
@@ -139,7 +119,7 @@ static enum sl_result check_request(const struct sl_http_options *opt,
 }
 
 /* Stops the transfer from a callback, remembering why. */
-static size_t stop(struct xfer *x, enum sl_result r)
+static size_t stop(struct sl_http_xfer *x, enum sl_result r)
 {
   x->abort_r = r;
   return 0;
@@ -147,7 +127,7 @@ static size_t stop(struct xfer *x, enum sl_result r)
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
-  struct xfer *x = ud;
+  struct sl_http_xfer *x = ud;
   struct sl_http_response *resp = x->resp;
   size_t len = size * n, end = len, colon;
   x->header_bytes += len;
@@ -218,7 +198,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 
 static size_t on_write(char *p, size_t size, size_t n, void *ud)
 {
-  struct xfer *x = ud;
+  struct sl_http_xfer *x = ud;
   size_t len = size * n;
   if(x->req->on_body) {
     if(x->req->on_body(x->req->on_body_ud, p, len)) {
@@ -240,7 +220,7 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
  * closed before answering. */
 static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port)
 {
-  struct xfer *x = ud;
+  struct sl_http_xfer *x = ud;
   (void)ip;
   (void)local_ip;
   (void)port;
@@ -250,7 +230,7 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_por
 }
 
 /* Curl results mapped to ours, with the reason in err. */
-static enum sl_result map_curl(struct xfer *x, CURLcode cc, struct sl_error *err)
+static enum sl_result map_curl(struct sl_http_xfer *x, CURLcode cc, struct sl_error *err)
 {
   enum sl_result r;
   const char *text = x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc);
@@ -290,8 +270,8 @@ static void trace_headers(const char *dir, const struct sl_headers *h)
 }
 
 /* Sets every option of one transfer on x->easy (fresh or reset). */
-static enum sl_result setup(const struct sl_http_options *opt, struct xfer *x,
-                            struct sl_error *err)
+enum sl_result sl_http_setup(const struct sl_http_options *opt, struct sl_http_xfer *x,
+                             struct sl_error *err)
 {
   const struct sl_http_request *req = x->req;
   CURL *e = x->easy;
@@ -396,7 +376,7 @@ static enum sl_result setup(const struct sl_http_options *opt, struct xfer *x,
 }
 
 /* After curl is done with x: status, result, logging. */
-static enum sl_result finish(struct xfer *x, CURLcode cc, struct sl_error *err)
+enum sl_result sl_http_finish(struct sl_http_xfer *x, CURLcode cc, struct sl_error *err)
 {
   enum sl_result r = SL_OK;
   long status = 0;
@@ -421,13 +401,12 @@ static enum sl_result finish(struct xfer *x, CURLcode cc, struct sl_error *err)
 struct sl_http *sl_http_new(const struct sl_http_options *opt)
 {
   struct sl_http *h;
-  pthread_once(&global_once, global_init);
-  if(!global_ok)
+  if(!sl_http_global_init())
     return NULL;
   h = calloc(1, sizeof(*h));
   if(!h)
     return NULL;
-  options_copy(&h->opt, &h->ca_bundle, opt);
+  sl_http_options_copy(&h->opt, &h->ca_bundle, opt);
   h->easy = curl_easy_init();
   if(!h->easy || (opt && opt->ca_bundle && opt->ca_bundle[0] && !h->ca_bundle)) {
     sl_http_free(h);
@@ -454,7 +433,7 @@ void sl_http_get_stats(const struct sl_http *h, struct sl_http_stats *out)
 enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *req,
                                struct sl_http_response *resp, struct sl_error *err)
 {
-  struct xfer x;
+  struct sl_http_xfer x;
   enum sl_result r;
   memset(&x, 0, sizeof(x));
   x.req = req;
@@ -462,18 +441,18 @@ enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *
   x.easy = h->easy;
   if(h->busy)
     return sl_error_set(err, SL_E_INVALID, NULL, "sl_http_perform called re-entrantly");
-  r = check_request(&h->opt, req, &x, err);
+  r = sl_http_check_request(&h->opt, req, &x, err);
   if(r)
     return r;
   /* reset keeps the connection, DNS and TLS session caches */
   curl_easy_reset(h->easy);
-  r = setup(&h->opt, &x, err);
+  r = sl_http_setup(&h->opt, &x, err);
   if(!r) {
     CURLcode cc;
     h->busy = 1;
     cc = curl_easy_perform(h->easy);
     h->busy = 0;
-    r = finish(&x, cc, err);
+    r = sl_http_finish(&x, cc, err);
     h->st.requests += (uint64_t)x.sends;
     h->st.resent += x.sends > 1 ? (uint64_t)x.sends - 1 : 0;
     h->st.body_bytes += (uint64_t)x.sends * req->body_len;
@@ -483,149 +462,6 @@ enum sl_result sl_http_perform(struct sl_http *h, const struct sl_http_request *
   }
   curl_slist_free_all(x.hdrs);
   return r;
-}
-
-struct sl_http_multi *sl_http_multi_new(const struct sl_http_options *opt)
-{
-  struct sl_http_multi *m;
-  pthread_once(&global_once, global_init);
-  if(!global_ok)
-    return NULL;
-  m = calloc(1, sizeof(*m));
-  if(!m)
-    return NULL;
-  options_copy(&m->opt, &m->ca_bundle, opt);
-  m->multi = curl_multi_init();
-  m->share = curl_share_init();
-  if(!m->multi || !m->share ||
-     curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) ||
-     curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)) {
-    sl_http_multi_free(m);
-    return NULL;
-  }
-  return m;
-}
-
-static void xfer_free(struct sl_http_multi *m, struct xfer *x)
-{
-  curl_multi_remove_handle(m->multi, x->easy);
-  curl_easy_cleanup(x->easy);
-  curl_slist_free_all(x->hdrs);
-  free(x);
-}
-
-void sl_http_multi_free(struct sl_http_multi *m)
-{
-  if(!m)
-    return;
-  while(m->active) {
-    struct xfer *x = m->active;
-    m->active = x->next;
-    xfer_free(m, x);
-  }
-  if(m->multi)
-    curl_multi_cleanup(m->multi);
-  if(m->share)
-    curl_share_cleanup(m->share);
-  free(m->ca_bundle);
-  free(m);
-}
-
-enum sl_result sl_http_multi_add(struct sl_http_multi *m, const struct sl_http_request *req,
-                                 struct sl_http_response *resp, sl_http_done_fn done, void *ud)
-{
-  struct sl_error err;
-  enum sl_result r;
-  struct xfer *x = calloc(1, sizeof(*x));
-  if(!x)
-    return SL_E_NOMEM;
-  sl_error_clear(&err);
-  x->req = req;
-  x->resp = resp;
-  x->done = done;
-  x->done_ud = ud;
-  r = check_request(&m->opt, req, x, &err);
-  if(!r) {
-    x->easy = curl_easy_init();
-    if(!x->easy)
-      r = SL_E_NOMEM;
-  }
-  if(!r)
-    r = setup(&m->opt, x, &err);
-  if(!r && curl_easy_setopt(x->easy, CURLOPT_SHARE, m->share))
-    r = SL_E_INTERNAL;
-  if(!r && curl_multi_add_handle(m->multi, x->easy))
-    r = SL_E_INTERNAL;
-  if(r) {
-    sl_log(SL_LOG_DEBUG, "http: request refused: %s", err.message);
-    if(x->easy)
-      curl_easy_cleanup(x->easy);
-    curl_slist_free_all(x->hdrs);
-    free(x);
-    return r;
-  }
-  x->next = m->active;
-  m->active = x;
-  return SL_OK;
-}
-
-/* Completes every finished transfer; returns how many. */
-static int reap(struct sl_http_multi *m)
-{
-  CURLMsg *msg;
-  int left, n = 0;
-  while((msg = curl_multi_info_read(m->multi, &left))) {
-    struct xfer *x = NULL, **pp;
-    struct sl_error err;
-    enum sl_result r;
-    if(msg->msg != CURLMSG_DONE)
-      continue;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-    for(pp = &m->active; *pp && *pp != x; pp = &(*pp)->next)
-      ;
-    if(!x || !*pp)
-      continue;
-    *pp = x->next;
-    sl_error_clear(&err);
-    r = finish(x, msg->data.result, &err);
-    curl_multi_remove_handle(m->multi, x->easy);
-    /* done() may add transfers; x is already off the list */
-    if(x->done)
-      x->done(x->done_ud, r, x->resp, &err);
-    xfer_free(m, x);
-    n++;
-  }
-  return n;
-}
-
-static long long now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-enum sl_result sl_http_multi_run(struct sl_http_multi *m, long timeout_ms, int *running)
-{
-  long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-  int still = 0, completed = 0;
-  struct xfer *x;
-  if(running)
-    *running = 0;
-  while(m->active) {
-    long long left;
-    if(curl_multi_perform(m->multi, &still))
-      return SL_E_INTERNAL;
-    completed += reap(m);
-    left = deadline - now_ms();
-    if(completed || !m->active || left <= 0)
-      break;
-    if(curl_multi_poll(m->multi, NULL, 0, left > 1000 ? 1000 : (int)left, NULL))
-      return SL_E_INTERNAL;
-  }
-  for(x = m->active; x && running; x = x->next)
-    (*running)++;
-  return SL_OK;
 }
 
 void sl_http_options_init(struct sl_http_options *o)
