@@ -11,6 +11,7 @@
 #include "sluice/s3.h"
 #include "sluice/send.h"
 #include "sluice/smoke.h"
+#include "smoke_seen.h"
 #include "sluice/streams.h"
 
 #include <stdarg.h>
@@ -22,12 +23,6 @@
 
 #define SEND_ROUNDS 10           /* put rounds for entries that failed (send: 10 attempts) */
 #define RAW_MAX (1024u * 1024u)  /* an error record's rawData: a canary is ~120 bytes */
-
-/* Keys already read, sorted, so each object is fetched once per run. */
-struct seen {
-  char **v;
-  size_t n, cap;
-};
 
 /* One object being decoded. */
 struct scan {
@@ -208,58 +203,6 @@ static enum sl_result send_canaries(struct sl_prov *s, struct sl_smoke_result *r
   return r;
 }
 
-/* ------------------------------------------------------------------ seen set */
-
-/* Position of key, or where it would go; *found says which. */
-static size_t seen_pos(const struct seen *s, const char *key, int *found)
-{
-  size_t lo = 0, hi = s->n;
-  *found = 0;
-  while(lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(s->v[mid], key);
-    if(!c) {
-      *found = 1;
-      return mid;
-    }
-    if(c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
-static enum sl_result seen_add(struct seen *s, size_t pos, const char *key, struct sl_error *err)
-{
-  char *k;
-  if(s->n >= SL_SMOKE_MAX_OBJECTS)
-    return smoke_fail(err, SL_E_TOO_LARGE, NULL, "more than %d objects in the window; "
-                        "smoke needs a quieter prefix", SL_SMOKE_MAX_OBJECTS);
-  if(s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    char **v = realloc(s->v, cap * sizeof(*v));
-    if(!v)
-      return smoke_fail(err, SL_E_NOMEM, NULL, "out of memory");
-    s->v = v;
-    s->cap = cap;
-  }
-  if(!(k = sl_strdup(key)))
-    return smoke_fail(err, SL_E_NOMEM, NULL, "out of memory");
-  memmove(s->v + pos + 1, s->v + pos, (s->n - pos) * sizeof(*s->v));
-  s->v[pos] = k;
-  s->n++;
-  return SL_OK;
-}
-
-static void seen_cleanup(struct seen *s)
-{
-  size_t i;
-  for(i = 0; i < s->n; i++)
-    free(s->v[i]);
-  free(s->v);
-}
-
 /* ------------------------------------------------------------------ one object */
 
 /* When the object landed, in ms: LastModified (with its fraction when S3
@@ -413,7 +356,7 @@ static enum sl_result read_object(struct sl_prov *s, struct sl_smoke_result *res
 
 /* Lists one prefix over the window and reads every object not read yet. */
 static enum sl_result poll_prefix(struct sl_prov *s, struct sl_smoke_result *res,
-                                  struct seen *seen, const char *prefix, int error_output,
+                                  struct smoke_seen *seen, const char *prefix, int error_output,
                                   int64_t since, struct sl_error *err)
 {
   struct sl_inspect_source src;
@@ -428,14 +371,14 @@ static enum sl_result poll_prefix(struct sl_prov *s, struct sl_smoke_result *res
   r = sl_inspect_lister_new(sl_prov_get_client(s), &src, &l, err);
   while(!r && !(r = sl_inspect_lister_next(l, &o, err)) && o) {
     int found;
-    size_t pos = seen_pos(seen, o->key, &found);
+    size_t pos = sl_smoke_seen_pos(seen, o->key, &found);
     if(found)
       continue;
     r = read_object(s, res, o, error_output, err);
     if(r == SL_E_NOT_FOUND || (r == SL_E_AWS && !strcmp(err->code, "NoSuchKey")))
       r = SL_OK; /* deleted since it was listed: nothing to count */
     if(!r)
-      r = seen_add(seen, pos, o->key, err);
+      r = sl_smoke_seen_add(seen, pos, o->key, err);
   }
   if(l)
     res->list_pages += sl_inspect_lister_pages(l);
@@ -508,7 +451,7 @@ static enum sl_result wait_for_canaries(struct sl_prov *s, const struct sl_smoke
                                         struct sl_smoke_result *res, int64_t since,
                                         struct sl_error *err)
 {
-  struct seen seen[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
+  struct smoke_seen seen[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
   double start = mono_s(), deadline = start + (double)res->timeout_ms / 1000.0;
   double poll = (o->poll_ms > 0 ? o->poll_ms : SL_SMOKE_DEFAULT_POLL_MS) / 1000.0;
   enum sl_result r = SL_OK;
@@ -535,8 +478,8 @@ static enum sl_result wait_for_canaries(struct sl_prov *s, const struct sl_smoke
     }
     sl_sleep(left < poll ? left : poll);
   }
-  seen_cleanup(&seen[0]);
-  seen_cleanup(&seen[1]);
+  sl_smoke_seen_cleanup(&seen[0]);
+  sl_smoke_seen_cleanup(&seen[1]);
   return r;
 }
 
