@@ -238,8 +238,8 @@ static void record(struct sl_mini_server *s, struct sl_mini_request *req)
 }
 
 /* Writes the answer; returns 1 to keep the connection open. */
-static int answer(struct sl_mini_server *s, int fd, const struct sl_mini_request *req,
-                  const struct sl_mini_response *resp, int client_close)
+static int answer_body(struct sl_mini_server *s, int fd, const struct sl_mini_request *req,
+                       const struct sl_mini_response *resp, int client_close)
 {
   struct sl_buf out;
   int status = resp->status ? resp->status : 200;
@@ -285,6 +285,28 @@ static int answer(struct sl_mini_server *s, int fd, const struct sl_mini_request
     return 0;
   }
   return ok && keep;
+}
+
+/* The body is copied before anything is sent: a client may stop reading
+ * early (a bounded or refused answer) and its test free the body while
+ * this thread is still sending. */
+static int answer(struct sl_mini_server *s, int fd, const struct sl_mini_request *req,
+                  const struct sl_mini_response *resp, int client_close)
+{
+  struct sl_mini_response own = *resp;
+  size_t blen = resp->body ? (resp->body_len ? resp->body_len : strlen(resp->body)) : 0;
+  char *copy = NULL;
+  int keep;
+  if(blen) {
+    if(!(copy = malloc(blen)))
+      return 0;
+    memcpy(copy, resp->body, blen);
+    own.body = copy;
+    own.body_len = blen;
+  }
+  keep = answer_body(s, fd, req, &own, client_close);
+  free(copy);
+  return keep;
 }
 
 static void *conn_main(void *arg)
