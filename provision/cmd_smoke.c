@@ -174,7 +174,13 @@ static int run(const struct opts *o, const struct sl_profile *p)
     char line[2048];
     const char *where = res.where[0] ? res.where : s ? sl_prov_get_where(s) : "";
     sl_error_format(&err, line, sizeof(line));
-    fprintf(stderr, "provision: %s: %s\n", where[0] ? where : o->profile, line);
+    if(!where[0])
+      where = o->profile;
+    /* A profile error already starts with "FILE:LINE:". */
+    if(!strncmp(line, where, strlen(where)) && line[strlen(where)] == ':')
+      fprintf(stderr, "provision: %s\n", line);
+    else
+      fprintf(stderr, "provision: %s: %s\n", where, line);
   }
   code = !r && res.passed ? 0 : 1;
   sl_smoke_result_cleanup(&res);

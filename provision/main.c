@@ -118,8 +118,13 @@ static int parse(int argc, char **argv, struct cli *o)
 static void print_error(const char *where, const struct sl_error *err)
 {
   char line[2048];
+  size_t n = strlen(where);
   sl_error_format(err, line, sizeof(line));
-  fprintf(stderr, "provision: %s: %s\n", where, line);
+  /* A profile error already starts with "FILE:LINE:". */
+  if(!strncmp(line, where, n) && line[n] == ':')
+    fprintf(stderr, "provision: %s\n", line);
+  else
+    fprintf(stderr, "provision: %s: %s\n", where, line);
 }
 
 static void put_buf(struct sl_buf *b, FILE *f)

@@ -191,7 +191,9 @@ void sl_aws_parse_error(long status, const struct sl_headers *headers, const cha
   else if(n && *p == '{')
     parsed = parse_json(p, n, err);
   if(!err->code[0]) {
-    const char *c = status_code(status);
+    /* S3 answers a denied HEAD (and some denied requests) with a bare 403:
+     * that is its AccessDenied, not a proxy's "Forbidden" page. */
+    const char *c = status == 403 && !n ? "AccessDenied" : status_code(status);
     if(c)
       set_code(err, c, strlen(c));
     else

@@ -30,6 +30,7 @@ struct key_spec {
 };
 
 static const char *const enc_choices[] = { "SSE-S3", "SSE-KMS", NULL };
+static const char *const tls_choices[] = { "auto", "true", "false", NULL }; /* enum sl_tls_only */
 static const char *const source_choices[] = { "direct", "kinesis", NULL };
 static const char *const mode_choices[] = { "provisioned", "on_demand", NULL };
 static const char *const compression_choices[] = { "UNCOMPRESSED", "GZIP", "ZIP", "Snappy",
@@ -57,6 +58,7 @@ static const struct key_spec keys[] = {
   { "bucket", "block_public_access", K_BOOL, F(bucket.block_public_access), 0, 0, 0, NULL },
   { "bucket", "expire_after_days", K_INT, F(bucket.expire_after_days), 0, 1, 36500, NULL },
   { "bucket", "tags", K_TAGS, F(bucket.tags), 0, 0, 0, NULL },
+  { "bucket", "tls_only", K_ENUM, F(bucket.tls_only), 0, 0, 0, tls_choices },
   { "role", "name", K_STR, F(role.name), S(role.name), 0, 0, NULL },
   { "firehose", "name", K_STR, F(firehose.name), S(firehose.name), 0, 0, NULL },
   { "firehose", "source", K_ENUM, F(firehose.source), 0, 0, 0, source_choices },
@@ -393,6 +395,14 @@ static void derive_role_name(struct sl_profile *p)
   p->role.name_derived = 1;
 }
 
+/* Why tls_only = true cannot work with this endpoint. */
+static void tls_conflict(const char *endpoint, char *msg, size_t n)
+{
+  snprintf(msg, n, "true, but the S3 endpoint %.512s is plain http: the TLS-only "
+           "statement would deny sluice's own requests (use tls_only = auto, or an https "
+           "endpoint)", endpoint);
+}
+
 static void validate(struct parse_state *st)
 {
   struct sl_profile *p = st->p;
@@ -402,6 +412,12 @@ static void validate(struct parse_state *st)
   else if(!sl_valid_bucket_name(p->bucket.name, &why))
     diag(st, key_line(st, "bucket", "name"), "bucket", "name", "'%s' is not a valid S3 bucket "
          "name: it %s", p->bucket.name, why);
+  p->bucket.tls_only_line = key_line(st, "bucket", "tls_only");
+  if(p->bucket.tls_only == SL_TLS_ONLY_TRUE && !strncasecmp(p->aws.endpoint_url, "http://", 7)) {
+    char msg[768];
+    tls_conflict(p->aws.endpoint_url, msg, sizeof(msg));
+    diag(st, p->bucket.tls_only_line, "bucket", "tls_only", "%s", msg);
+  }
   if(p->bucket.encryption == SL_ENC_SSE_KMS && !p->bucket.kms_key_id[0])
     diag(st, key_line(st, "bucket", "encryption"), "bucket", "kms_key_id",
          "is required with encryption = SSE-KMS");
@@ -457,6 +473,35 @@ static void validate(struct parse_state *st)
     if(!p->firehose.log_stream[0])
       snprintf(p->firehose.log_stream, sizeof(p->firehose.log_stream), "DestinationDelivery");
   }
+}
+
+enum sl_result sl_profile_tls_only(const struct sl_profile *p, const struct sl_aws_config *cfg,
+                                   int *on, const char **why, struct sl_error *err)
+{
+  struct sl_endpoint ep;
+  enum sl_result r = sl_endpoint_resolve(cfg, SL_SVC_S3, p->bucket.name, &ep, err);
+  *on = 1;
+  *why = "";
+  if(r)
+    return r;
+  if(p->bucket.tls_only == SL_TLS_ONLY_FALSE) {
+    *on = 0;
+    *why = "tls_only = false";
+  }
+  else if(p->bucket.tls_only == SL_TLS_ONLY_TRUE) {
+    *why = "tls_only = true";
+    if(!ep.is_https) {
+      char msg[768];
+      tls_conflict(ep.base_url, msg, sizeof(msg));
+      return sl_error_set(err, SL_E_CONFIG, NULL, "%s:%d: [bucket] tls_only: %s", p->path,
+                          p->bucket.tls_only_line, msg);
+    }
+  }
+  else {
+    *on = ep.is_https;
+    *why = ep.is_https ? "the S3 endpoint is https" : "the S3 endpoint is http";
+  }
+  return SL_OK;
 }
 
 void sl_profile_init(struct sl_profile *p)

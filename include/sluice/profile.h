@@ -15,6 +15,8 @@ extern "C" {
 
 enum sl_encryption { SL_ENC_SSE_S3 = 0, SL_ENC_SSE_KMS };
 enum sl_source { SL_SOURCE_DIRECT = 0, SL_SOURCE_KINESIS };
+/* [bucket] tls_only: auto follows the S3 endpoint in effect (on for https). */
+enum sl_tls_only { SL_TLS_ONLY_AUTO = 0, SL_TLS_ONLY_TRUE, SL_TLS_ONLY_FALSE };
 
 struct sl_profile {
   char path[1024];
@@ -27,6 +29,8 @@ struct sl_profile {
     int block_public_access;     /* default 1 */
     int expire_after_days;       /* 0 = no lifecycle rule */
     struct sl_headers tags;      /* key = value pairs, in profile order */
+    enum sl_tls_only tls_only;   /* the bucket policy's deny-non-TLS statement */
+    int tls_only_line;           /* where tls_only was set, 0 = not set */
   } bucket;
 
   struct {
@@ -76,6 +80,14 @@ SL_EXPORT enum sl_result sl_profile_parse(const char *name, const char *text, st
                                 struct sl_buf *diagnostics, struct sl_error *err);
 
 /* Name rules, exposed for tests and other callers. 1 = valid. */
+/* Whether the bucket policy carries the TLS-only statement with the
+ * settings in effect (cfg: the resolved config): *on, and *why in words
+ * ("the S3 endpoint is http", "tls_only = false"). tls_only = true with a
+ * plain-http S3 endpoint is SL_E_CONFIG naming the profile file and line:
+ * the statement would deny sluice's own requests. */
+SL_EXPORT enum sl_result sl_profile_tls_only(const struct sl_profile *p,
+                                             const struct sl_aws_config *cfg, int *on,
+                                             const char **why, struct sl_error *err);
 SL_EXPORT int sl_valid_bucket_name(const char *s, const char **why);
 SL_EXPORT int sl_valid_role_name(const char *s);
 SL_EXPORT int sl_valid_firehose_name(const char *s);

@@ -52,7 +52,9 @@ struct sl_prov_desired {
   char kms_key_arn[2048];       /* "" unless SSE-KMS */
   char *trust_policy;           /* role trust policy */
   char *role_policy;            /* the inline least-privilege policy */
-  char *bucket_policy;          /* deny non-TLS */
+  char *bucket_policy;          /* deny non-TLS; NULL: no bucket policy (tls_only off) */
+  int tls_only;                 /* the TLS-only statement is wanted */
+  char tls_reason[64];          /* why, in words: "the S3 endpoint is http" */
 };
 
 /* region NULL = the profile's [aws] region. */
@@ -60,6 +62,11 @@ SL_EXPORT enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const s
                                     const char *region, const char *account,
                                     struct sl_error *err);
 SL_EXPORT void sl_prov_desired_cleanup(struct sl_prov_desired *d);
+/* The transport's say (sl_profile_tls_only): with on = 0 the bucket gets no
+ * policy (its one statement would deny every plain-http request), and an
+ * existing one is drift like any other. why is kept for the reports. */
+SL_EXPORT enum sl_result sl_prov_desired_set_tls(struct sl_prov_desired *d, int on, const char *why,
+                                                 struct sl_error *err);
 
 /* Policy documents, appended to out as compact JSON (exact bytes are part of
  * the contract and unit-tested). */

@@ -37,6 +37,13 @@ SL_EXPORT enum sl_result sl_s3_put_subresource(struct sl_client *c, const char *
 SL_EXPORT enum sl_result sl_s3_delete_subresource(struct sl_client *c, const char *bucket,
                                         const char *name, struct sl_error *err);
 
+/* After an AccessDenied on bucket: when the bucket policy (read as the
+ * owner) denies requests not made over TLS and the S3 endpoint in effect is
+ * plain http, appends that cause and the way out to err->message; else
+ * leaves err as it is. The original code and request id are kept. */
+SL_EXPORT void sl_s3_explain_denied(struct sl_client *c, const char *bucket, struct sl_error *err);
+/* 1 when a policy document has a Deny statement on aws:SecureTransport false. */
+SL_EXPORT int sl_s3_policy_denies_plain_http(const char *policy);
 SL_EXPORT enum sl_result sl_s3_put_object(struct sl_client *c, const char *bucket, const char *key,
                                 const void *data, size_t len, const char *content_type,
                                 struct sl_error *err);

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "commands_internal.h"
+#include "sluice/s3.h"
 #include "listing_internal.h"
 #include "sluice/log.h"
 
@@ -88,6 +89,8 @@ enum sl_result sl_inspect_pass_run(struct sl_client *c, struct sl_inspect_pass *
     sl_inspect_lister_set_skip(l, pass->skip, pass->ud);
   if(!r)
     r = sl_inspect_run(c, l, &o, err);
+  if(r == SL_E_AWS)
+    sl_s3_explain_denied(c, src->bucket, err);
   if(l) {
     pass->sum->list_pages += sl_inspect_lister_pages(l);
     pass->sum->windowed = sl_inspect_lister_windowed(l);

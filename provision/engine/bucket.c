@@ -281,6 +281,11 @@ int sl_prov_bucket_lifecycle_ok(const struct sl_profile *p, const struct sl_prov
 }
 
 /* Tags compare as sets of key = value. */
+int sl_prov_bucket_policy_ok(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b)
+{
+  return d->bucket_policy ? sl_policy_equal(b->policy, d->bucket_policy) : !b->policy;
+}
+
 int sl_prov_bucket_tags_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b)
 {
   size_t i;
@@ -341,8 +346,9 @@ void sl_prov_bucket_diff(const struct sl_prov_desired *d, const struct sl_prov_b
   if(strcmp(b->ownership, "BucketOwnerEnforced"))
     sl_prov_change(it, "object_ownership", b->ownership[0] ? b->ownership : "missing",
                    "BucketOwnerEnforced");
-  if(!sl_policy_equal(b->policy, d->bucket_policy))
-    sl_prov_change(it, "bucket_policy", b->policy ? "differs" : "missing", "deny non-TLS");
+  if(!sl_prov_bucket_policy_ok(d, b))
+    sl_prov_change(it, "bucket_policy", !b->policy ? "missing" : d->bucket_policy ? "differs" :
+                   "present", d->bucket_policy ? "deny non-TLS" : "none");
   if(!sl_prov_bucket_lifecycle_ok(p, b)) {
     lifecycle_words(b->lifecycle_found, b->expire_days, from, sizeof(from));
     lifecycle_words(p->bucket.expire_after_days > 0, p->bucket.expire_after_days, to,

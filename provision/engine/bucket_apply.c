@@ -150,9 +150,10 @@ enum sl_result sl_prov_bucket_apply(struct sl_prov_run *run)
   if(!r && strcmp(have->ownership, "BucketOwnerEnforced"))
     r = put(run, "ownershipControls", XML_TYPE, &b, ownership_body(&b),
             "PutBucketOwnershipControls");
-  if(!r && !sl_policy_equal(have->policy, d->bucket_policy))
-    r = put(run, "policy", "application/json", &b, sl_buf_adds(&b, d->bucket_policy),
-            "PutBucketPolicy");
+  if(!r && !sl_prov_bucket_policy_ok(d, have))
+    r = d->bucket_policy ? put(run, "policy", "application/json", &b,
+                               sl_buf_adds(&b, d->bucket_policy), "PutBucketPolicy") :
+                           del(run, "policy", "DeleteBucketPolicy");
   if(!r && !sl_prov_bucket_lifecycle_ok(p, have))
     r = p->bucket.expire_after_days ?
         put(run, "lifecycle", XML_TYPE, &b, lifecycle_body(p, &b),

@@ -223,7 +223,22 @@ enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_p
   r = policy_text(make_trust, account, &d->trust_policy, err);
   if(!r) r = policy_text(make_delivery, d, &d->role_policy, err);
   if(!r) r = policy_text(make_bucket, d->bucket_arn, &d->bucket_policy, err);
+  d->tls_only = 1;
   return r;
+}
+
+enum sl_result sl_prov_desired_set_tls(struct sl_prov_desired *d, int on, const char *why,
+                                       struct sl_error *err)
+{
+  snprintf(d->tls_reason, sizeof(d->tls_reason), "%s", why ? why : "");
+  d->tls_only = on;
+  if(on && !d->bucket_policy)
+    return policy_text(make_bucket, d->bucket_arn, &d->bucket_policy, err);
+  if(!on) {
+    free(d->bucket_policy);
+    d->bucket_policy = NULL;
+  }
+  return SL_OK;
 }
 
 void sl_prov_desired_cleanup(struct sl_prov_desired *d)

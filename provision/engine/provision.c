@@ -9,6 +9,7 @@
 #include "kinesis.h"
 #include "firehose.h"
 #include "sluice/log.h"
+#include "sluice/s3.h"
 #include "sluice/sts.h"
 
 #include <pthread.h>
@@ -63,19 +64,28 @@ enum sl_result sl_prov_open(struct sl_prov *s, const struct sl_profile *p, struc
 {
   struct sl_aws_config cfg;
   char account[32] = "";
+  const char *tls_why = "";
   enum sl_result r;
+  int tls = 1;
   memset(s, 0, sizeof(*s));
   s->profile = p;
   sl_prov_state_init(&s->have);
   r = sl_aws_config_resolve(&cfg, &p->aws, err);
   if(r)
     return r;
+  /* Before anything is sent: tls_only = true over http is a profile error. */
+  r = sl_profile_tls_only(p, &cfg, &tls, &tls_why, err);
+  if(r) {
+    sl_aws_config_cleanup(&cfg);
+    return r;
+  }
   r = sl_client_init(&s->client, &cfg, p->path[0] ? p->path : NULL, err);
   sl_aws_config_cleanup(&cfg);
   if(r)
     return r;
   r = account_of(&s->client, account, err);
   if(!r) r = sl_prov_desired_init(&s->want, p, s->client.cfg.region, account, err);
+  if(!r) r = sl_prov_desired_set_tls(&s->want, tls, tls_why, err);
   if(r) {
     snprintf(s->where, sizeof(s->where), "%.250s", p->path);
     sl_prov_close(s);
@@ -187,6 +197,8 @@ enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err)
       if(err) {
         *err = rd[k].err;
         err->result = r;
+        if(k == SL_PROV_BUCKET)
+          sl_s3_explain_denied(&s->client, s->profile->bucket.name, err);
       }
       sl_prov_where(s, (enum sl_prov_kind)k);
     }

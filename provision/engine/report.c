@@ -62,6 +62,8 @@ typedef void (*fact_fn)(void *ud, const char *key, enum fact_type t, const char 
 
 static const char *policy_word(const char *have, const char *want)
 {
+  if(!want) /* no policy wanted (TLS-only statement off) */
+    return have ? "differs" : "none";
   return !have ? "missing" : sl_policy_equal(have, want) ? "as profile" : "differs";
 }
 
@@ -219,6 +221,9 @@ enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_
         x.r = sl_buf_printf(out, " (%s)", it->note);
       if(!x.r) x.r = sl_buf_addc(out, '\n');
     }
+    if(!x.r && k == SL_PROV_BUCKET && kind != SL_PROV_REPORT_DESTROY && s->want.tls_reason[0])
+      x.r = sl_buf_printf(out, "    bucket_policy: TLS-only statement %s: %s\n",
+                          s->want.tls_only ? "applied" : "not applied", s->want.tls_reason);
     if(!x.r && kind == SL_PROV_REPORT_STATUS && arn_of(s, k)[0])
       x.r = sl_buf_printf(out, "    arn: %s\n", arn_of(s, k));
     for(c = 0; !x.r && c < it->nchanges; c++)
@@ -281,6 +286,12 @@ static struct json_object *resource(const struct sl_prov *s, enum sl_prov_report
   }
   json_object_object_add(o, "changes", ch);
   json_object_object_add(o, "note", opt_str(it->note));
+  if(k == SL_PROV_BUCKET && kind != SL_PROV_REPORT_DESTROY && s->want.tls_reason[0]) {
+    struct json_object *t = json_object_new_object();
+    json_object_object_add(t, "applied", json_object_new_boolean(s->want.tls_only));
+    json_object_object_add(t, "reason", json_object_new_string(s->want.tls_reason));
+    json_object_object_add(o, "tls_only", t);
+  }
   if(kind == SL_PROV_REPORT_STATUS) {
     struct json_object *st = json_object_new_object();
     facts(s, k, json_fact, st);

@@ -544,6 +544,9 @@ enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_options *o,
              res->stream, res->run_id, (double)res->timeout_ms / 1000.0, res->bucket,
              res->prefix);
     r = wait_for_canaries(s, o, res, since, err);
+    /* A refused listing or read of the bucket says why, when its policy can. */
+    if(r == SL_E_AWS)
+      sl_s3_explain_denied(sl_prov_get_client(s), res->bucket, err);
   }
   res->elapsed_s = mono_s() - t0;
   tally(res);

@@ -45,6 +45,7 @@ profile "$prof" "$name"
 run plan1 plan "$prof"
 eq "plan on nothing exits 2" "$rc" 2
 eq "plan on nothing prints" "$(cat "$tmp/plan1.out")" "+ bucket $name: create
+    bucket_policy: TLS-only statement not applied: the S3 endpoint is http
 + role $name-role: create
 + firehose $name: create
 plan: 3 to create, 0 to update, 0 to replace, 0 ok"
@@ -61,6 +62,7 @@ run apply2 apply "$prof"
 eq "second apply exits 0" "$rc" 0
 eq "second apply mutating calls" "$(mutating)" 0
 eq "second apply prints" "$(cat "$tmp/apply2.out")" "= bucket $name: ok
+    bucket_policy: TLS-only statement not applied: the S3 endpoint is http
 = role $name-role: ok
 = firehose $name: ok
 apply: 0 created, 0 updated, 0 replaced, 3 ok"
@@ -82,7 +84,9 @@ eq "status --json firehose" "$(jq -c '.resources[] | select(.type == "firehose")
 eq "status --json bucket" "$(jq -c '.resources[0] | [.arn, .state.encryption,
     .state.block_public_access, .state.object_ownership, .state.bucket_policy,
     .state.expire_after_days]' "$tmp/statusj.out")" \
-  "[\"arn:aws:s3:::$name\",\"SSE-S3\",\"on\",\"BucketOwnerEnforced\",\"as profile\",7]"
+  "[\"arn:aws:s3:::$name\",\"SSE-S3\",\"on\",\"BucketOwnerEnforced\",\"none\",7]"
+eq "status --json tls_only" "$(jq -c '.resources[0].tls_only' "$tmp/statusj.out")" \
+  '{"applied":false,"reason":"the S3 endpoint is http"}'
 run status status "$prof"
 has "status firehose line" "$tmp/status.out" "firehose $name: ACTIVE (as profile)"
 has "status role arn" "$tmp/status.out" "    arn: arn:aws:iam::000000000000:role/$name-role"
@@ -187,6 +191,22 @@ eq "second destroy --json" "$(jq -c '[.resources[] | .type + ":" + .result]' "$t
   '["firehose:absent","role:absent","bucket:absent"]'
 run plan6 plan "$prof"
 eq "plan after destroy exits 2" "$rc" 2
+
+# --- tls_only = true over plain http: a profile error naming file and line,
+# before any request (from the profile's endpoint_url, or from the environment)
+write_profile "$tmp/tls1.ini" "$name" bucket='tls_only = true'
+reset_ledger
+run tls1 plan "$tmp/tls1.ini"
+eq "tls_only=true, http endpoint_url: exit" "$rc" 1
+eq "tls_only=true, http endpoint_url: message" "$(cat "$tmp/tls1.err")" \
+  "provision: $tmp/tls1.ini:8: [bucket] tls_only: true, but the S3 endpoint $EP is plain http: the TLS-only statement would deny sluice's own requests (use tls_only = auto, or an https endpoint)"
+printf '[aws]\nregion = us-east-1\n\n[bucket]\nname = %s\ntls_only = true\n\n[firehose]\nname = %s\n' \
+  "$name" "$name" >"$tmp/tls2.ini"
+AWS_ENDPOINT_URL=$EP run tls2 apply "$tmp/tls2.ini"
+eq "tls_only=true, http from the environment: exit" "$rc" 1
+eq "tls_only=true, http from the environment: message" "$(cat "$tmp/tls2.err")" \
+  "provision: $tmp/tls2.ini:6: [bucket] tls_only: true, but the S3 endpoint $EP is plain http: the TLS-only statement would deny sluice's own requests (use tls_only = auto, or an https endpoint)"
+eq "tls_only=true over http: no request sent" "$(ctl GET ledger | jq '.calls | length')" 0
 
 ctl POST config '{"lifecycle_seconds": 1.0}' >/dev/null
 done_counts provision-cli

@@ -143,7 +143,7 @@ static void test_bodiless_by_status(void)
     const char *code;
   } st[] = {
     { 301, "PermanentRedirect" }, { 304, "NotModified" }, { 307, "TemporaryRedirect" },
-    { 400, "BadRequest" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+    { 400, "BadRequest" }, { 401, "Unauthorized" }, { 403, "AccessDenied" },
     { 404, "NotFound" }, { 405, "MethodNotAllowed" }, { 409, "Conflict" },
     { 412, "PreconditionFailed" }, { 416, "InvalidRange" }, { 429, "TooManyRequests" },
     { 500, "InternalError" }, { 501, "NotImplemented" }, { 502, "BadGateway" },

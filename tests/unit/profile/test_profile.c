@@ -196,6 +196,13 @@ static const struct {
   { "[bucket]\nname=b-1\n[firehose]\nname=s\n[kinesis]\nname=k\nmax_request_mb=11\n",
     "t.ini:7: [kinesis] max_request_mb: '11' is not a whole number from 5 to 10" },
   { "name=x\n[bucket]\nname=b-1\n[firehose]\nname=s\n", "t.ini:1: key 'name' is outside any section" },
+  { "[bucket]\nname=b-1\ntls_only=yes\n[firehose]\nname=s\n",
+    "t.ini:3: [bucket] tls_only: 'yes' is not one of auto, true, false" },
+  { "[aws]\nendpoint_url=http://127.0.0.1:4566\n[bucket]\nname=b-1\ntls_only=true\n"
+    "[firehose]\nname=s\n",
+    "t.ini:5: [bucket] tls_only: true, but the S3 endpoint http://127.0.0.1:4566 is plain http: "
+    "the TLS-only statement would deny sluice's own requests (use tls_only = auto, or an https "
+    "endpoint)" },
 };
 
 static void test_errors(void)
@@ -332,12 +339,67 @@ static void test_name_rules(void)
                                     "e/!{firehose:error-output-type}/", NULL));
 }
 
+/* tls_only against the endpoint in effect: auto follows the scheme, true
+ * over http is a profile error naming the file and line, false is off. */
+static void test_tls_only(void)
+{
+  static const struct {
+    const char *setting;  /* "" = not set */
+    const char *endpoint; /* "" = AWS */
+    enum sl_result r;
+    int on;
+    const char *why;
+  } cases[] = {
+    { "", "", SL_OK, 1, "the S3 endpoint is https" },
+    { "", "http://127.0.0.1:4566", SL_OK, 0, "the S3 endpoint is http" },
+    { "", "https://127.0.0.1:4566", SL_OK, 1, "the S3 endpoint is https" },
+    { "tls_only = auto\n", "http://localhost:9000", SL_OK, 0, "the S3 endpoint is http" },
+    { "tls_only = false\n", "", SL_OK, 0, "tls_only = false" },
+    { "tls_only = TRUE\n", "", SL_OK, 1, "tls_only = true" },
+    { "tls_only = true\n", "http://127.0.0.1:4566", SL_E_CONFIG, 1, "" },
+  };
+  size_t i;
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct sl_profile p;
+    struct sl_aws_config cfg;
+    struct sl_error err;
+    char text[256];
+    const char *why = "x";
+    int on = -1;
+    sl_error_clear(&err);
+    sl_profile_init(&p);
+    snprintf(text, sizeof(text), "[aws]\nregion=eu-west-1\n[bucket]\nname=b-1\n%s[firehose]\nname=s\n",
+             cases[i].setting);
+    CU_ASSERT_EQUAL_FATAL(sl_profile_parse("t.ini", text, &p, NULL, &err), SL_OK);
+    snprintf(p.path, sizeof(p.path), "t.ini");
+    CU_ASSERT_EQUAL(p.bucket.tls_only_line, cases[i].setting[0] ? 5 : 0);
+    sl_aws_config_init(&cfg);
+    snprintf(cfg.region, sizeof(cfg.region), "eu-west-1");
+    /* the endpoint may come from the environment: here it is set as resolved */
+    snprintf(cfg.endpoint_url, sizeof(cfg.endpoint_url), "%s", cases[i].endpoint);
+    CU_ASSERT_EQUAL(sl_profile_tls_only(&p, &cfg, &on, &why, &err), cases[i].r);
+    CU_ASSERT_EQUAL(on, cases[i].on);
+    if(!cases[i].r) {
+      CU_ASSERT_STRING_EQUAL(why, cases[i].why);
+    }
+    else {
+      CU_ASSERT_STRING_EQUAL(err.message, "t.ini:5: [bucket] tls_only: true, but the S3 endpoint "
+                             "http://127.0.0.1:4566 is plain http: the TLS-only statement would "
+                             "deny sluice's own requests (use tls_only = auto, or an https "
+                             "endpoint)");
+    }
+    sl_aws_config_cleanup(&cfg);
+    sl_profile_cleanup(&p);
+  }
+}
+
 static const struct sl_test tests[] = {
   { "full profile", test_full },
   { "defaults", test_defaults },
   { "long role name", test_long_role_name },
   { "errors with file:line", test_errors },
   { "all diagnostics", test_all_diagnostics },
+  { "tls_only follows the S3 endpoint", test_tls_only },
   { "secret values never quoted in diagnostics", test_secret_values_not_quoted },
   { "load file", test_load_file },
   { "name rules", test_name_rules },

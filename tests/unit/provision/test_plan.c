@@ -288,10 +288,70 @@ static void test_plan_text(void)
   sl_prov_state_cleanup(&sess.have);
 }
 
+/* Over a plain-http S3 endpoint the TLS-only statement is left out: no
+ * bucket policy is wanted, the one sluice put there is drift, and the
+ * report says why on one line (text and JSON). */
+static void test_plan_tls_off(void)
+{
+  struct sl_prov sess;
+  struct sl_buf out;
+  struct sl_error err;
+  const struct sl_prov_item *it = &sess.plan.item[SL_PROV_BUCKET];
+  memset(&sess, 0, sizeof(sess));
+  sl_error_clear(&err);
+  sess.profile = &profile;
+  CU_ASSERT_EQUAL_FATAL(sl_prov_desired_init(&sess.want, &profile, NULL, ACCOUNT, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_prov_desired_set_tls(&sess.want, 0, "the S3 endpoint is http", &err),
+                  SL_OK);
+  CU_ASSERT_PTR_NULL(sess.want.bucket_policy);
+  CU_ASSERT_EQUAL(sess.want.tls_only, 0);
+  in_sync(&sess.have);
+  CU_ASSERT_EQUAL(sl_prov_diff(&sess.want, &sess.have, &sess.plan, NULL), SL_OK);
+  CU_ASSERT_EQUAL(it->action, SL_PROV_UPDATE);
+  CU_ASSERT_EQUAL_FATAL(it->nchanges, 1);
+  check_change(it, 0, "bucket_policy", "present", "none");
+  CU_ASSERT_EQUAL_FATAL(sl_buf_init(&out, 65536), SL_OK);
+  CU_ASSERT_EQUAL(sl_prov_report_text(&sess, SL_PROV_REPORT_PLAN, &out), SL_OK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out.data,
+    "~ bucket plan-logs: update\n"
+    "    bucket_policy: TLS-only statement not applied: the S3 endpoint is http\n"
+    "    ~ bucket_policy: present -> none\n"
+    "= role plan-role: ok\n"));
+  sl_buf_reset(&out);
+  CU_ASSERT_EQUAL(sl_prov_report_json(&sess, SL_PROV_REPORT_PLAN, NULL, &out), SL_OK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out.data,
+    "      \"tls_only\": {\n"
+    "        \"applied\": false,\n"
+    "        \"reason\": \"the S3 endpoint is http\"\n"
+    "      }\n"));
+
+  /* no policy there: nothing to do for it */
+  free(sess.have.bucket.policy);
+  sess.have.bucket.policy = NULL;
+  CU_ASSERT_EQUAL(sl_prov_diff(&sess.want, &sess.have, &sess.plan, NULL), SL_OK);
+  CU_ASSERT_EQUAL(it->action, SL_PROV_OK);
+
+  /* and back on (https): the statement is wanted again, byte for byte */
+  CU_ASSERT_EQUAL(sl_prov_desired_set_tls(&sess.want, 1, "the S3 endpoint is https", &err),
+                  SL_OK);
+  CU_ASSERT_STRING_EQUAL(sess.want.bucket_policy, want.bucket_policy);
+  CU_ASSERT_EQUAL(sl_prov_diff(&sess.want, &sess.have, &sess.plan, NULL), SL_OK);
+  CU_ASSERT_EQUAL_FATAL(it->nchanges, 1);
+  check_change(it, 0, "bucket_policy", "missing", "deny non-TLS");
+  sl_buf_reset(&out);
+  CU_ASSERT_EQUAL(sl_prov_report_text(&sess, SL_PROV_REPORT_STATUS, &out), SL_OK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out.data,
+    "    bucket_policy: TLS-only statement applied: the S3 endpoint is https\n"));
+  sl_buf_cleanup(&out);
+  sl_prov_state_cleanup(&sess.have);
+  sl_prov_desired_cleanup(&sess.want);
+}
+
 static const struct sl_test tests[] = {
   { "nothing exists: create all", test_nothing_exists },
   { "in sync: all ok", test_in_sync },
   { "bucket drift, field by field", test_bucket_drift },
+  { "TLS-only statement off over http", test_plan_tls_off },
   { "role drift", test_role_drift },
   { "kinesis drift", test_kinesis_drift },
   { "firehose update in place", test_firehose_update },

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "sluice/s3.h"
 #include "sluice/provision.h"
 
 #define ACCOUNT "111122223333"
@@ -235,7 +236,33 @@ static void test_policy_equal(void)
   CU_ASSERT_EQUAL(sl_policy_equal("{}", NULL), 0);
 }
 
+/* Which bucket policies deny plain http (the explanation for a refused
+ * read over an http endpoint). */
+static void test_denies_plain_http(void)
+{
+  struct sl_buf b;
+  CU_ASSERT_EQUAL_FATAL(sl_buf_init(&b, 4096), SL_OK);
+  CU_ASSERT_EQUAL(sl_policy_bucket_tls("arn:aws:s3:::b-1", &b), SL_OK);
+  CU_ASSERT_EQUAL(sl_s3_policy_denies_plain_http(b.data), 1);
+  sl_buf_cleanup(&b);
+  CU_ASSERT_EQUAL(sl_s3_policy_denies_plain_http(
+    "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+    "\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":[\"false\"]}}}}"), 1);
+  CU_ASSERT_EQUAL(sl_s3_policy_denies_plain_http(
+    "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+    "\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}"), 0);
+  CU_ASSERT_EQUAL(sl_s3_policy_denies_plain_http(
+    "{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+    "\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":true}}}]}"), 0);
+  CU_ASSERT_EQUAL(sl_s3_policy_denies_plain_http(
+    "{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+    "\"Resource\":\"*\"}]}"), 0);
+  CU_ASSERT_EQUAL(sl_s3_policy_denies_plain_http("not json"), 0);
+  CU_ASSERT_EQUAL(sl_s3_policy_denies_plain_http(NULL), 0);
+}
+
 static const struct sl_test tests[] = {
+  { "policies that deny plain http", test_denies_plain_http },
   { "role policy per profile variant", test_role_policies },
   { "trust and bucket policies", test_trust_and_bucket_policy },
   { "desired ARNs", test_desired_arns },
