@@ -89,8 +89,14 @@ enum sl_result sl_inspect_pass_run(struct sl_client *c, struct sl_inspect_pass *
     sl_inspect_lister_set_skip(l, pass->skip, pass->ud);
   if(!r)
     r = sl_inspect_run(c, l, &o, err);
-  if(r == SL_E_AWS)
+  if(r == SL_E_AWS && src->bucket) {
+    /* The listing is what failed: name it and where, keep code and id. */
+    char msg[sizeof(err->message)];
+    snprintf(msg, sizeof(msg), "ListObjectsV2 s3://%.63s/%.200s: %.700s", src->bucket,
+             src->prefix ? src->prefix : "", err->message);
+    memcpy(err->message, msg, sizeof(err->message));
     sl_s3_explain_denied(c, src->bucket, err);
+  }
   if(l) {
     pass->sum->list_pages += sl_inspect_lister_pages(l);
     pass->sum->windowed = sl_inspect_lister_windowed(l);

@@ -215,8 +215,15 @@ static void process(struct worker *w)
   sl_error_clear(&err);
   r = e->bucket ? fetch_s3(w, &err) : fetch_local(w, &err);
   if(r && !w->aborted) {
-    char msg[1200];
-    sl_error_format(&err, msg, sizeof(msg));
+    char msg[1300];
+    if(r == SL_E_AWS && e->bucket)
+      sl_s3_explain_denied(&w->client, e->bucket, &err);
+    /* Named as the call that failed: the key is the line's already. */
+    if(e->bucket)
+      memcpy(msg, "GetObject: ", 12);
+    else
+      msg[0] = 0;
+    sl_error_format(&err, msg + strlen(msg), sizeof(msg) - strlen(msg));
     data_error(w, w->fed, msg[0] ? msg : sl_strresult(r));
     w->job->res.fetch_failed = 1;
   }
