@@ -57,3 +57,15 @@ int sl_cli_number(const char *who, const char *opt, const char *v, int lo, int h
   *out = (int)n;
   return 0;
 }
+
+void sl_cli_error(const char *where, const struct sl_error *err)
+{
+  char line[2048];
+  size_t n = strlen(where);
+  sl_error_format(err, line, sizeof(line));
+  /* A profile error already starts with "FILE:LINE:". */
+  if(!strncmp(line, where, n) && line[n] == ':')
+    fprintf(stderr, "provision: %s\n", line);
+  else
+    fprintf(stderr, "provision: %s: %s\n", where, line);
+}

@@ -15,4 +15,9 @@ void sl_cli_needs_value(const char *who, const char *a);
 /* v as a number from lo to hi into *out: 0, or -1 after the message. */
 int sl_cli_number(const char *who, const char *opt, const char *v, int lo, int hi, int *out);
 
+/* "provision: WHERE: Code: message (HTTP n, request id X)" on stderr; WHERE is
+ * left out when the message starts with it (a profile's "FILE:LINE:"). */
+struct sl_error;
+void sl_cli_error(const char *where, const struct sl_error *err);
+
 #endif

@@ -171,16 +171,8 @@ static int run(const struct opts *o, const struct sl_profile *p)
   fwrite(out.data, 1, out.len, stdout);
   fflush(stdout);
   if(r) {
-    char line[2048];
     const char *where = res.where[0] ? res.where : s ? sl_prov_get_where(s) : "";
-    sl_error_format(&err, line, sizeof(line));
-    if(!where[0])
-      where = o->profile;
-    /* A profile error already starts with "FILE:LINE:". */
-    if(!strncmp(line, where, strlen(where)) && line[strlen(where)] == ':')
-      fprintf(stderr, "provision: %s\n", line);
-    else
-      fprintf(stderr, "provision: %s: %s\n", where, line);
+    sl_cli_error(where[0] ? where : o->profile, &err);
   }
   code = !r && res.passed ? 0 : 1;
   sl_smoke_result_cleanup(&res);

@@ -115,18 +115,6 @@ static int parse(int argc, char **argv, struct cli *o)
   return 0;
 }
 
-static void print_error(const char *where, const struct sl_error *err)
-{
-  char line[2048];
-  size_t n = strlen(where);
-  sl_error_format(err, line, sizeof(line));
-  /* A profile error already starts with "FILE:LINE:". */
-  if(!strncmp(line, where, n) && line[n] == ':')
-    fprintf(stderr, "provision: %s\n", line);
-  else
-    fprintf(stderr, "provision: %s: %s\n", where, line);
-}
-
 static void put_buf(struct sl_buf *b, FILE *f)
 {
   fwrite(b->data, 1, b->len, f);
@@ -178,7 +166,7 @@ static int run(const struct cli *o, const struct sl_profile *p, struct sl_buf *o
   opts.dry_run = o->dry_run;
   r = sl_prov_new(&s, p, &err);
   if(r) {
-    print_error(s && sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : o->profile, &err);
+    sl_cli_error(s && sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : o->profile, &err);
     sl_prov_free(s);
     if(o->json && !sl_prov_error_json(commands[o->cmd], o->profile, NULL, &err, out))
       put_buf(out, stdout);
@@ -208,7 +196,7 @@ static int run(const struct cli *o, const struct sl_profile *p, struct sl_buf *o
     sl_prov_report_text(s, kind, out);
   put_buf(out, stdout);
   if(r)
-    print_error(sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : o->profile, &err);
+    sl_cli_error(sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : o->profile, &err);
   code = r ? 1 : kind == SL_PROV_REPORT_PLAN && sl_prov_plan_pending(sl_prov_get_plan(s)) ? 2 : 0;
   sl_prov_free(s);
   return code;
