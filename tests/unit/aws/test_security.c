@@ -418,8 +418,10 @@ static enum sl_result https_get(const char *url, const char *ca_bundle, int allo
   memset(&o, 0, sizeof(o));
   o.ca_bundle = ca_bundle;
   o.allow_plain_http = allow_plain;
-  o.connect_timeout_ms = 5000;
-  o.timeout_ms = 10000;
+  /* Generous: under valgrind on a busy machine, loading the system CA store
+   * and the handshake take seconds, and a timeout would hide the verdict. */
+  o.connect_timeout_ms = 30000;
+  o.timeout_ms = 60000;
   h = sl_http_new(&o);
   if(!h)
     return SL_E_NOMEM;
