@@ -206,6 +206,22 @@ enum sl_result sl_prov_bucket_read(struct sl_client *c, const struct sl_prov_des
   if(b->head_status == 404)
     return SL_OK;
   if(b->head_status == 403) {
+    /* The owner can always read the policy (S3's lock-out guard): if that
+     * works, the bucket is ours and a policy denies the rest. */
+    struct sl_buf pol;
+    struct sl_error perr;
+    int ours = 0;
+    sl_error_clear(&perr);
+    if(!sl_buf_init(&pol, 64 * 1024)) {
+      ours = !sl_s3_get_subresource(c, name, "policy", &pol, &perr);
+      sl_buf_cleanup(&pol);
+    }
+    if(ours) {
+      r = sl_prov_fail(err, SL_E_AWS, "AccessDenied", "HeadBucket %s: access denied by the "
+                       "bucket's policy", name);
+      err->http_status = 403;
+      return r; /* sl_prov_read adds the policy's cause when it can */
+    }
     r = sl_prov_fail(err, SL_E_AWS, "BucketNotOwned", "bucket %s exists but is not yours "
                      "(HeadBucket answered 403): S3 bucket names are global, choose another",
                      name);

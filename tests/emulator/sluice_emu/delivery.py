@@ -233,6 +233,16 @@ def check_write(emu, role_arn, bucket, key):
     if not policies_allow(list((role.get("policies") or {}).values()), "s3:PutObject", resource):
         return False, "S3.AccessDenied", (f"Access was denied. Ensure that the role {role_arn} allows s3:PutObject "
                                           f"on {resource}.")
+    # The bucket policy too, for the role's session: Firehose writes inside AWS, over TLS.
+    s3 = emu.services.get("s3")
+    if s3 is not None and hasattr(s3, "policy_decision"):
+        account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else emu.account_id
+        session = f"arn:aws:sts::{account}:assumed-role/{name}/AWSFirehoseToS3"
+        decision = s3.policy_decision(bucket, session, account, "s3:PutObject", resource,
+                                      {"aws:SecureTransport": "true", "aws:SourceIp": "127.0.0.1"})
+        if decision == "deny" or (decision is None and account != emu.account_id):
+            return False, "S3.AccessDenied", (f"Access was denied. The policy of bucket {bucket} does not let "
+                                              f"the role {role_arn} call s3:PutObject on {resource}.")
     return True, None, None
 
 

@@ -11,6 +11,7 @@ import urllib.parse
 import zlib
 
 from . import shapes
+from . import policy as bucket_policy
 from .core import AwsError, Response, Service, render_error, host_id
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -61,6 +62,30 @@ def _build_routes():
 
 
 _ROUTES = None
+
+# The IAM action S3 checks for each operation (bucket policies; see DESIGN.md).
+POLICY_ACTIONS = {
+    "HeadBucket": "s3:ListBucket", "ListObjectsV2": "s3:ListBucket", "ListObjects": "s3:ListBucket",
+    "DeleteBucket": "s3:DeleteBucket", "GetBucketLocation": "s3:GetBucketLocation",
+    "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock", "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "PutBucketEncryption": "s3:PutEncryptionConfiguration", "GetBucketEncryption": "s3:GetEncryptionConfiguration",
+    "DeleteBucketEncryption": "s3:PutEncryptionConfiguration",
+    "PutBucketPolicy": "s3:PutBucketPolicy", "GetBucketPolicy": "s3:GetBucketPolicy",
+    "DeleteBucketPolicy": "s3:DeleteBucketPolicy",
+    "PutBucketOwnershipControls": "s3:PutBucketOwnershipControls",
+    "GetBucketOwnershipControls": "s3:GetBucketOwnershipControls",
+    "DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
+    "PutBucketTagging": "s3:PutBucketTagging", "GetBucketTagging": "s3:GetBucketTagging",
+    "DeleteBucketTagging": "s3:PutBucketTagging",
+    "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
+    "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+    "DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
+    "PutObject": "s3:PutObject", "GetObject": "s3:GetObject", "HeadObject": "s3:GetObject",
+    "DeleteObject": "s3:DeleteObject", "DeleteObjects": "s3:DeleteObject",
+}
+# S3's lock-out guard: the owner account's root keeps these whatever the policy says.
+OWNER_ALWAYS = ("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy")
 
 
 def _crc32c(data):
@@ -238,7 +263,51 @@ class S3Service(Service):
             raise AwsError("NotImplemented", "A header you provided implies functionality that is not "
                            "implemented (the emulator does not implement %s)" % op, 501)
         params = self._params(req, op, bucket, key)
+        self._check_policy(req, op, bucket, key, params)
         return fn(req, params)
+
+    # ------------------------------------------------------------------ bucket policies
+    def policy_decision(self, bucket, principal_arn, account, action, resource, keys):
+        """"deny", "allow" or None for one request against the bucket's policy (None: no policy or no
+        statement applies)."""
+        with self.emu.lock:
+            b = self.buckets.get(bucket)
+            text = b.config.get("policy") if b else None
+        if text is None:
+            return None
+        ctx = bucket_policy.Context(principal_arn, account, action, resource, keys)
+        return bucket_policy.evaluate(json.loads(text), ctx)
+
+    def _check_policy(self, req, op, bucket, key, params):
+        action = POLICY_ACTIONS.get(op)
+        if bucket is None or action is None or not self.bucket_exists(bucket):
+            return
+        owner = self.emu.account_id
+        root = "arn:aws:iam::%s:root" % req.account_id
+        principal = req.principal_arn or root
+        keys = {"aws:SecureTransport": "false",   # the emulator serves plain http only
+                "aws:SourceIp": getattr(req, "source_ip", None) or "127.0.0.1"}
+        if req.user_id:
+            keys["aws:userid"] = req.user_id
+        for q, k in (("prefix", "s3:prefix"), ("delimiter", "s3:delimiter"), ("max-keys", "s3:max-keys")):
+            if op.startswith("ListObjects") and req.q(q) is not None:
+                keys[k] = req.q(q)
+        if op == "DeleteObjects":
+            keys_to_check = [o.get("Key", "") for o in ((params.get("Delete") or {}).get("Objects") or [])]
+        else:
+            keys_to_check = [key] if key else [None]
+        req.denied_keys = set()
+        for k in keys_to_check:
+            resource = "arn:aws:s3:::%s" % bucket + ("/%s" % k if k is not None else "")
+            decision = self.policy_decision(bucket, principal, req.account_id, action, resource, keys)
+            refused = decision == "deny" or (decision is None and req.account_id != owner)
+            if decision == "deny" and op in OWNER_ALWAYS and principal == root and req.account_id == owner:
+                refused = False
+            if refused and op == "DeleteObjects":
+                req.denied_keys.add(k)    # S3 answers 200 and lists the key under <Error>
+            elif refused:
+                raise AwsError("AccessDenied", "Access Denied", 403)
+
 
     def _params(self, req, op, bucket, key):
         opm = shapes.operation_model("s3", op)
@@ -484,6 +553,10 @@ class S3Service(Service):
             raise AwsError("MalformedPolicy", "Missing required field Statement", 400)
         if len(text.encode()) > 20480:
             raise AwsError("PolicyTooLarge", "Policy exceeds the maximum allowed document size.", 400)
+        try:
+            bucket_policy.validate(doc)
+        except ValueError as e:
+            raise AwsError("MalformedPolicy", str(e), 400)
         with self.emu.lock:
             b = self._bucket(p["Bucket"])
             b.config["policy"] = text
@@ -695,13 +768,19 @@ class S3Service(Service):
         objs = d.get("Objects") or []
         if not 1 <= len(objs) <= 1000:
             raise AwsError("MalformedXML", MALFORMED, 400)
-        deleted = []
+        deleted, errors = [], []
+        denied = getattr(req, "denied_keys", set())
         with self.emu.lock:
             b = self._bucket(p["Bucket"])
             for o in objs:
+                if o["Key"] in denied:
+                    errors.append({"Key": o["Key"], "Code": "AccessDenied", "Message": "Access Denied"})
+                    continue
                 b.objects.pop(o["Key"], None)
                 deleted.append({"Key": o["Key"]})
         out = {} if d.get("Quiet") else {"Deleted": deleted}
+        if errors:
+            out["Errors"] = errors
         return self._xml(req, "DeleteObjects", out, root="DeleteResult")
 
     # ------------------------------------------------------------------ listing
