@@ -1,10 +1,10 @@
 /* inspect — command-line front end: argument parsing and printing only;
  * the work lives in the library (include/sluice/inspect.h).
  *
- * Exit codes: 0 everything read and decoded; 1 failure (usage, profile,
- * AWS, network, an object that could not be read); 3 completed, but some
+ * Exit codes (common/cli/cli.h): 0 everything read and decoded; 1 failure
+ * (AWS, network, an object that could not be read); 3 completed, but some
  * data was bad (corrupt or truncated objects, unparsable records), each
- * reported on stderr with its key and byte offset. */
+ * reported on stderr with its key and byte offset; 64 usage or profile. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,54 +15,199 @@
 #include "sluice/log.h"
 #include "sluice/profile.h"
 #include "sluice/version.h"
+#include "common/cli/cli.h"
 
-#define EXIT_DATA 3
+enum {
+  O_LOCAL = SL_CLI_OWN, O_START_AFTER, O_SINCE, O_UNTIL, O_FLAT, O_WHERE, O_GREP, O_WITH_KEY,
+  O_LIMIT, O_FORMAT, O_JSON, O_CONCURRENCY, O_PAGE_SIZE, O_OBJECT_BUFFER, O_INTERVAL, O_COUNT,
+  O_TIMEOUT
+};
 
-static const char usage[] =
-  "Usage: inspect [-v|-vv] COMMAND (PROFILE | s3://BUCKET/PREFIX | --local PATH) [options]\n"
-  "\n"
-  "Page through S3 prefixes and decode the log objects Firehose delivered.\n"
-  "A PROFILE gives the bucket and the Firehose prefix (errors: error_prefix).\n"
-  "\n"
-  "Commands:\n"
-  "  ls       list objects (time, size, key)\n"
-  "  cat      print records as NDJSON, in key order\n"
-  "  stats    count objects, bytes, records, parse errors, records per hour\n"
-  "  errors   decode Firehose error-output objects\n"
-  "  tail     follow the prefix and print records of new objects\n"
-  "\n"
-  "Options:\n"
-  "  --local PATH          read downloaded objects from a file or folder\n"
-  "  --start-after KEY     only keys after KEY (also --resume-after)\n"
-  "  --since T, --until T  arrival window: ISO time (UTC) or 30m, 2h, 1d ago;\n"
-  "                        lists only the hour prefixes in the window\n"
-  "  --flat                do not assume the YYYY/MM/dd/HH/ layout\n"
-  "  --where PATH=VALUE    records whose JSON PATH (a.b.0) is VALUE (all but ls;\n"
-  "                        stats counts only those)\n"
-  "  --grep TEXT           records containing TEXT (all but ls)\n"
-  "  --with-key            cat/tail: print {key, offset, record}\n"
-  "  --limit N             print at most N records (ls: keys)\n"
-  "  --format F            auto (default), json or lines\n"
-  "  --json                ls, stats: JSON output\n"
-  "  --concurrency N       objects fetched at once (default 8)\n"
-  "  --page-size N         keys per ListObjectsV2 page (default 1000)\n"
-  "  --object-buffer N     bytes of output held per object waiting its turn (1 MiB)\n"
-  "  --interval S          tail: seconds between polls (default 10)\n"
-  "  --count N             tail: stop after N records\n"
-  "  --timeout S           tail: stop after S seconds\n"
-  "  -v, -vv               more logging; secrets are never printed\n"
-  "  -h, --help            this help\n"
-  "  --version             print the version\n"
-  "\n"
-  "Exit status: 0 ok, 1 error, 3 completed but some data was bad (see stderr).\n";
+#define END { NULL, 0, NULL, NULL, 0 }
+#define OPT_LOCAL { "local", 0, "PATH", "read downloaded objects from a file or a folder (no AWS)", \
+                    O_LOCAL }
+#define OPT_START { "start-after", 0, "KEY", "only keys after KEY (as ListObjectsV2 StartAfter)", \
+                    O_START_AFTER }, \
+                  { "resume-after", 0, "KEY", "the same as --start-after: go on after the last\n" \
+                    "complete object a --limit run named", O_START_AFTER }
+#define OPT_WINDOW { "since", 0, "TIME", "arrival window start: ISO time (UTC) or 30m, 2h, 1d ago;\n" \
+                     "only the hour prefixes in the window are listed", O_SINCE }, \
+                   { "until", 0, "TIME", "arrival window end, the same forms (default: now)", \
+                     O_UNTIL }, \
+                   { "flat", 0, NULL, "do not assume Firehose's YYYY/MM/dd/HH/ key layout", O_FLAT }
+#define OPT_FILTER { "where", 0, "PATH=VALUE", "records whose JSON PATH (a.b.0) is VALUE; may be\n" \
+                     "repeated (all must match)", O_WHERE }, \
+                   { "grep", 0, "TEXT", "records containing TEXT", O_GREP }
+#define OPT_FORMAT { "format", 0, "auto|json|lines", "how objects hold records (default auto: JSON\n" \
+                     "when the first byte opens a JSON value, else lines)", O_FORMAT }
+#define OPT_FETCH { "concurrency", 0, "N", "objects fetched at once, 1-64 (default 8)", \
+                    O_CONCURRENCY }, \
+                  { "page-size", 0, "N", "keys per ListObjectsV2 page, 1-1000 (default 1000)", \
+                    O_PAGE_SIZE }
+#define OPT_BUFFER { "object-buffer", 0, "BYTES", "output held per object waiting its turn\n" \
+                     "(default 1048576)", O_OBJECT_BUFFER }
+#define OPT_JSON(what) { "json", 0, NULL, what, O_JSON }
+
+static const struct sl_cli_option ls_options[] = {
+  OPT_LOCAL, OPT_START, OPT_WINDOW, OPT_FETCH,
+  { "limit", 0, "N", "list at most N keys", O_LIMIT },
+  OPT_JSON("one JSON object per key (key, size, last_modified)"), END
+};
+static const struct sl_cli_option cat_options[] = {
+  OPT_LOCAL, OPT_START, OPT_WINDOW, OPT_FILTER, OPT_FORMAT, OPT_FETCH, OPT_BUFFER,
+  { "with-key", 0, NULL, "print {\"key\", \"offset\", \"record\"} for each record", O_WITH_KEY },
+  { "limit", 0, "N", "print at most N records, then name the last complete object", O_LIMIT },
+  END
+};
+static const struct sl_cli_option stats_options[] = {
+  OPT_LOCAL, OPT_START, OPT_WINDOW, OPT_FILTER, OPT_FORMAT, OPT_FETCH,
+  OPT_JSON("the counts as one JSON document"), END
+};
+static const struct sl_cli_option errors_options[] = {
+  OPT_LOCAL, OPT_START, OPT_WINDOW, OPT_FILTER, OPT_FETCH, OPT_BUFFER,
+  { "limit", 0, "N", "print at most N error records", O_LIMIT }, END
+};
+static const struct sl_cli_option tail_options[] = {
+  OPT_WINDOW, OPT_FILTER, OPT_FORMAT, OPT_FETCH, OPT_BUFFER,
+  { "with-key", 0, NULL, "print {\"key\", \"offset\", \"record\"} for each record", O_WITH_KEY },
+  { "interval", 0, "SECONDS", "time between listings (default 10)", O_INTERVAL },
+  { "count", 0, "N", "stop after N records", O_COUNT },
+  { "timeout", 0, "SECONDS", "stop after this long (default: never)", O_TIMEOUT },
+  END
+};
+
+#define EXIT_OK(what) { SL_EXIT_OK, "done: " what }
+#define EXIT_FAILED { SL_EXIT_FAILED, "failed: AWS, network or credentials error, or an object\n" \
+                      "that could not be read" }
+#define EXIT_DATA { SL_EXIT_DATA, "completed, but some data was bad (corrupt or cut-off objects,\n" \
+                    "records that do not parse): each on stderr with key and offset" }
+#define EXIT_USAGE { SL_EXIT_USAGE, "usage or profile error" }
+#define EXIT_SIGNALS { SL_EXIT_SIGINT, "interrupted (SIGINT)" }, \
+                     { SL_EXIT_SIGTERM, "terminated (SIGTERM)" }
+
+static const struct sl_cli_exit ls_exits[] = {
+  EXIT_OK("every key listed"), EXIT_FAILED, EXIT_USAGE, { 0, NULL }
+};
+static const struct sl_cli_exit read_exits[] = {
+  EXIT_OK("every object read and decoded"), EXIT_FAILED, EXIT_DATA, EXIT_USAGE, EXIT_SIGNALS,
+  { 0, NULL }
+};
+static const struct sl_cli_exit tail_exits[] = {
+  EXIT_OK("--count or --timeout reached"), EXIT_FAILED, EXIT_DATA, EXIT_USAGE, EXIT_SIGNALS,
+  { 0, NULL }
+};
+
+static const char *const ls_examples[] = {
+  "inspect ls profiles/local.ini --since 2h",
+  "inspect ls s3://my-logs/app/2026/12/06/ --json | jq -r .key",
+  NULL
+};
+static const char *const cat_examples[] = {
+  "inspect cat profiles/local.ini --since 30m",
+  "inspect cat s3://my-logs/app/ --where level=error --limit 20",
+  "inspect cat --local ./downloaded/ --with-key | jq .offset",
+  NULL
+};
+static const char *const stats_examples[] = {
+  "inspect stats profiles/local.ini --since 1d",
+  "inspect stats s3://my-logs/app/ --grep timeout --json",
+  NULL
+};
+static const char *const errors_examples[] = {
+  "inspect errors profiles/local.ini --since 1d",
+  "inspect errors s3://my-logs/errors/ --grep Lambda.FunctionError",
+  NULL
+};
+static const char *const tail_examples[] = {
+  "inspect tail profiles/local.ini",
+  "inspect tail s3://my-logs/app/ --interval 5 --where level=error | jq .",
+  "inspect tail profiles/local.ini --count 1 --timeout 300   # wait for the next record",
+  NULL
+};
 
 struct opts {
   const char *cmd;
   const char *target;
   struct sl_inspect_command c;
   struct sl_inspect_filter filter;
-  int verbose;
+  int64_t now;
+  char who[64];               /* "inspect ls" */
 };
+
+static int on_option(void *ud, int id, const char *v)
+{
+  struct opts *o = ud;
+  const char *who = o->who;
+  long long n;
+  long ms;
+  int code = 0;
+  switch(id) {
+  case O_LOCAL:
+    o->c.src.local = v;
+    break;
+  case O_START_AFTER:
+    o->c.src.start_after = v;
+    break;
+  case O_SINCE:
+  case O_UNTIL:
+    if(sl_inspect_parse_time(v, o->now, id == O_SINCE ? &o->c.src.since : &o->c.src.until))
+      return sl_cli_bad_value(who, id == O_SINCE ? "since" : "until", v,
+                              "a time (2026-12-06T10:00:00Z, 2026-12-06, or 30m, 2h, 1d ago)");
+    break;
+  case O_FLAT:
+    o->c.src.flat = 1;
+    break;
+  case O_WHERE:
+    if(sl_inspect_filter_add_where(&o->filter, v))
+      return sl_cli_bad_value(who, "where", v, "PATH=VALUE (e.g. level=error, user.id=7)");
+    o->c.filter = &o->filter;
+    break;
+  case O_GREP:
+    if(sl_inspect_filter_set_grep(&o->filter, v))
+      return sl_cli_bad_value(who, "grep", v, "a text to look for");
+    o->c.filter = &o->filter;
+    break;
+  case O_WITH_KEY:
+    o->c.with_key = 1;
+    break;
+  case O_LIMIT:
+  case O_COUNT:
+    if(!(code = sl_cli_number(who, id == O_LIMIT ? "limit" : "count", v, 1, INT64_MAX, &n)))
+      o->c.limit = (uint64_t)n;
+    break;
+  case O_FORMAT:
+    n = sl_cli_choice(who, "format", v, "auto|json|lines");
+    if(n < 0)
+      return SL_EXIT_USAGE;
+    o->c.format = n == 0 ? SL_DECODE_AUTO : n == 1 ? SL_DECODE_JSON : SL_DECODE_LINES;
+    break;
+  case O_JSON:
+    o->c.json = 1;
+    break;
+  case O_CONCURRENCY:
+    if(!(code = sl_cli_number(who, "concurrency", v, 1, SL_INSPECT_MAX_CONCURRENCY, &n)))
+      o->c.concurrency = o->c.src.concurrency = (int)n;
+    break;
+  case O_PAGE_SIZE:
+    if(!(code = sl_cli_number(who, "page-size", v, 1, 1000, &n)))
+      o->c.src.max_keys = (int)n;
+    break;
+  case O_OBJECT_BUFFER:
+    if(!(code = sl_cli_number(who, "object-buffer", v, 1, 1ll << 30, &n)))
+      o->c.object_buffer = (size_t)n;
+    break;
+  case O_INTERVAL:
+    if(!(code = sl_cli_duration(who, "interval", v, 86400.0 * 366, &o->c.interval_ms)) &&
+       !o->c.interval_ms)
+      return sl_cli_usage_error(who, "--interval must be more than 0");
+    break;
+  case O_TIMEOUT:
+    code = sl_cli_duration(who, "timeout", v, 86400.0 * 366, &ms);
+    o->c.timeout_ms = ms;
+    break;
+  }
+  return code;
+}
 
 static void report(void *ud, const char *key, uint64_t offset, const char *reason)
 {
@@ -76,156 +221,6 @@ static int out(void *ud, const char *p, size_t n)
   return fwrite(p, 1, n, stdout) != n;
 }
 
-static int bad(const char *opt, const char *val)
-{
-  fprintf(stderr, "inspect: bad value for %s: '%s' (see inspect --help)\n", opt, val);
-  return 1;
-}
-
-static int number(const char *opt, const char *val, unsigned long long max,
-                  unsigned long long *out_n)
-{
-  char *end;
-  unsigned long long n;
-  errno = 0;
-  n = strtoull(val, &end, 10);
-  if(errno || end == val || *end || val[0] == '-' || n > max)
-    return bad(opt, val);
-  *out_n = n;
-  return 0;
-}
-
-/* 1..max; 0, or 1 after a message. */
-static int positive(const char *opt, const char *val, unsigned long long max,
-                    unsigned long long *out_n)
-{
-  if(number(opt, val, max, out_n))
-    return 1;
-  return *out_n ? 0 : bad(opt, val);
-}
-
-static int seconds(const char *opt, const char *val, long *ms)
-{
-  char *end;
-  double s = strtod(val, &end);
-  if(end == val || *end || !(s >= 0) || s > 86400.0 * 366)
-    return bad(opt, val);
-  *ms = (long)(s * 1000.0 + 0.5);
-  return 0;
-}
-
-/* Parses everything after the command. Returns 0, or 1 after a message. */
-static int parse(int argc, char **argv, int i, struct opts *o)
-{
-  int64_t now = (int64_t)time(NULL);
-  unsigned long long n;
-  for(; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int takes = 1;
-    if(!strcmp(a, "-v"))
-      o->verbose += 1, takes = 0;
-    else if(!strcmp(a, "-vv"))
-      o->verbose += 2, takes = 0;
-    else if(!strcmp(a, "--flat"))
-      o->c.src.flat = 1, takes = 0;
-    else if(!strcmp(a, "--with-key"))
-      o->c.with_key = 1, takes = 0;
-    else if(!strcmp(a, "--json"))
-      o->c.json = 1, takes = 0;
-    else if(sl_config_is_credential_option(a)) {
-      /* Refused before its value is taken, and named without it. */
-      fprintf(stderr, "inspect: refusing '%.*s': %s\n", (int)strcspn(a, "="), a,
-              SL_CREDENTIAL_OPTION_HINT);
-      return 1;
-    }
-    else if(a[0] != '-' || !a[1]) {
-      if(o->target) {
-        fprintf(stderr, "inspect: one target only: '%s' (see inspect --help)\n", a);
-        return 1;
-      }
-      o->target = a;
-      continue;
-    }
-    if(!takes)
-      continue;
-    if(!v) {
-      fprintf(stderr, "inspect: %.*s needs a value (see inspect --help)\n", (int)strcspn(a, "="),
-              a);
-      return 1;
-    }
-    i++;
-    if(!strcmp(a, "--local"))
-      o->c.src.local = v;
-    else if(!strcmp(a, "--start-after") || !strcmp(a, "--resume-after"))
-      o->c.src.start_after = v;
-    else if(!strcmp(a, "--since") || !strcmp(a, "--until")) {
-      int64_t *t = a[2] == 's' ? &o->c.src.since : &o->c.src.until;
-      if(sl_inspect_parse_time(v, now, t))
-        return bad(a, v);
-    }
-    else if(!strcmp(a, "--where")) {
-      if(sl_inspect_filter_add_where(&o->filter, v))
-        return bad(a, v);
-      o->c.filter = &o->filter;
-    }
-    else if(!strcmp(a, "--grep")) {
-      if(sl_inspect_filter_set_grep(&o->filter, v))
-        return bad(a, v);
-      o->c.filter = &o->filter;
-    }
-    else if(!strcmp(a, "--limit") || !strcmp(a, "--count")) {
-      if(positive(a, v, (unsigned long long)-1, &n))
-        return 1;
-      o->c.limit = n;
-    }
-    else if(!strcmp(a, "--format")) {
-      if(!strcmp(v, "auto"))
-        o->c.format = SL_DECODE_AUTO;
-      else if(!strcmp(v, "json"))
-        o->c.format = SL_DECODE_JSON;
-      else if(!strcmp(v, "lines"))
-        o->c.format = SL_DECODE_LINES;
-      else
-        return bad(a, v);
-    }
-    else if(!strcmp(a, "--concurrency")) {
-      if(positive(a, v, SL_INSPECT_MAX_CONCURRENCY, &n))
-        return 1;
-      o->c.concurrency = o->c.src.concurrency = (int)n;
-    }
-    else if(!strcmp(a, "--page-size")) {
-      if(positive(a, v, 1000, &n))
-        return 1;
-      o->c.src.max_keys = (int)n;
-    }
-    else if(!strcmp(a, "--object-buffer")) {
-      if(positive(a, v, 1ull << 30, &n))
-        return 1;
-      o->c.object_buffer = (size_t)n;
-    }
-    else if(!strcmp(a, "--interval")) {
-      if(seconds(a, v, &o->c.interval_ms))
-        return 1;
-      if(!o->c.interval_ms)
-        return bad(a, v);
-    }
-    else if(!strcmp(a, "--timeout")) {
-      if(seconds(a, v, &o->c.timeout_ms))
-        return 1;
-    }
-    else {
-      fprintf(stderr, "inspect: unknown option '%.*s' (see inspect --help)\n",
-              (int)strcspn(a, "="), a);
-      return 1;
-    }
-  }
-  if(!o->target == !o->c.src.local) {
-    fprintf(stderr, "inspect: give one of PROFILE, s3://BUCKET/PREFIX or --local PATH\n");
-    return 1;
-  }
-  return 0;
-}
-
 static void print_error(const char *what, const struct sl_error *err)
 {
   char msg[1400];
@@ -236,7 +231,7 @@ static void print_error(const char *what, const struct sl_error *err)
 /* Bucket and prefix from s3://BUCKET/PREFIX or the profile; the client's
  * configuration from the profile's [aws], the environment and the shared
  * AWS config. Fills bucket/prefix in o->c.src (pointing into p or the
- * target). Returns 0, or 1 after a message. */
+ * target). Returns 0, or an exit code after a message. */
 static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_t blen,
                        struct sl_client **c)
 {
@@ -253,40 +248,22 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
     const char *b = o->target + 5, *slash = strchr(b, '/');
     size_t n = slash ? (size_t)(slash - b) : strlen(b);
     if(!n || n >= blen) {
-      fprintf(stderr, "inspect: not an S3 URL: '%s'\n", o->target);
-      return 1;
+      return sl_cli_usage_error("inspect", "not an S3 URL: '%s' (s3://BUCKET/PREFIX)",
+                                o->target);
     }
     memcpy(bucket, b, n);
     bucket[n] = 0;
     o->c.src.prefix = slash ? slash + 1 : "";
   }
   else {
-    struct sl_buf diag;
-    if(sl_buf_init(&diag, SL_BUF_SMALL))
-      return 1;
-    r = sl_profile_load(o->target, p, &diag, &err);
-    if(r) {
-      /* Each diagnostic, or the loader's error, already names the file. */
-      const char *line = diag.data, *nl;
-      char msg[1400];
-      if(!diag.len) {
-        sl_error_format(&err, msg, sizeof(msg));
-        fprintf(stderr, "inspect: %s\n", msg);
-      }
-      for(; line && *line; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        fprintf(stderr, "inspect: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
-      }
-    }
-    sl_buf_cleanup(&diag);
-    if(r)
-      return 1;
+    int code = sl_cli_profile_load("inspect", o->target, p, &err);
+    if(code)
+      return code;
     snprintf(bucket, blen, "%s", p->bucket.name);
     o->c.src.prefix = !strcmp(o->cmd, "errors") ? p->firehose.error_prefix : p->firehose.prefix;
     if(!strcmp(o->cmd, "errors") && !p->firehose.error_prefix[0]) {
-      fprintf(stderr, "inspect: %s has no error_prefix; name it as s3://%s/PREFIX\n",
-              o->target, bucket);
-      return 1;
+      return sl_cli_usage_error("inspect", "%s has no error_prefix; name it as s3://%s/PREFIX",
+                                o->target, bucket);
     }
     base = &p->aws;
     profile_path = o->target;
@@ -299,7 +276,7 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
   }
   if(r) {
     print_error("configuration", &err);
-    return 1;
+    return sl_cli_exit_for(r);
   }
   return 0;
 }
@@ -309,7 +286,7 @@ static int finish(const char *cmd, enum sl_result r, const struct sl_error *err,
 {
   if(fflush(stdout) || ferror(stdout)) {
     fprintf(stderr, "inspect: writing the output failed\n");
-    return 1;
+    return SL_EXIT_FAILED;
   }
   sl_log(SL_LOG_INFO, "%s: %llu objects, %llu bytes, %llu records, %llu printed, "
          "%llu data errors, %llu unreadable objects, %lu list pages%s", cmd,
@@ -322,11 +299,11 @@ static int finish(const char *cmd, enum sl_result r, const struct sl_error *err,
            "(--resume-after it to go on)", s->last_key);
   if(r) {
     print_error(cmd, err);
-    return 1;
+    return sl_cli_exit_for(r);
   }
   if(s->failed_objects)
-    return 1;
-  return s->data_errors ? EXIT_DATA : 0;
+    return SL_EXIT_FAILED;
+  return s->data_errors ? SL_EXIT_DATA : SL_EXIT_OK;
 }
 
 static int run(struct opts *o, struct sl_client *c)
@@ -365,62 +342,81 @@ static int run(struct opts *o, struct sl_client *c)
   return finish(o->cmd, r, &err, &sum);
 }
 
-int main(int argc, char **argv)
+static int main_command(const struct sl_cli_program *prog, const struct sl_cli_command *cmd,
+                        int argc, char **argv)
 {
-  static const char *const commands[] = { "ls", "cat", "stats", "errors", "tail", NULL };
+  struct sl_cli_args a;
   struct opts o;
   struct sl_profile profile;
   struct sl_client *client = NULL;
   char bucket[256];
-  int i, code, known = 0;
+  int code;
   memset(&o, 0, sizeof(o));
+  o.cmd = cmd->name;
+  snprintf(o.who, sizeof(o.who), "%s %s", prog->name, cmd->name);
+  o.now = (int64_t)time(NULL);
   o.c.src.since = o.c.src.until = SL_INSPECT_NO_TIME;
   sl_inspect_filter_init(&o.filter);
-  for(i = 1; i < argc && !o.cmd; i++) {
-    if(!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-      fputs(usage, stdout);
-      return 0;
-    }
-    if(!strcmp(argv[i], "--version")) {
-      printf("inspect (sluice) %s\n", SLUICE_VERSION);
-      return 0;
-    }
-    if(!strcmp(argv[i], "-v"))
-      o.verbose += 1;
-    else if(!strcmp(argv[i], "-vv"))
-      o.verbose += 2;
-    else if(sl_config_is_credential_option(argv[i])) {
-      fprintf(stderr, "inspect: refusing '%.*s': %s\n", (int)strcspn(argv[i], "="), argv[i],
-              SL_CREDENTIAL_OPTION_HINT);
-      return 1;
-    }
-    else if(argv[i][0] == '-') {
-      fprintf(stderr, "inspect: unknown option '%.*s' (see inspect --help)\n",
-              (int)strcspn(argv[i], "="), argv[i]);
-      return 1;
-    }
-    else
-      o.cmd = argv[i];
-  }
-  if(!o.cmd) {
-    fputs(usage, stderr);
-    return 1;
-  }
-  for(known = 0; commands[known] && strcmp(o.cmd, commands[known]); known++)
-    ;
-  if(!commands[known]) {
-    fprintf(stderr, "inspect: unknown command '%s' (see inspect --help)\n", o.cmd);
-    return 1;
-  }
   sl_profile_init(&profile);
-  code = parse(argc, argv, i, &o);
-  sl_log_set_level((enum sl_log_level)(SL_LOG_WARN + (o.verbose > 2 ? 2 : o.verbose)));
-  if(!code)
-    code = open_target(&o, &profile, bucket, sizeof(bucket), &client);
-  if(!code)
-    code = run(&o, client);
+  code = sl_cli_parse(prog, cmd, argc, argv, on_option, &o, &a);
+  if(code < 0) {
+    sl_cli_apply_verbosity(&a);
+    o.target = a.argc ? a.argv[0] : NULL;
+    if(!o.target == !o.c.src.local)
+      code = sl_cli_usage_error(a.who, "give one of PROFILE, s3://BUCKET/PREFIX or --local PATH");
+    else
+      code = open_target(&o, &profile, bucket, sizeof(bucket), &client);
+    if(!code)
+      code = run(&o, client);
+  }
   sl_client_free(client);
   sl_profile_cleanup(&profile);
   sl_inspect_filter_cleanup(&o.filter);
+  sl_cli_args_cleanup(&a);
   return code;
+}
+
+#define TARGET "(PROFILE | s3://BUCKET/PREFIX | --local PATH)"
+#define COMMAND(name, summary, description, options, exits, examples) \
+  { name, TARGET, summary, description, options, exits, examples, 0, 1, main_command }
+
+static const struct sl_cli_command cmd_ls = COMMAND("ls", "list objects (time, size, key)",
+  "List the objects under the prefix, oldest key first: arrival time, size and key. A\n"
+  "PROFILE means its bucket and Firehose prefix; --local lists downloaded files.",
+  ls_options, ls_exits, ls_examples);
+static const struct sl_cli_command cmd_cat = COMMAND("cat", "print records as NDJSON, in key order",
+  "Fetch the objects (several at once, printed in key order), decompress them and print\n"
+  "each record on one line. Corrupt or cut-off data is reported with key and offset, and\n"
+  "the rest is still printed.",
+  cat_options, read_exits, cat_examples);
+static const struct sl_cli_command cmd_stats = COMMAND("stats",
+  "count objects, bytes, records, parse errors, records per hour",
+  "Read every object and count objects, bytes, records, parse errors and records per\n"
+  "hour of arrival. With --where or --grep, records count only those that match.",
+  stats_options, read_exits, stats_examples);
+static const struct sl_cli_command cmd_errors = COMMAND("errors", "decode Firehose error-output objects",
+  "Decode the objects Firehose wrote to its error prefix (records it could not deliver or\n"
+  "process): each record's error code and message, and its data decoded from base64.",
+  errors_options, read_exits, errors_examples);
+static const struct sl_cli_command cmd_tail = {
+  "tail", "(PROFILE | s3://BUCKET/PREFIX)", "follow the prefix, print new records",
+  "List the prefix every --interval and print the records of objects that were not there\n"
+  "before, until --count records or --timeout (or Ctrl-C).",
+  tail_options, tail_exits, tail_examples, 0, 1, main_command
+};
+
+static const struct sl_cli_command *const commands[] = {
+  &cmd_ls, &cmd_cat, &cmd_stats, &cmd_errors, &cmd_tail, NULL
+};
+
+static const struct sl_cli_program program = {
+  "inspect", "[options] COMMAND (PROFILE | s3://BUCKET/PREFIX | --local PATH) [options]",
+  "Page through S3 prefixes and decode the log objects Firehose delivered. A PROFILE gives\n"
+  "the bucket and the Firehose prefix (errors: its error_prefix).",
+  commands
+};
+
+int main(int argc, char **argv)
+{
+  return sl_cli_main(&program, argc, argv);
 }

@@ -11,37 +11,59 @@
 
 #include "sluice.h"
 #include "sluice/send.h"
-#include "cmd_send.h"
-#include "cli_opts.h"
+#include "commands.h"
 
-static const char usage[] =
-  "Usage: provision send PROFILE [options] [RECORD ...]\n"
-  "\n"
-  "Send records to the profile's Firehose delivery stream or Kinesis stream. Records come\n"
-  "from the arguments, else from --file, else from stdin.\n"
-  "\n"
-  "  --to firehose|kinesis     where to (default: firehose, or kinesis when the profile's\n"
-  "                            Firehose reads from Kinesis)\n"
-  "  --file FILE               read records from FILE ('-' = stdin); may be repeated\n"
-  "  --format lines|json|raw   each line a record (default), each JSON value (compacted to\n"
-  "                            one line with --delimiter newline), or the whole input\n"
-  "  --delimiter newline|none  append '\\n' to records that lack one (default), or send as is\n"
-  "  --partition-key KEY       Kinesis: the same key for every record\n"
-  "  --partition-key-field A.B Kinesis: the key from each JSON record (dotted path)\n"
-  "                            (default: a random UUID per record)\n"
-  "  --explicit-hash-key N     Kinesis: explicit hash key for every record\n"
-  "  --batch-size N            records per request, 1-500 (default 500)\n"
-  "  --concurrency N           requests in flight, 1-64 (default 4)\n"
-  "  --max-attempts N          requests per record before it fails for good (default 10)\n"
-  "  --flush-interval SECONDS  send a batch that is not full once it has waited this long\n"
-  "                            since its first record (default 1, decimals ok; 0 = only\n"
-  "                            full batches and the end of the input)\n"
-  "  --dead-letter FILE        append records that fail for good to FILE (JSON lines, 0600)\n"
-  "  --strict                  send nothing when any record is over a limit\n"
-  "  --json                    the report as JSON\n"
-  "  -v, -vv                   more logging\n"
-  "\n"
-  "Exit status: 0 every record was accepted, 1 some were not (or an error), 2 bad usage.\n";
+enum {
+  O_TO = SL_CLI_OWN, O_FILE, O_FORMAT, O_DELIMITER, O_PARTITION_KEY, O_PARTITION_KEY_FIELD,
+  O_EXPLICIT_HASH_KEY, O_BATCH_SIZE, O_CONCURRENCY, O_MAX_ATTEMPTS, O_FLUSH_INTERVAL,
+  O_DEAD_LETTER, O_STRICT, O_JSON
+};
+
+static const struct sl_cli_option options[] = {
+  { "to", 0, "firehose|kinesis", "where to send (default: firehose, or kinesis when the\n"
+    "profile's Firehose reads from its Kinesis stream)", O_TO },
+  { "file", 0, "FILE", "read records from FILE ('-' = stdin); may be repeated\n"
+    "(default: the RECORD arguments, else stdin)", O_FILE },
+  { "format", 0, "lines|json|raw", "each line is a record (default); each JSON value (one line\n"
+    "each with --delimiter newline); or the whole input is one", O_FORMAT },
+  { "delimiter", 0, "newline|none", "append '\\n' to records that lack one (default), or send\n"
+    "them as they are", O_DELIMITER },
+  { "partition-key", 0, "KEY", "Kinesis: the same partition key for every record\n"
+    "(default: a random UUID per record)", O_PARTITION_KEY },
+  { "partition-key-field", 0, "A.B", "Kinesis: the key from each JSON record's field\n"
+    "(a dotted path)", O_PARTITION_KEY_FIELD },
+  { "explicit-hash-key", 0, "N", "Kinesis: the explicit hash key for every record",
+    O_EXPLICIT_HASH_KEY },
+  { "batch-size", 0, "N", "records per request, 1-500 (default 500)", O_BATCH_SIZE },
+  { "concurrency", 0, "N", "requests in flight, 1-64 (default 4)", O_CONCURRENCY },
+  { "max-attempts", 0, "N", "tries per record before it fails for good, 1-100 (default 10)",
+    O_MAX_ATTEMPTS },
+  { "flush-interval", 0, "DURATION", "send a batch that is not full once its first record has\n"
+    "waited this long (default 1s; 0 = only full batches and the end)", O_FLUSH_INTERVAL },
+  { "dead-letter", 0, "FILE", "append records that fail for good to FILE (JSON lines, mode\n"
+    "0600), to send again later", O_DEAD_LETTER },
+  { "strict", 0, NULL, "read everything first; send nothing when any record is refused", O_STRICT },
+  { "json", 0, NULL, "the report as one JSON document on stdout", O_JSON },
+  { NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct sl_cli_exit exits[] = {
+  { SL_EXIT_OK, "done: every record was accepted" },
+  { SL_EXIT_FAILED, "failed: records were not accepted and are not in a --dead-letter file,\n"
+                    "or an AWS, network or credentials error stopped the run" },
+  { SL_EXIT_DATA, "completed, but records were refused (over a limit, not JSON) or\n"
+                  "dead-lettered: each is on stderr and in the --dead-letter file" },
+  { SL_EXIT_USAGE, "usage or profile error" },
+  { 0, NULL }
+};
+
+static const char *const examples[] = {
+  "provision send profiles/local.ini '{\"msg\":\"hello\"}'",
+  "provision send prod.ini --file app.ndjson --format json --dead-letter failed.jsonl",
+  "tail -F app.log | provision send prod.ini --flush-interval 200ms",
+  "provision send prod.ini --to kinesis --partition-key-field user.id --file events.ndjson",
+  NULL
+};
 
 #define MAX_FILES 64
 
@@ -54,7 +76,7 @@ struct opts {
   int nrecords;
   enum sl_send_format format;
   struct sl_send_options so;
-  int strict, json, verbose;
+  int strict, json, quiet;
 };
 
 /* What every record callback needs. */
@@ -77,139 +99,89 @@ static double now_s(void)
 
 static const char who[] = "provision send";
 
-static int seconds(const char *opt, const char *v, double *out)
+static int on_option(void *ud, int id, const char *v)
 {
-  char *end;
-  double d;
-  errno = 0;
-  d = strtod(v, &end);
-  /* Written so that NaN fails too. */
-  if(errno || *end || end == v || !(d >= 0 && d <= SL_SEND_MAX_FLUSH_INTERVAL)) {
-    fprintf(stderr, "provision send: %s takes seconds from 0 to %d (e.g. 0.2)\n", opt,
-            SL_SEND_MAX_FLUSH_INTERVAL);
-    return -1;
-  }
-  *out = d;
-  return 0;
-}
-
-/* 0 to go on; else the exit code + 1. */
-static int parse(int argc, char **argv, struct opts *o)
-{
-  int i, n, only_records = 0;
-  memset(o, 0, sizeof(*o));
-  o->to = -1;
-  sl_send_options_init(&o->so);
-  o->records = calloc((size_t)argc + 1, sizeof(char *));
-  if(!o->records)
-    return 2;
-  for(i = 1; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if(only_records || a[0] != '-' || !a[1]) {
-      if(!o->profile)
-        o->profile = a;
-      else
-        o->records[o->nrecords++] = argv[i];
-      continue;
-    }
-    if(!strcmp(a, "--")) {
-      only_records = 1;
-      continue;
-    }
-    if(sl_cli_is_help(a)) {
-      fputs(usage, stdout);
-      return 1;
-    }
-    if(sl_cli_verbose(a, &o->verbose))
-      continue;
-    if(!strcmp(a, "--json")) {
-      o->json = 1;
-      continue;
-    }
-    if(!strcmp(a, "--strict")) {
-      o->strict = 1;
-      continue;
-    }
-    /* Refused before its value is taken. */
-    if(sl_cli_refused(who, a))
-      return 3;
-    /* The rest take a value. */
-    if(!v) {
-      sl_cli_needs_value(who, a);
-      return 3;
-    }
-    i++;
-    if(!strcmp(a, "--to") && (!strcmp(v, "firehose") || !strcmp(v, "kinesis")))
-      o->to = !strcmp(v, "kinesis") ? SL_SEND_KINESIS : SL_SEND_FIREHOSE;
-    else if(!strcmp(a, "--file")) {
-      if(o->nfiles == MAX_FILES) {
-        fprintf(stderr, "provision send: at most %d --file options\n", MAX_FILES);
-        return 3;
-      }
-      o->files[o->nfiles++] = v;
-    }
-    else if(!strcmp(a, "--format") && !strcmp(v, "lines"))
-      o->format = SL_SEND_LINES;
-    else if(!strcmp(a, "--format") && !strcmp(v, "json"))
-      o->format = SL_SEND_JSON;
-    else if(!strcmp(a, "--format") && !strcmp(v, "raw"))
-      o->format = SL_SEND_RAW;
-    else if(!strcmp(a, "--delimiter") && (!strcmp(v, "newline") || !strcmp(v, "none")))
-      o->so.newline = !strcmp(v, "newline");
-    else if(!strcmp(a, "--partition-key"))
-      o->so.partition_key = v;
-    else if(!strcmp(a, "--partition-key-field"))
-      o->so.partition_key_field = v;
-    else if(!strcmp(a, "--explicit-hash-key"))
-      o->so.explicit_hash_key = v;
-    else if(!strcmp(a, "--dead-letter"))
-      o->so.dead_letter = v;
-    else if(!strcmp(a, "--batch-size")) {
-      if(sl_cli_number(who, a, v, 1, 500, &n))
-        return 3;
+  struct opts *o = ud;
+  long long n;
+  long ms;
+  int k, code = 0;
+  switch(id) {
+  case O_TO:
+    if((k = sl_cli_choice(who, "to", v, "firehose|kinesis")) < 0)
+      return SL_EXIT_USAGE;
+    o->to = k ? SL_SEND_KINESIS : SL_SEND_FIREHOSE;
+    break;
+  case O_FILE:
+    if(o->nfiles == MAX_FILES)
+      return sl_cli_usage_error(who, "at most %d --file options", MAX_FILES);
+    o->files[o->nfiles++] = v;
+    break;
+  case O_FORMAT:
+    if((k = sl_cli_choice(who, "format", v, "lines|json|raw")) < 0)
+      return SL_EXIT_USAGE;
+    o->format = k == 0 ? SL_SEND_LINES : k == 1 ? SL_SEND_JSON : SL_SEND_RAW;
+    break;
+  case O_DELIMITER:
+    if((k = sl_cli_choice(who, "delimiter", v, "newline|none")) < 0)
+      return SL_EXIT_USAGE;
+    o->so.newline = k == 0;
+    break;
+  case O_PARTITION_KEY:
+    o->so.partition_key = v;
+    break;
+  case O_PARTITION_KEY_FIELD:
+    o->so.partition_key_field = v;
+    break;
+  case O_EXPLICIT_HASH_KEY:
+    o->so.explicit_hash_key = v;
+    break;
+  case O_DEAD_LETTER:
+    o->so.dead_letter = v;
+    break;
+  case O_BATCH_SIZE:
+    if(!(code = sl_cli_number(who, "batch-size", v, 1, 500, &n)))
       o->so.batch_size = (size_t)n;
-    }
-    else if(!strcmp(a, "--concurrency")) {
-      if(sl_cli_number(who, a, v, 1, SL_SEND_MAX_CONCURRENCY, &o->so.concurrency))
-        return 3;
-    }
-    else if(!strcmp(a, "--flush-interval")) {
-      if(seconds(a, v, &o->so.flush_interval_s))
-        return 3;
-    }
-    else if(!strcmp(a, "--max-attempts")) {
-      if(sl_cli_number(who, a, v, 1, SL_SEND_MAX_ATTEMPTS, &o->so.max_attempts))
-        return 3;
-    }
-    else if(!strcmp(a, "--to") || !strcmp(a, "--format") || !strcmp(a, "--delimiter")) {
-      fprintf(stderr, "provision send: %s does not take '%s' (see provision send --help)\n",
-              a, v);
-      return 3;
-    }
-    else {
-      sl_cli_unknown(who, a);
-      return 3;
-    }
+    break;
+  case O_CONCURRENCY:
+    if(!(code = sl_cli_number(who, "concurrency", v, 1, SL_SEND_MAX_CONCURRENCY, &n)))
+      o->so.concurrency = (int)n;
+    break;
+  case O_MAX_ATTEMPTS:
+    if(!(code = sl_cli_number(who, "max-attempts", v, 1, SL_SEND_MAX_ATTEMPTS, &n)))
+      o->so.max_attempts = (int)n;
+    break;
+  case O_FLUSH_INTERVAL:
+    if(!(code = sl_cli_duration(who, "flush-interval", v, SL_SEND_MAX_FLUSH_INTERVAL, &ms)))
+      o->so.flush_interval_s = (double)ms / 1000.0;
+    break;
+  case O_STRICT:
+    o->strict = 1;
+    break;
+  case O_JSON:
+    o->json = 1;
+    break;
   }
-  if(!o->profile) {
-    fputs(usage, stderr);
-    return 3;
-  }
-  return 0;
+  return code;
 }
 
 /* ------------------------------------------------------------------ records */
 
-static void progress(struct run *rn, int last)
+/* A line on a terminal, rewritten in place; the last one (final: the
+ * finished result, as the sender's counters are reset by finish) ends it. */
+static void progress(struct run *rn, const struct sl_send_result *final)
 {
   struct sl_send_result p;
   double t = now_s();
-  if(!isatty(2) || (!last && (t - rn->t0 < 1.0 || t - rn->last < 0.5)) ||
+  int last = final != NULL;
+  if(rn->o->quiet || !isatty(2) || (!last && (t - rn->t0 < 1.0 || t - rn->last < 0.5)) ||
      (last && !rn->progress_shown))
     return;
   rn->last = t;
   rn->progress_shown = 1;
-  sl_sender_progress(rn->s, &p);
+  if(final)
+    p = *final;
+  else
+    sl_sender_progress(rn->s, &p);
   fprintf(stderr, "\r%llu read, %llu delivered, %llu failed, %.0f records/s%s",
           (unsigned long long)p.total, (unsigned long long)p.delivered,
           (unsigned long long)p.failed, p.elapsed_s > 0 ? (double)p.delivered / p.elapsed_s : 0,
@@ -244,7 +216,7 @@ static enum sl_result on_record(void *ud, const char *p, size_t n, const struct 
     return r;
   }
   if(!rn->checking && !(++rn->seen & 1023))
-    progress(rn, 0);
+    progress(rn, NULL);
   return r;
 }
 
@@ -330,28 +302,6 @@ static enum sl_result read_all(struct run *rn, FILE **spool)
 
 /* ------------------------------------------------------------------ run */
 
-static int load(const char *path, struct sl_profile *p)
-{
-  struct sl_buf diag;
-  struct sl_error err;
-  enum sl_result r;
-  sl_error_clear(&err);
-  if(sl_buf_init(&diag, SL_BUF_SMALL))
-    return 1;
-  r = sl_profile_load(path, p, &diag, &err);
-  if(r) {
-    const char *line = diag.data, *nl;
-    if(!diag.len)
-      fprintf(stderr, "provision send: %s: %s\n", path, err.message);
-    for(; line && *line; line = nl ? nl + 1 : NULL) {
-      nl = strchr(line, '\n');
-      fprintf(stderr, "provision: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
-    }
-  }
-  sl_buf_cleanup(&diag);
-  return r ? 1 : 0;
-}
-
 /* The sender creates the dead-letter file 0600 but keeps the mode of one
  * that was there: say so when others may read the records it will hold. */
 static void dead_letter_mode(const char *path)
@@ -379,6 +329,17 @@ static enum sl_result stream_ready(const struct sl_aws_config *base, const char 
   return r;
 }
 
+/* 3 when every record that was not accepted is accounted for: refused as
+ * bad input (reported) or written to the dead-letter file. */
+static int exit_code(int error, const struct sl_send_result *res, int dead_letter)
+{
+  if(error)
+    return SL_EXIT_FAILED;
+  if(!res->failed)
+    return SL_EXIT_OK;
+  return dead_letter || res->failed == res->rejected ? SL_EXIT_DATA : SL_EXIT_FAILED;
+}
+
 static int run(struct opts *o, const struct sl_profile *p)
 {
   struct sl_aws_config cfg;
@@ -388,7 +349,7 @@ static int run(struct opts *o, const struct sl_profile *p)
   struct sl_buf out;
   FILE *spool = NULL;
   enum sl_result r;
-  int code = 1;
+  int code = SL_EXIT_FAILED;
   memset(&rn, 0, sizeof(rn));
   rn.o = o;
   sl_error_clear(&err);
@@ -401,17 +362,16 @@ static int run(struct opts *o, const struct sl_profile *p)
   o->so.kinesis_request_bytes = p->kinesis.enabled ? p->kinesis.max_request_bytes : 0;
   if(o->to == SL_SEND_KINESIS && !p->kinesis.enabled) {
     fprintf(stderr, "provision send: %s has no [kinesis] section to send to\n", o->profile);
-    return 1;
+    return SL_EXIT_USAGE;
   }
   if(sl_buf_init(&out, (size_t)512 * 1024 * 1024))
-    return 1;
+    return SL_EXIT_FAILED;
   r = sl_aws_config_resolve(&cfg, &p->aws, &err);
   if(!r) r = stream_ready(&cfg, p->path[0] ? p->path : NULL, &o->so, &err);
   if(!r) r = sl_sender_new(&rn.s, &o->so, &cfg, p->path[0] ? p->path : NULL, NULL, &err);
   if(r) {
-    char line[2048];
-    sl_error_format(&err, line, sizeof(line));
-    fprintf(stderr, "provision send: %s\n", line);
+    sl_cli_error(who, NULL, &err);
+    code = sl_cli_exit_for(r);
     goto done;
   }
   dead_letter_mode(o->so.dead_letter);
@@ -423,6 +383,7 @@ static int run(struct opts *o, const struct sl_profile *p)
     if(!r && rn.bad) {
       fprintf(stderr, "provision send: --strict: %llu records refused, nothing sent\n",
               (unsigned long long)rn.bad);
+      code = SL_EXIT_DATA;
       goto done;
     }
   }
@@ -434,16 +395,16 @@ static int run(struct opts *o, const struct sl_profile *p)
     enum sl_result fr;
     sl_error_clear(&ferr);
     fr = sl_sender_finish(rn.s, &res, &ferr);
-    progress(&rn, 1);
+    progress(&rn, &res);
     if(fr)
       fprintf(stderr, "provision send: %s\n", ferr.message);
     if(o->json)
       sl_send_report_json(&res, o->so.stream, o->so.dead_letter, &out);
-    else
+    else if(!o->quiet)
       sl_send_report_text(&res, o->so.stream, o->so.dead_letter, &out);
     fwrite(out.data, 1, out.len, stdout);
     fflush(stdout);
-    code = !r && !fr && !res.failed ? 0 : 1;
+    code = exit_code(r || fr, &res, o->so.dead_letter != NULL);
   }
 done:
   if(spool)
@@ -455,23 +416,42 @@ done:
   return code;
 }
 
-int sl_cmd_send(int argc, char **argv)
+static int main_send(const struct sl_cli_program *prog, const struct sl_cli_command *cmd,
+                     int argc, char **argv)
 {
+  struct sl_cli_args a;
   struct opts o;
   struct sl_profile p;
-  int code = parse(argc, argv, &o);
-  if(code) {
-    free(o.records);
-    return code - 1;
+  struct sl_error err;
+  int code;
+  memset(&o, 0, sizeof(o));
+  o.to = -1;
+  sl_send_options_init(&o.so);
+  code = sl_cli_parse(prog, cmd, argc, argv, on_option, &o, &a);
+  if(code >= 0) {
+    sl_cli_args_cleanup(&a);
+    return code;
   }
-  /* -v before "send" was applied by main.c; only raise it here. */
-  if(o.verbose)
-    sl_log_set_level((enum sl_log_level)(SL_LOG_WARN + (o.verbose > 3 ? 3 : o.verbose)));
+  sl_cli_apply_verbosity(&a);
+  o.quiet = a.quiet;
+  o.profile = a.argv[0];
+  o.records = a.argv + 1;
+  o.nrecords = a.argc - 1;
+  sl_error_clear(&err);
   sl_profile_init(&p);
-  code = load(o.profile, &p);
+  code = sl_cli_profile_load("provision", o.profile, &p, &err);
   if(!code)
     code = run(&o, &p);
   sl_profile_cleanup(&p);
-  free(o.records);
+  sl_cli_args_cleanup(&a);
   return code;
 }
+
+const struct sl_cli_command sl_cmd_send = {
+  "send", "PROFILE [RECORD ...]", "send records to the Firehose or Kinesis stream",
+  "Send records to the profile's Firehose delivery stream or Kinesis stream: each RECORD\n"
+  "argument, else each --file, else stdin. Batches respect the service's limits; records\n"
+  "the service refuses are retried with backoff, and what fails for good is reported (and\n"
+  "kept with --dead-letter). The stream is checked once before the first batch.",
+  options, exits, examples, 1, -1, main_send
+};

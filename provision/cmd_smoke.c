@@ -1,118 +1,71 @@
 /* cmd_smoke.c — `provision smoke`: options and printing; the test itself is
  * the library's (sluice/smoke.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sluice.h"
 #include "sluice/smoke.h"
-#include "cmd_smoke.h"
-#include "cli_opts.h"
+#include "commands.h"
 
-static const char usage[] =
-  "Usage: provision smoke PROFILE [options]\n"
-  "\n"
-  "Prove records reach S3 end to end: check the bucket, role and streams exist and are\n"
-  "ACTIVE, send canary records (to the Kinesis source stream when Firehose reads from one),\n"
-  "then poll S3 until each canary is found or the time is up.\n"
-  "\n"
-  "  --count N            canaries to send, 1-500 (default 10)\n"
-  "  --timeout DURATION   how long to wait: 90s, 5m, 1h or seconds (default: the stream's\n"
-  "                       buffer interval + 2 minutes)\n"
-  "  --interval DURATION  time between S3 listings (default 2s)\n"
-  "  --cleanup            delete the objects that hold only this run's canaries\n"
-  "  --json               the report as JSON\n"
-  "  -v, -vv              more logging\n"
-  "\n"
-  "Exit status: 0 every canary arrived exactly once and none reached the error prefix;\n"
-  "1 not (or an error); 2 bad usage.\n";
+enum { O_COUNT = SL_CLI_OWN, O_TIMEOUT, O_INTERVAL, O_CLEANUP, O_JSON };
+
+static const struct sl_cli_option options[] = {
+  { "count", 0, "N", "canaries to send, 1-500 (default 10)", O_COUNT },
+  { "timeout", 0, "DURATION", "how long to wait for them: 90s, 5m, 1h (default: the stream's\n"
+    "buffer interval + 2 minutes)", O_TIMEOUT },
+  { "interval", 0, "DURATION", "time between S3 listings (default 2s)", O_INTERVAL },
+  { "cleanup", 0, NULL, "delete the objects that hold only this run's canaries", O_CLEANUP },
+  { "json", 0, NULL, "the report as one JSON document on stdout", O_JSON },
+  { NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct sl_cli_exit exits[] = {
+  { SL_EXIT_OK, "done: every canary arrived exactly once, none in the error prefix" },
+  { SL_EXIT_FAILED, "failed: a canary is missing, duplicated or in the error prefix, or an\n"
+                    "AWS, network or credentials error stopped the run" },
+  { SL_EXIT_USAGE, "usage or profile error" },
+  { 0, NULL }
+};
+
+static const char *const examples[] = {
+  "provision smoke profiles/local.ini",
+  "provision smoke prod.ini --count 50 --timeout 10m --cleanup",
+  "provision apply prod.ini && provision smoke prod.ini --json > smoke.json",
+  NULL
+};
 
 static const char who[] = "provision smoke";
 
 struct opts {
-  const char *profile;
   struct sl_smoke_options so;
-  int json, verbose;
+  int json, quiet;
 };
 
-/* "90", "90s", "500ms", "5m", "1h" in ms; -1 when not a duration. */
-static long duration_ms(const char *v)
+static int on_option(void *ud, int id, const char *v)
 {
-  char *end;
-  double n;
-  errno = 0;
-  n = strtod(v, &end);
-  if(errno || end == v || n < 0 || n > 86400.0 * 7)
-    return -1;
-  if(!*end || !strcmp(end, "s"))
-    return (long)(n * 1000);
-  if(!strcmp(end, "ms"))
-    return (long)n;
-  if(!strcmp(end, "m"))
-    return (long)(n * 60000);
-  if(!strcmp(end, "h"))
-    return (long)(n * 3600000);
-  return -1;
-}
-
-/* 0 to go on; else the exit code + 1. */
-static int parse(int argc, char **argv, struct opts *o)
-{
-  int i;
-  memset(o, 0, sizeof(*o));
-  sl_smoke_options_init(&o->so);
-  for(i = 1; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    long n;
-    if(a[0] != '-' || !a[1]) {
-      if(o->profile) {
-        fprintf(stderr, "provision smoke: unexpected argument '%s'\n", a);
-        return 3;
-      }
-      o->profile = a;
-    }
-    else if(sl_cli_is_help(a)) {
-      fputs(usage, stdout);
-      return 1;
-    }
-    else if(sl_cli_verbose(a, &o->verbose))
-      continue;
-    else if(!strcmp(a, "--json"))
-      o->json = 1;
-    else if(!strcmp(a, "--cleanup"))
-      o->so.cleanup = 1;
-    else if(!strcmp(a, "--count") || !strcmp(a, "--timeout") || !strcmp(a, "--interval")) {
-      if(!v) {
-        sl_cli_needs_value(who, a);
-        return 3;
-      }
-      i++;
-      if(!strcmp(a, "--count")) {
-        if(sl_cli_number(who, a, v, 1, SL_SMOKE_MAX_COUNT, &o->so.count))
-          return 3;
-      }
-      else if((n = duration_ms(v)) <= 0) {
-        fprintf(stderr, "provision smoke: %s takes a duration such as 90s, 5m or 1h\n", a);
-        return 3;
-      }
-      else if(!strcmp(a, "--timeout"))
-        o->so.timeout_ms = n;
-      else
-        o->so.poll_ms = n;
-    }
-    else if(sl_cli_refused(who, a))
-      return 3;
-    else {
-      sl_cli_unknown(who, a);
-      return 3;
-    }
+  struct opts *o = ud;
+  long long n;
+  long ms;
+  int code = 0;
+  if(id == O_COUNT && !(code = sl_cli_number(who, "count", v, 1, SL_SMOKE_MAX_COUNT, &n)))
+    o->so.count = (int)n;
+  else if((id == O_TIMEOUT || id == O_INTERVAL) &&
+          !(code = sl_cli_duration(who, id == O_TIMEOUT ? "timeout" : "interval", v,
+                                   86400.0 * 7, &ms))) {
+    if(!ms)
+      return sl_cli_usage_error(who, "--%s must be more than 0",
+                                id == O_TIMEOUT ? "timeout" : "interval");
+    if(id == O_TIMEOUT)
+      o->so.timeout_ms = ms;
+    else
+      o->so.poll_ms = ms;
   }
-  if(!o->profile) {
-    fputs(usage, stderr);
-    return 3;
-  }
-  return 0;
+  else if(id == O_CLEANUP)
+    o->so.cleanup = 1;
+  else if(id == O_JSON)
+    o->json = 1;
+  return code;
 }
 
 static void on_progress(void *ud, const char *what)
@@ -121,34 +74,7 @@ static void on_progress(void *ud, const char *what)
   fprintf(stderr, "provision smoke: %s\n", what);
 }
 
-/* Loads the profile; every diagnostic is printed as FILE:LINE: ... */
-static int load(const char *path, int json, struct sl_profile *p)
-{
-  struct sl_buf diag;
-  struct sl_error err;
-  enum sl_result r;
-  sl_error_clear(&err);
-  if(sl_buf_init(&diag, SL_BUF_SMALL))
-    return 1;
-  r = sl_profile_load(path, p, &diag, &err);
-  if(r) {
-    const char *line = diag.data, *nl;
-    /* The message names the file already. */
-    if(!diag.len)
-      fprintf(stderr, "provision: %s\n", err.message);
-    for(; line && *line; line = nl ? nl + 1 : NULL) {
-      nl = strchr(line, '\n');
-      fprintf(stderr, "provision: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
-    }
-    sl_buf_reset(&diag);
-    if(json && !sl_prov_error_json("smoke", path, NULL, &err, &diag))
-      fwrite(diag.data, 1, diag.len, stdout);
-  }
-  sl_buf_cleanup(&diag);
-  return r ? 1 : 0;
-}
-
-static int run(const struct opts *o, const struct sl_profile *p)
+static int run(const struct opts *o, const char *path, const struct sl_profile *p)
 {
   struct sl_prov *s = NULL;
   struct sl_smoke_result res;
@@ -159,44 +85,68 @@ static int run(const struct opts *o, const struct sl_profile *p)
   sl_error_clear(&err);
   sl_smoke_result_init(&res);
   if(sl_buf_init(&out, SL_BUF_MEDIUM))
-    return 1;
+    return SL_EXIT_FAILED;
   r = sl_prov_new(&s, p, &err);
   if(!r)
     r = sl_smoke_run(s, &o->so, &res, &err);
   /* What was found is reported, also when a step failed. */
   if(o->json)
     sl_smoke_report_json(s, &res, r ? &err : NULL, &out);
-  else if(res.sent || !r)
+  else if(!o->quiet && (res.sent || !r))
     sl_smoke_report_text(&res, &out);
   fwrite(out.data, 1, out.len, stdout);
   fflush(stdout);
   if(r) {
     const char *where = res.where[0] ? res.where : s ? sl_prov_get_where(s) : "";
-    sl_cli_error(where[0] ? where : o->profile, &err);
+    sl_cli_error("provision", where[0] ? where : path, &err);
   }
-  code = !r && res.passed ? 0 : 1;
+  code = !r && res.passed ? SL_EXIT_OK : r ? sl_cli_exit_for(r) : SL_EXIT_FAILED;
   sl_smoke_result_cleanup(&res);
   sl_prov_free(s);
   sl_buf_cleanup(&out);
   return code;
 }
 
-int sl_cmd_smoke(int argc, char **argv)
+static int main_smoke(const struct sl_cli_program *prog, const struct sl_cli_command *cmd,
+                      int argc, char **argv)
 {
+  struct sl_cli_args a;
   struct opts o;
   struct sl_profile p;
-  int code = parse(argc, argv, &o);
-  if(code)
-    return code - 1;
-  /* -v before the command was applied by main.c already. */
-  if(o.verbose)
-    sl_log_set_level((enum sl_log_level)(SL_LOG_WARN + (o.verbose > 3 ? 3 : o.verbose)));
-  if(!o.json)
+  struct sl_error err;
+  int code;
+  memset(&o, 0, sizeof(o));
+  sl_smoke_options_init(&o.so);
+  code = sl_cli_parse(prog, cmd, argc, argv, on_option, &o, &a);
+  if(code >= 0) {
+    sl_cli_args_cleanup(&a);
+    return code;
+  }
+  sl_cli_apply_verbosity(&a);
+  o.quiet = a.quiet;
+  if(!o.json && !o.quiet)
     o.so.on_progress = on_progress;
+  sl_error_clear(&err);
   sl_profile_init(&p);
-  code = load(o.profile, o.json, &p);
+  code = sl_cli_profile_load("provision", a.argv[0], &p, &err);
+  if(code && o.json) {
+    struct sl_buf out;
+    if(!sl_buf_init(&out, SL_BUF_SMALL) && !sl_prov_error_json("smoke", a.argv[0], NULL, &err,
+                                                                &out))
+      fwrite(out.data, 1, out.len, stdout);
+    sl_buf_cleanup(&out);
+  }
   if(!code)
-    code = run(&o, &p);
+    code = run(&o, a.argv[0], &p);
   sl_profile_cleanup(&p);
+  sl_cli_args_cleanup(&a);
   return code;
 }
+
+const struct sl_cli_command sl_cmd_smoke = {
+  "smoke", "PROFILE", "prove records reach S3 end to end",
+  "Prove records reach S3 end to end: check the bucket, role and streams exist and are\n"
+  "ACTIVE, send canary records (to the Kinesis source stream when Firehose reads from one),\n"
+  "then poll S3 until each canary is found or the time is up.",
+  options, exits, examples, 1, 1, main_smoke
+};

@@ -12,18 +12,18 @@ for b in provision inspect; do
   "$bin/$b/$b" --help >"$tmp/out" 2>&1; eq "$b --help exits 0" "$?" 0
   eq "$b --help starts with usage" "$(head -1 "$tmp/out" | cut -d" " -f1-2)" "Usage: $b"
   eq "$b --version" "$("$bin/$b/$b" --version)" "$b (sluice) 0.2.0"
-  "$bin/$b/$b" frobnicate >/dev/null 2>"$tmp/err"; eq "$b unknown command exits non-zero" "$?" 1
+  "$bin/$b/$b" frobnicate >/dev/null 2>"$tmp/err"; eq "$b unknown command exits 64" "$?" 64
   eq "$b unknown command message" "$(cat "$tmp/err")" "$b: unknown command 'frobnicate' (see $b --help)"
 done
 
 printf '[bucket]\nname = B\n' >"$tmp/bad.ini"
 for b in provision; do
-  "$bin/$b/$b" plan "$tmp/none.ini" >/dev/null 2>"$tmp/err"; eq "$b missing profile exits 1" "$?" 1
+  "$bin/$b/$b" plan "$tmp/none.ini" >/dev/null 2>"$tmp/err"; eq "$b missing profile exits 64" "$?" 64
   eq "$b missing profile" "$(cat "$tmp/err")" "$b: $tmp/none.ini: cannot open profile: No such file or directory"
 done
-"$bin/inspect/inspect" ls "$tmp/none.ini" >/dev/null 2>"$tmp/err"; eq "inspect missing profile exits 1" "$?" 1
+"$bin/inspect/inspect" ls "$tmp/none.ini" >/dev/null 2>"$tmp/err"; eq "inspect missing profile exits 64" "$?" 64
 eq "inspect missing profile" "$(cat "$tmp/err")" "inspect: $tmp/none.ini: cannot open profile: No such file or directory"
-"$bin/inspect/inspect" ls "$tmp/bad.ini" >/dev/null 2>"$tmp/err"; eq "inspect bad profile exits 1" "$?" 1
+"$bin/inspect/inspect" ls "$tmp/bad.ini" >/dev/null 2>"$tmp/err"; eq "inspect bad profile exits 64" "$?" 64
 eq "inspect bad profile diagnostics" "$(cat "$tmp/err")" \
 "inspect: $tmp/bad.ini:2: [bucket] name: 'B' is not a valid S3 bucket name: it must be 3 to 63 characters long
 inspect: $tmp/bad.ini: [firehose] name: is required"

@@ -117,18 +117,18 @@ eq "plan after fix exits 0" "$rc" 0
 # --- a broken profile: exit 1, every problem as FILE:LINE
 printf '[bucket]\nname = Not_A_Bucket\n[firehose]\nprefix = /x\n' >"$tmp/broken.ini"
 run broken plan "$tmp/broken.ini"
-eq "broken profile exits 1" "$rc" 1
+eq "broken profile exits 64" "$rc" 64
 eq "broken profile diagnostics" "$(cat "$tmp/broken.err")" \
 "provision: $tmp/broken.ini:2: [bucket] name: 'Not_A_Bucket' is not a valid S3 bucket name: it may hold only lowercase letters, digits, dots and hyphens
 provision: $tmp/broken.ini:4: [firehose] name: is required
 provision: $tmp/broken.ini:4: [firehose] prefix: must not start with '/' (S3 keys would begin with an empty folder)"
 eq "broken profile prints nothing on stdout" "$(wc -c <"$tmp/broken.out")" 0
 run missing plan "$tmp/no-such.ini"
-eq "missing profile exits 1" "$rc" 1
+eq "missing profile exits 64" "$rc" 64
 eq "missing profile named once" "$(cat "$tmp/missing.err")" \
 "provision: $tmp/no-such.ini: cannot open profile: No such file or directory"
 run brokenj plan --json "$tmp/broken.ini"
-eq "broken profile --json exits 1" "$rc" 1
+eq "broken profile --json exits 64" "$rc" 64
 eq "broken profile --json" "$(jq -r '.error.message | startswith("'"$tmp"'/broken.ini:2:")' \
   "$tmp/brokenj.out")" "true"
 
@@ -197,13 +197,13 @@ eq "plan after destroy exits 2" "$rc" 2
 write_profile "$tmp/tls1.ini" "$name" bucket='tls_only = true'
 reset_ledger
 run tls1 plan "$tmp/tls1.ini"
-eq "tls_only=true, http endpoint_url: exit" "$rc" 1
+eq "tls_only=true, http endpoint_url: exit" "$rc" 64
 eq "tls_only=true, http endpoint_url: message" "$(cat "$tmp/tls1.err")" \
   "provision: $tmp/tls1.ini:8: [bucket] tls_only: true, but the S3 endpoint $EP is plain http: the TLS-only statement would deny sluice's own requests (use tls_only = auto, or an https endpoint)"
 printf '[aws]\nregion = us-east-1\n\n[bucket]\nname = %s\ntls_only = true\n\n[firehose]\nname = %s\n' \
   "$name" "$name" >"$tmp/tls2.ini"
 AWS_ENDPOINT_URL=$EP run tls2 apply "$tmp/tls2.ini"
-eq "tls_only=true, http from the environment: exit" "$rc" 1
+eq "tls_only=true, http from the environment: exit" "$rc" 64
 eq "tls_only=true, http from the environment: message" "$(cat "$tmp/tls2.err")" \
   "provision: $tmp/tls2.ini:6: [bucket] tls_only: true, but the S3 endpoint $EP is plain http: the TLS-only statement would deny sluice's own requests (use tls_only = auto, or an https endpoint)"
 eq "tls_only=true over http: no request sent" "$(ctl GET ledger | jq '.calls | length')" 0

@@ -153,9 +153,9 @@ for o in "${opts[@]}"; do
       set -- $cmd
       prog=$1; shift
       "$bin/$prog/$prog" "$@" $form >"$work/cli.out" 2>"$work/cli.err"; code=$?
-      want=1
-      case "$cmd" in "provision send"* | "provision smoke"*) want=2 ;; esac
-      who=$prog; [ "$prog" = provision ] && [ -n "${1:-}" ] && case $1 in send | smoke) who="$prog $1" ;; esac
+      # 64: a usage error (the one exit-code table, common/cli/cli.h).
+      want=64
+      who=$prog; [ -n "${1:-}" ] && who="$prog $1"
       [ "$code" = "$want" ] || bad "$cmd $form: exit $code, want $want"
       eq "$cmd $form: message" "$(cat "$work/cli.err")" \
         "$who: refusing '$o': credentials are never taken on the command line, where other users can read them; use the profile's [aws] section, the AWS_* environment variables or ~/.aws/credentials"
@@ -166,9 +166,9 @@ for o in "${opts[@]}"; do
 done
 # Before the command too, and an unknown --opt=value never echoes its value.
 "$P" --session-token="$WRONG_TOK" plan "$work/p.ini" >/dev/null 2>"$work/cli.err"
-eq "provision: before the command" "$?" 1
+eq "provision: before the command" "$?" 64
 "$I" --secret="$WRONG_SK" ls "$work/p.ini" >/dev/null 2>"$work/cli.err"
-eq "inspect: before the command" "$?" 1
+eq "inspect: before the command" "$?" 64
 cat "$work/cli.err" >>"$work/all.txt"
 for c in "$P plan x.ini" "$P send x.ini" "$P smoke x.ini" "$I ls x.ini" "$I"; do
   # shellcheck disable=SC2086
@@ -178,12 +178,17 @@ for c in "$P plan x.ini" "$P send x.ini" "$P smoke x.ini" "$I ls x.ini" "$I"; do
   cat "$work/cli.err" >>"$work/all.txt"
 done
 # No option turns TLS verification off either.
-for o in --insecure --no-verify-ssl -k; do
-  "$P" plan "$work/p.ini" "$o" >/dev/null 2>"$work/cli.err"
-  eq "provision $o refused" "$(cat "$work/cli.err")" "provision: unknown option '$o' (see provision --help)"
-  "$I" ls "$o" "$work/p.ini" >/dev/null 2>"$work/cli.err"
-  eq "inspect $o refused" "$(cat "$work/cli.err")" "inspect: unknown option '$o' (see inspect --help)"
+for o in --insecure --no-verify-ssl --insecure=1; do
+  n=${o%%=*}
+  "$P" plan "$work/p.ini" "$o" >/dev/null 2>"$work/cli.err"; code=$?
+  eq "provision $o refused" "$code: $(cat "$work/cli.err")" "64: provision plan: refusing '$n': TLS verification is never turned off; for a private CA set AWS_CA_BUNDLE or the profile's [aws] ca_bundle"
+  "$I" ls "$o" "$work/p.ini" >/dev/null 2>"$work/cli.err"; code=$?
+  eq "inspect $o refused" "$code: $(cat "$work/cli.err")" "64: inspect ls: refusing '$n': TLS verification is never turned off; for a private CA set AWS_CA_BUNDLE or the profile's [aws] ca_bundle"
 done
+"$P" plan "$work/p.ini" -k >/dev/null 2>"$work/cli.err"; code=$?
+eq "provision -k refused" "$code: $(cat "$work/cli.err")" "64: provision plan: unknown option '-k' (see provision plan --help)"
+"$I" ls -k "$work/p.ini" >/dev/null 2>"$work/cli.err"; code=$?
+eq "inspect -k refused" "$code: $(cat "$work/cli.err")" "64: inspect ls: unknown option '-k' (see inspect ls --help)"
 
 # ---- 2. every command, every credential source, highest verbosity ---------
 name="slsec-$$"
@@ -387,7 +392,7 @@ spool_case() {
 spool_case strict-ok $'{"audit":"spool-1"}\n{"audit":"spool-2"}\n' 0
 check "strict-ok: both sent" jqt strict-ok '.successful_records == 2' 
 big=$(head -c 1100000 /dev/zero | tr '\0' x)
-spool_case strict-refused $'{"audit":"spool-3"}\n'"$big"$'\n' 1
+spool_case strict-refused $'{"audit":"spool-3"}\n'"$big"$'\n' 3
 check "strict-refused: nothing sent" grep -q "strict: 1 records refused, nothing sent" "$work/out/strict-refused.err"
 # The copy never has a name (O_TMPFILE, or unlinked at once), so nothing is
 # left behind after a success, a failure or a kill -9 alike.
@@ -421,10 +426,10 @@ export AWS_ACCESS_KEY_ID=$ENV_AK AWS_SECRET_ACCESS_KEY=$ENV_SK AWS_SESSION_TOKEN
 calls=$(ctl GET ledger/summary | jq .calls)
 profile "$work/remote.ini" "$name" "http://192.0.2.10:8080"
 run remote-plan "$P" plan "$work/remote.ini"
-eq "remote http: plan exit" "$rc" 1
+eq "remote http: plan exit" "$rc" 64
 check "remote http: refused" grep -q "refusing plain http endpoint 'http://192.0.2.10:8080': only loopback addresses may use http:// unless allow_plain_http = true" "$work/out/remote-plan.err"
 run remote-stats "$I" stats "$work/remote.ini"
-eq "remote http: inspect exit" "$rc" 1
+eq "remote http: inspect exit" "$rc" 64
 check "remote http: inspect refused" grep -q "refusing plain http endpoint" "$work/out/remote-stats.err"
 eq "remote http: no call made" "$(ctl GET ledger/summary | jq .calls)" "$calls"
 # allowed: warned on every run (then it fails to connect, which is fine here)

@@ -55,14 +55,14 @@ out=$(printf 'x\r\ny\n\n\r\nz' | "${P[@]}" --json); code=$?
 check "stdin: exit 0" [ $code -eq 0 ]
 check "stdin: json counts" [ "$(jq -c '[.total_records, .successful_records, .failed_records, .bytes]' <<<"$out")" = '[3,3,[],6]' ]
 
-# An over-limit line: named, refused, the rest still go (exit 1).
+# An over-limit line: named, refused, the rest still go (exit 3: bad data).
 python3 -c "
 import sys
 with open(sys.argv[1], 'w') as f:
     f.write('first\n' + 'x' * 1048576 + '\nthird\n')" "$work/big.txt"
 before=$(records)
 out=$("${P[@]}" --partition-key k --file "$work/big.txt" 2>"$work/err"); code=$?
-check "over limit: exit 1" [ $code -eq 1 ]
+check "over limit: exit 3" [ $code -eq 3 ]
 check "over limit: message" grep -qx "provision send: $work/big.txt:2: record of 1048578 bytes is over Kinesis's 1 MiB limit (data + partition key)" "$work/err"
 check "over limit: summary" grep -q "total 3, delivered 2, failed 1," <<<"$out"
 check "over limit: two in the ledger" [ "$(records)" -eq $((before + 2)) ]
@@ -70,7 +70,7 @@ check "over limit: two in the ledger" [ "$(records)" -eq $((before + 2)) ]
 # --strict: nothing sent when any record is refused; a clean stdin is read twice.
 before=$(records)
 "${P[@]}" --strict --partition-key k --file "$work/big.txt" >/dev/null 2>"$work/err"; code=$?
-check "strict: exit 1" [ $code -eq 1 ]
+check "strict: exit 3" [ $code -eq 3 ]
 check "strict: message" grep -q "strict: 1 records refused, nothing sent" "$work/err"
 check "strict: ledger unchanged" [ "$(records)" -eq "$before" ]
 out=$(printf 'one\ntwo\n' | "${P[@]}" --strict); code=$?
@@ -79,7 +79,7 @@ check "strict stdin: sent" grep -q "total 2, delivered 2, failed 0" <<<"$out"
 # JSON values with the key from a field; a record without the field is named.
 out=$(printf '{"user":{"id":"u1"}}{"user":{}}\n{"user":{"id":7}}' |
       "${P[@]}" --format json --partition-key-field user.id 2>"$work/err"); code=$?
-check "json: exit 1" [ $code -eq 1 ]
+check "json: exit 3" [ $code -eq 3 ]
 check "json: message" grep -qx "provision send: stdin: value 2: no string, number or boolean at user.id for the partition key" "$work/err"
 check "json: summary" grep -q "total 3, delivered 2, failed 1," <<<"$out"
 
@@ -87,7 +87,7 @@ check "json: summary" grep -q "total 3, delivered 2, failed 1," <<<"$out"
 faults '{"seed":5,"partial_failure":1.0,"operations":["PutRecords"]}'
 out=$("${P[@]}" --partition-key k --max-attempts 2 --dead-letter "$work/dl.jsonl" one two 2>/dev/null); code=$?
 faults '{}'
-check "dead letter: exit 1" [ $code -eq 1 ]
+check "dead letter: exit 3 (kept in the file)" [ $code -eq 3 ]
 check "dead letter: mode 0600" [ "$(stat -c %a "$work/dl.jsonl")" = 600 ]
 check "dead letter: two lines" [ "$(wc -l <"$work/dl.jsonl")" -eq 2 ]
 check "dead letter: content" [ "$(jq -c '[(.record | @base64d), .stream, .attempts, .source]' "$work/dl.jsonl" | tr '\n' ';')" = '["one\n","'"$stream"'",2,"argument 1"];["two\n","'"$stream"'",2,"argument 2"];' ]
@@ -104,7 +104,7 @@ chmod 640 "$work/dl644.jsonl"
 faults '{"seed":5,"partial_failure":1.0,"operations":["PutRecords"]}'
 "${P[@]}" --max-attempts 1 --dead-letter "$work/dl644.jsonl" one >/dev/null 2>"$work/err"; code=$?
 faults '{}'
-check "dead letter 0640: exit 1 as without" [ $code -eq 1 ]
+check "dead letter 0640: exit 3 as without" [ $code -eq 3 ]
 check "dead letter 0640: warned once" [ "$(grep -c "warning: dead-letter file $work/dl644.jsonl has mode 0640 " "$work/err")" -eq 1 ]
 check "dead letter 0640: line written" [ "$(wc -l <"$work/dl644.jsonl")" -eq 1 ]
 chmod 600 "$work/dl644.jsonl"
@@ -153,11 +153,11 @@ check "interval 0: sent at the end" grep -q "total 2, delivered 2, failed 0, ret
 
 # Usage and setup errors.
 "${P[@]}" --batch-size 501 a >/dev/null 2>&1; code=$?
-check "usage: exit 2" [ $code -eq 2 ]
-for v in -1 3601 abc 1s nan ''; do
+check "usage: exit 64" [ $code -eq 64 ]
+for v in -1 3601 abc 1x nan ''; do
   "${P[@]}" --flush-interval "$v" a >/dev/null 2>"$work/err"; code=$?
-  check "flush interval '$v': exit 2" [ $code -eq 2 ]
-  check "flush interval '$v': message" grep -qx "provision send: --flush-interval takes seconds from 0 to 3600 (e.g. 0.2)" "$work/err"
+  check "flush interval '$v': exit 64" [ $code -eq 64 ]
+  check "flush interval '$v': message" grep -qx "provision send: --flush-interval takes a duration from 0 to 3600 s (e.g. 500ms, 1.5, 90s, 5m, 1h), not '$v'" "$work/err"
 done
 "$prov" send "$work/p.ini" a >/dev/null 2>"$work/err"; code=$?
 check "missing stream: exit 1" [ $code -eq 1 ]

@@ -55,11 +55,11 @@ profile "$prof" "$name"
 
 # --- usage and a pipeline that is not there
 run usage1 smoke "$prof" --count 0
-eq "--count 0 is bad usage" "$rc" 2
+eq "--count 0 is bad usage" "$rc" 64
 run usage2 smoke "$prof" --timeout soon
-eq "--timeout soon is bad usage" "$rc" 2
+eq "--timeout soon is bad usage" "$rc" 64
 run usage3 smoke "$prof" --frobnicate
-eq "unknown option is bad usage" "$rc" 2
+eq "unknown option is bad usage" "$rc" 64
 run absent smoke "$prof" --json
 eq "smoke before apply exits 1" "$rc" 1
 eq "smoke before apply names the bucket" "$(cat "$work/absent.err")" \

@@ -388,7 +388,7 @@ static void test_local(void)
 {
   char dir[700], want[4096];
   snprintf(dir, sizeof(dir), "--local %s/local", tmp);
-  CU_ASSERT_EQUAL(inspect(dir), 1); /* no command yet: usage */
+  CU_ASSERT_EQUAL(inspect(dir), 64); /* no command yet: usage */
   snprintf(dir, sizeof(dir), "cat --local %s/local", tmp);
   CU_ASSERT_EQUAL(inspect(dir), 0);
   CU_ASSERT_STRING_EQUAL(out_text, logs_ndjson);

@@ -635,7 +635,7 @@ static void test_dead_letter_oversize_cli(void)
   fputs("\r\nthird\n", fp);
   fclose(fp);
   snprintf(args, sizeof(args), "--file %s --dead-letter %s", path, dl);
-  CU_ASSERT_EQUAL(provision_send(args), 1);
+  CU_ASSERT_EQUAL(provision_send(args), 3); /* completed; the refused line is in dl */
   text = sl_test_read_file(dl, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(text);
   snprintf(want, sizeof(want), "{\"record\":null,\"stream\":\"%s\",\"error_code\":"
