@@ -44,6 +44,9 @@ const char *sl_suggest(const char *word, const char *(*next)(const void *list, s
   size_t i, len = strlen(word);
   for(i = 0; (name = next(list, i)) != NULL; i++) {
     d = sl_suggest_distance(word, name);
+    /* A name the word begins ("buffer_size" for "buffer_size_mb") is near. */
+    if(len >= 4 && !strncmp(name, word, len) && d > 1)
+      d = 1;
     /* "ls" for "rm" would be two edits of two letters: no suggestion. */
     if(d < best_d && 2 * d < len) {
       best_d = d;

@@ -225,7 +225,7 @@ static void print_error(const char *what, const struct sl_error *err)
 {
   char msg[1400];
   sl_error_format(err, msg, sizeof(msg));
-  fprintf(stderr, "inspect: %s: %s\n", what, msg[0] ? msg : sl_strresult(err->result));
+  fprintf(stderr, "inspect %s: %s\n", what, msg[0] ? msg : sl_strresult(err->result));
 }
 
 /* Bucket and prefix from s3://BUCKET/PREFIX or the profile; the client's
@@ -275,7 +275,7 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
     sl_aws_config_cleanup(&cfg);
   }
   if(r) {
-    print_error("configuration", &err);
+    print_error(o->cmd, &err);
     return sl_cli_exit_for(r);
   }
   return 0;

@@ -25,8 +25,9 @@ static const struct sl_cli_option apply_options[] = {
 };
 static const struct sl_cli_option destroy_options[] = {
   OPT_JSON, OPT_DRY_RUN("destroy"),
-  { "empty-bucket", 0, NULL, "delete every object (and version) first, so a bucket that\n"
-                             "holds data can go; without it such a bucket is kept", O_EMPTY_BUCKET },
+  { "empty-bucket", 0, NULL, "delete every object first, so a bucket that holds data can\n"
+                             "go (old versions of a versioned bucket are not); without it\n"
+                             "such a bucket is kept", O_EMPTY_BUCKET },
   { NULL, 0, NULL, NULL, 0 }
 };
 

@@ -329,6 +329,17 @@ static enum sl_result stream_ready(const struct sl_aws_config *base, const char 
   return r;
 }
 
+/* With --json, a failure before the report is a document too. */
+static void json_error(const struct opts *o, const struct sl_error *err)
+{
+  struct sl_buf b;
+  if(o->json && !sl_buf_init(&b, SL_BUF_SMALL)) {
+    if(!sl_prov_error_json("send", o->profile, NULL, err, &b))
+      fwrite(b.data, 1, b.len, stdout);
+    sl_buf_cleanup(&b);
+  }
+}
+
 /* 3 when every record that was not accepted is accounted for: refused as
  * bad input (reported) or written to the dead-letter file. */
 static int exit_code(int error, const struct sl_send_result *res, int dead_letter)
@@ -371,6 +382,7 @@ static int run(struct opts *o, const struct sl_profile *p)
   if(!r) r = sl_sender_new(&rn.s, &o->so, &cfg, p->path[0] ? p->path : NULL, NULL, &err);
   if(r) {
     sl_cli_error(who, NULL, &err);
+    json_error(o, &err);
     code = sl_cli_exit_for(r);
     goto done;
   }
@@ -440,7 +452,9 @@ static int main_send(const struct sl_cli_program *prog, const struct sl_cli_comm
   sl_error_clear(&err);
   sl_profile_init(&p);
   code = sl_cli_profile_load("provision", o.profile, &p, &err);
-  if(!code)
+  if(code)
+    json_error(&o, &err);
+  else
     code = run(&o, &p);
   sl_profile_cleanup(&p);
   sl_cli_args_cleanup(&a);

@@ -274,6 +274,30 @@ static enum sl_result run_attempts(const struct sender *s, const struct sl_endpo
   }
 }
 
+/* No answer at all (refused, reset, timed out): the transport's text names
+ * only the host, so say which service, operation and endpoint it was. */
+static void name_unanswered(const struct sl_aws_request *req, const struct sl_endpoint *ep,
+                            int tries, struct sl_error *err)
+{
+  char op[160], text[sizeof(err->message)], out[4096];
+  const char *m = err->message, *sep;
+  size_t ml = strlen(req->method);
+  int s3 = req->svc == SL_SVC_S3;
+  op_name(req, op, sizeof(op));
+  if(!strncmp(m, req->method, ml) && m[ml] == ' ' && (sep = strstr(m, ": ")) != NULL)
+    m = sep + 2;
+  snprintf(text, sizeof(text), "%s", m);
+  if(tries > 1)
+    snprintf(out, sizeof(out), "%s %s%s%s%s at %s: %s (%d attempts)", sl_service_name(req->svc),
+             s3 ? req->method : "", s3 ? " " : "", s3 && req->bucket ? "s3://" : "", op,
+             ep->base_url, text, tries);
+  else
+    snprintf(out, sizeof(out), "%s %s%s%s%s at %s: %s", sl_service_name(req->svc),
+             s3 ? req->method : "", s3 ? " " : "", s3 && req->bucket ? "s3://" : "", op,
+             ep->base_url, text);
+  sl_error_set(err, err->result, NULL, "%s", out);
+}
+
 static enum sl_result send_retrying(const struct sender *s, const struct sl_aws_request *req,
                                     struct sl_http_response *resp, struct sl_error *err)
 {
@@ -293,7 +317,11 @@ static enum sl_result send_retrying(const struct sender *s, const struct sl_aws_
   if(!r) r = sl_buf_init(&url, 16384);
   if(!r) r = sl_buf_init(&path, 16384);
   if(!r) r = build_target(&ep, req, &url, &path, err);
-  if(!r) r = run_attempts(s, &ep, req, url.data, path.data, resp, err, &tries);
+  if(!r) {
+    r = run_attempts(s, &ep, req, url.data, path.data, resp, err, &tries);
+    if(r == SL_E_NETWORK || r == SL_E_TIMEOUT)
+      name_unanswered(req, &ep, tries, err);
+  }
   err->attempts = tries;
   sl_buf_cleanup(&url);
   sl_buf_cleanup(&path);

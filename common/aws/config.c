@@ -187,6 +187,16 @@ enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_erro
   const char *v;
   sl_shared_profile_init(&p);
   r = sl_shared_profile_load(c->profile[0] ? c->profile : NULL, &p, err);
+  /* As the AWS CLI: a profile named but found in neither file is an error,
+   * not an empty profile (which would surface later as "no region"). */
+  if(!r && c->profile[0] && !p.found) {
+    const char *from = getenv("AWS_PROFILE");
+    r = sl_error_set(err, SL_E_CONFIG, "ProfileNotFound", "AWS profile '%s' (%s) is not in %s "
+                     "nor in %s", c->profile, from && !strcmp(from, c->profile) ?
+                     "from AWS_PROFILE" : "the profile's [aws] profile",
+                     p.config_path[0] ? p.config_path : "the config file",
+                     p.credentials_path[0] ? p.credentials_path : "the credentials file");
+  }
   if(!r && !c->region[0] && (v = sl_shared_profile_get(&p, "region")))
     r = set_region(c, v, "shared config 'region'", err);
   if(!r && !c->max_attempts && (v = sl_shared_profile_get(&p, "max_attempts")))

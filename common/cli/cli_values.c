@@ -1,7 +1,6 @@
 /* cli_values.c — option values checked one way for every command, usage
  * errors printed one way, and numbers with units. */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,30 +88,4 @@ int sl_cli_choice(const char *who, const char *opt, const char *v, const char *c
   else
     sl_cli_usage_error(who, "--%s takes %s, not '%s'", opt, choices, v);
   return -1;
-}
-
-void sl_cli_bytes(unsigned long long n, char *out, size_t size)
-{
-  static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-  double v = (double)n;
-  int u = -1;
-  if(n < 1024) {
-    snprintf(out, size, "%llu B", n);
-    return;
-  }
-  while(v >= 1024 && u < 3) {
-    v /= 1024;
-    u++;
-  }
-  snprintf(out, size, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
-void sl_cli_seconds(double s, char *out, size_t size)
-{
-  if(s < 10)
-    snprintf(out, size, "%.2f s", s);
-  else if(s < 120)
-    snprintf(out, size, "%.0f s", s);
-  else
-    snprintf(out, size, "%.0f min %.0f s", floor(s / 60), fmod(s, 60));
 }

@@ -22,9 +22,4 @@ int sl_cli_duration(const char *who, const char *opt, const char *v, double max_
  * message naming the choices (and the nearest one). */
 int sl_cli_choice(const char *who, const char *opt, const char *v, const char *choices);
 
-/* Sizes with binary units: "512 B", "1.5 KiB", "3.2 MiB", "1.1 GiB". */
-void sl_cli_bytes(unsigned long long n, char *out, size_t size);
-/* Seconds as "0.25 s", "12 s", "3 min 20 s". */
-void sl_cli_seconds(double s, char *out, size_t size);
-
 #endif

@@ -3,6 +3,7 @@
 #include "sluice/profile.h"
 #include "sluice/log.h"
 #include "common/iniread.h"
+#include "common/suggest_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -320,6 +321,44 @@ static int section_index(const char *section)
   return -1;
 }
 
+/* The i-th key of one section, for the nearest-name search. */
+struct key_list {
+  const char *section;
+};
+static const char *key_in_section(const void *list, size_t i)
+{
+  const struct key_list *l = list;
+  size_t k, n = 0;
+  for(k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+    if(!strcmp(keys[k].section, l->section) && n++ == i)
+      return keys[k].key;
+  return NULL;
+}
+
+/* A key the section does not have: the section it belongs in, else the
+ * nearest key of this one, else the section's keys. */
+static void unknown_key(struct parse_state *st, const char *section, const char *name)
+{
+  struct key_list l = { section };
+  const char *near;
+  char known[512];
+  size_t k, n = 0;
+  for(k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+    if(!strcmp(keys[k].key, name) && strcmp(keys[k].section, "aws")) {
+      diag(st, st->line, section, name, "unknown key; it belongs in [%s]", keys[k].section);
+      return;
+    }
+  if((near = sl_suggest(name, key_in_section, &l)) != NULL) {
+    diag(st, st->line, section, name, "unknown key; did you mean '%s'?", near);
+    return;
+  }
+  known[0] = 0;
+  for(k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+    if(!strcmp(keys[k].section, section) && n < sizeof(known) - 1)
+      n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "", keys[k].key);
+  diag(st, st->line, section, name, "unknown key (known: %s)", known);
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value,
                    int line)
 {
@@ -346,7 +385,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if(!strcmp(keys[i].section, section) && !strcmp(keys[i].key, name))
       break;
   if(i == sizeof(keys) / sizeof(keys[0])) {
-    diag(st, st->line, section, name, "unknown key");
+    unknown_key(st, section, name);
     return 1;
   }
   if(st->seen_line[i]) {
@@ -543,34 +582,9 @@ enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_pr
     diag(&st, 0, NULL, NULL, "could not be parsed (out of memory)");
   if(!st.ndiags)
     validate(&st);
+  /* Printed in full up to MAX_DIAGS; past that, said so. */
+  if(st.diags && st.ndiags > MAX_DIAGS)
+    sl_buf_printf(st.diags, "%s: ... and %d more problems not shown\n", name,
+                  st.ndiags - MAX_DIAGS);
   return st.ndiags ? SL_E_CONFIG : SL_OK;
-}
-
-enum sl_result sl_profile_load(const char *path, struct sl_profile *p, struct sl_buf *diagnostics,
-                               struct sl_error *err)
-{
-  FILE *f;
-  struct sl_buf text;
-  char chunk[8192];
-  size_t n;
-  enum sl_result r;
-  snprintf(p->path, sizeof(p->path), "%s", path);
-  f = fopen(path, "rb");
-  if(!f)
-    return sl_error_set(err, SL_E_CONFIG, NULL, "%s: cannot open profile: %s", path,
-                        strerror(errno));
-  r = sl_buf_init(&text, 4u * 1024 * 1024);
-  while(!r && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-    r = sl_buf_add(&text, chunk, n);
-  if(!r && ferror(f))
-    r = sl_error_set(err, SL_E_IO, NULL, "%s: read error", path);
-  else if(r == SL_E_TOO_LARGE)
-    sl_error_set(err, SL_E_CONFIG, NULL, "%s: profile larger than 4 MiB", path);
-  fclose(f);
-  if(!r && memchr(text.data, 0, text.len))
-    r = sl_error_set(err, SL_E_CONFIG, NULL, "%s: profile contains a NUL byte", path);
-  if(!r)
-    r = sl_profile_parse(path, text.data, p, diagnostics, err);
-  sl_buf_cleanup_secret(&text);
-  return r;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sluice/decode.h"
+#include "common/records/json_text.h"
 
 /* Copies runs between whitespace bytes outside strings; inside a string
  * everything is kept, and an escaped quote does not end it. */
@@ -123,5 +124,31 @@ enum sl_result sl_json_append_string(struct sl_buf *out, const char *s, size_t n
     r = sl_buf_add(out, p + run, i - run);
   if(!r)
     r = sl_buf_addc(out, '"');
+  return r;
+}
+
+enum sl_result sl_json_utf8_clean(const char *s, size_t n, struct sl_buf *out)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0, run = 0, k;
+  enum sl_result r = SL_OK;
+  while(!r && i < n) {
+    if(p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    if((k = utf8_len(p + i, n - i))) {
+      i += k;
+      continue;
+    }
+    /* The same replacement sl_json_append_string writes as \ufffd. */
+    if(i > run)
+      r = sl_buf_add(out, p + run, i - run);
+    if(!r)
+      r = sl_buf_add(out, "\xef\xbf\xbd", 3);
+    run = ++i;
+  }
+  if(!r && i > run)
+    r = sl_buf_add(out, p + run, i - run);
   return r;
 }

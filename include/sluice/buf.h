@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,11 @@ SL_EXPORT enum sl_result sl_error_set(struct sl_error *e, enum sl_result r,
   ;
 /* One line for humans: "Code: message (HTTP 403, request id X)" */
 SL_EXPORT void sl_error_format(const struct sl_error *e, char *out, size_t outlen);
+
+/* For people: sizes with binary units ("512 B", "1.5 KiB", "12 MiB"), and
+ * seconds ("0.25 s", "12 s", "3 min 20 s"). JSON keeps the raw numbers. */
+SL_EXPORT void sl_format_bytes(uint64_t n, char *out, size_t outlen);
+SL_EXPORT void sl_format_seconds(double s, char *out, size_t outlen);
 
 /* A read-only string that is not NUL-terminated. */
 struct sl_view {

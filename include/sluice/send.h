@@ -11,7 +11,7 @@
  *   r = sl_sender_finish(s, &result, err);   waits for every record
  *   sl_sender_free(s);
  *
- * Guarantees (see README "provision send"): every record ends delivered or
+ * Guarantees (see docs/reliability.md): every record ends delivered or
  * listed as failed (result list and/or dead-letter file); a record is sent
  * again only after a failure, so duplicates are possible only when an
  * answer was lost (counted as duplicates_possible). */

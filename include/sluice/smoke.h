@@ -113,8 +113,8 @@ SL_EXPORT enum sl_result sl_smoke_run(struct sl_prov *s, const struct sl_smoke_o
                             struct sl_smoke_result *res, struct sl_error *err);
 
 /* The report, appended to out. Text: one line per finding and a last line
- * "smoke: passed ..." or "smoke: FAILED ...". JSON: one object, see README
- * "provision smoke"; err (may be NULL) is added as "error". */
+ * "smoke: passed ..." or "smoke: FAILED ...". JSON: one document, as
+ * docs/json/smoke.schema.json; err (may be NULL) is added as "error". */
 SL_EXPORT enum sl_result sl_smoke_report_text(const struct sl_smoke_result *res, struct sl_buf *out);
 SL_EXPORT enum sl_result sl_smoke_report_json(const struct sl_prov *s, const struct sl_smoke_result *res,
                                     const struct sl_error *err, struct sl_buf *out);

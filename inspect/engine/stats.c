@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
+#include "sluice/buf.h"
+#include "common/records/json_out.h"
 #include "commands_internal.h"
 
 void sl_inspect_stats_cleanup(struct sl_inspect_stats *st)
@@ -107,13 +111,22 @@ enum sl_result sl_inspect_stats(struct sl_client *c, const struct sl_inspect_com
   return r;
 }
 
-static enum sl_result add_time(struct sl_buf *out, int64_t t, int json)
+static enum sl_result add_time(struct sl_buf *out, int64_t t)
 {
   char s[40];
   if(t == SL_INSPECT_NO_TIME)
-    return sl_buf_adds(out, json ? "null" : "-");
+    return sl_buf_adds(out, "-");
   sl_inspect_format_time(t, s, sizeof(s));
-  return sl_buf_printf(out, json ? "\"%s\"" : "%s", s);
+  return sl_buf_adds(out, s);
+}
+
+static struct json_object *json_time(int64_t t)
+{
+  char s[40];
+  if(t == SL_INSPECT_NO_TIME)
+    return NULL;
+  sl_inspect_format_time(t, s, sizeof(s));
+  return json_object_new_string(s);
 }
 
 /* "2024-05-01T10" for the hour starting at h. */
@@ -128,35 +141,48 @@ static void hour_label(int64_t h, char *out, size_t outlen)
   snprintf(out, outlen, "%.13s", s);
 }
 
+static enum sl_result render_json(const struct sl_inspect_stats *st, struct sl_buf *out)
+{
+  const struct sl_inspect_summary *s = &st->sum;
+  struct json_object *o = sl_jout_document("stats"), *hours = json_object_new_object();
+  size_t i;
+  char label[32];
+  json_object_object_add(o, "objects", json_object_new_int64((int64_t)s->objects));
+  json_object_object_add(o, "bytes", json_object_new_int64((int64_t)s->bytes));
+  json_object_object_add(o, "records", json_object_new_int64((int64_t)st->records));
+  json_object_object_add(o, "parse_errors", json_object_new_int64((int64_t)s->data_errors));
+  json_object_object_add(o, "unreadable_objects", json_object_new_int64((int64_t)s->failed_objects));
+  json_object_object_add(o, "first_arrival", json_time(st->first));
+  json_object_object_add(o, "last_arrival", json_time(st->last));
+  for(i = 0; i < st->nhours; i++) {
+    hour_label(st->hours[i].hour, label, sizeof(label));
+    json_object_object_add(hours, label, json_object_new_int64((int64_t)st->hours[i].records));
+  }
+  json_object_object_add(o, "records_per_hour", hours);
+  return sl_jout_emit(o, out);
+}
+
 enum sl_result sl_inspect_stats_render(const struct sl_inspect_stats *st, int json,
                                        struct sl_buf *out)
 {
   const struct sl_inspect_summary *s = &st->sum;
   enum sl_result r;
   size_t i;
-  char label[32];
+  char label[32], size[32];
   if(json)
-    r = sl_buf_printf(out, "{\"objects\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"records\":%" PRIu64
-                      ",\"parse_errors\":%" PRIu64 ",\"unreadable_objects\":%" PRIu64
-                      ",\"first_arrival\":", s->objects, s->bytes, st->records,
-                      s->data_errors, s->failed_objects);
-  else
-    r = sl_buf_printf(out, "objects: %" PRIu64 "\nbytes: %" PRIu64 "\nrecords: %" PRIu64
-                      "\nparse errors: %" PRIu64 "\nunreadable objects: %" PRIu64
-                      "\nfirst arrival: ", s->objects, s->bytes, st->records,
-                      s->data_errors, s->failed_objects);
-  if(!r) r = add_time(out, st->first, json);
-  if(!r) r = sl_buf_adds(out, json ? ",\"last_arrival\":" : "\nlast arrival: ");
-  if(!r) r = add_time(out, st->last, json);
-  if(!r) r = sl_buf_adds(out, json ? ",\"records_per_hour\":{" : "\nrecords per hour:\n");
+    return render_json(st, out);
+  sl_format_bytes(s->bytes, size, sizeof(size));
+  r = sl_buf_printf(out, "objects: %" PRIu64 "\nbytes: %" PRIu64 " (%s)\nrecords: %" PRIu64
+                    "\nparse errors: %" PRIu64 "\nunreadable objects: %" PRIu64
+                    "\nfirst arrival: ", s->objects, s->bytes, size, st->records,
+                    s->data_errors, s->failed_objects);
+  if(!r) r = add_time(out, st->first);
+  if(!r) r = sl_buf_adds(out, "\nlast arrival: ");
+  if(!r) r = add_time(out, st->last);
+  if(!r) r = sl_buf_adds(out, "\nrecords per hour:\n");
   for(i = 0; !r && i < st->nhours; i++) {
     hour_label(st->hours[i].hour, label, sizeof(label));
-    if(json)
-      r = sl_buf_printf(out, "%s\"%s\":%" PRIu64, i ? "," : "", label, st->hours[i].records);
-    else
-      r = sl_buf_printf(out, "  %-13s  %" PRIu64 "\n", label, st->hours[i].records);
+    r = sl_buf_printf(out, "  %-13s  %" PRIu64 "\n", label, st->hours[i].records);
   }
-  if(!r && json)
-    r = sl_buf_adds(out, "}}\n");
   return r;
 }

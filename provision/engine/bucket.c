@@ -222,8 +222,11 @@ enum sl_result sl_prov_bucket_read(struct sl_client *c, const struct sl_prov_des
       err->http_status = 403;
       return r; /* sl_prov_read adds the policy's cause when it can */
     }
-    r = sl_prov_fail(err, SL_E_AWS, "BucketNotOwned", "bucket %s exists but is not yours "
-                     "(HeadBucket answered 403): S3 bucket names are global, choose another",
+    /* HEAD has no body to say which: name every cause a 403 can have. */
+    r = sl_prov_fail(err, SL_E_AWS, "AccessDenied", "HeadBucket %s answered 403 Forbidden: the "
+                     "bucket exists but these credentials may not read it; either it belongs "
+                     "to another account (bucket names are global: choose another name), or "
+                     "an IAM policy of the caller or the bucket's policy denies s3:ListBucket",
                      name);
     err->http_status = 403;
     return r;

@@ -257,6 +257,8 @@ enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *op
   int k;
   memset(s->done, 0, sizeof(s->done));
   memset(s->calls, 0, sizeof(s->calls));
+  s->ran = "apply";
+  s->dry_run = run.o->dry_run;
   r = sl_prov_plan(s, err);
   if(r || run.o->dry_run)
     return r;
@@ -294,6 +296,8 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
   int k;
   memset(s->done, 0, sizeof(s->done));
   memset(s->calls, 0, sizeof(s->calls));
+  s->ran = "destroy";
+  s->dry_run = run.o->dry_run;
   r = sl_prov_read(s, err);
   if(!r) r = sl_prov_diff(&s->want, &s->have, &s->plan, err);
   if(r)

@@ -9,6 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "common/records/json_out.h"
+
 static const char *const commands[] = { "plan", "apply", "destroy", "status" };
 
 static int exists(const struct sl_prov *s, int k)
@@ -300,49 +302,27 @@ static struct json_object *resource(const struct sl_prov *s, enum sl_prov_report
   return o;
 }
 
-static struct json_object *error_object(const char *resource, const struct sl_error *err)
-{
-  struct json_object *e = json_object_new_object();
-  json_object_object_add(e, "resource", opt_str(resource));
-  json_object_object_add(e, "code", opt_str(err->code));
-  json_object_object_add(e, "message", json_object_new_string(err->message[0] ? err->message :
-                                                              sl_strresult(err->result)));
-  json_object_object_add(e, "http_status", err->http_status ?
-                                           json_object_new_int64(err->http_status) : NULL);
-  json_object_object_add(e, "request_id", opt_str(err->request_id));
-  return e;
-}
-
-static enum sl_result emit(struct json_object *o, struct sl_buf *out)
-{
-  const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                    JSON_C_TO_STRING_NOSLASHESCAPE;
-  const char *text = json_object_to_json_string_ext(o, flags);
-  enum sl_result r = text ? sl_buf_adds(out, text) : SL_E_NOMEM;
-  if(!r) r = sl_buf_addc(out, '\n');
-  json_object_put(o);
-  return r;
-}
-
 enum sl_result sl_prov_error_json(const char *command, const char *profile,
                                   const char *resource, const struct sl_error *err,
                                   struct sl_buf *out)
 {
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "command", json_object_new_string(command));
-  json_object_object_add(o, "profile", json_object_new_string(profile));
-  json_object_object_add(o, "error", error_object(resource, err));
-  return emit(o, out);
+  struct json_object *o = sl_jout_document(command);
+  json_object_object_add(o, "profile", sl_jout_opt(profile));
+  json_object_object_add(o, "error", sl_jout_error(resource, err));
+  return sl_jout_emit(o, out);
 }
 
 enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_kind kind,
                                    const struct sl_error *err, struct sl_buf *out)
 {
-  struct json_object *o = json_object_new_object(), *res = json_object_new_array();
+  /* apply --dry-run reports a plan, under the command that was run. */
+  const char *cmd = kind == SL_PROV_REPORT_PLAN && s->ran ? s->ran : commands[kind];
+  struct json_object *o = sl_jout_document(cmd), *res = json_object_new_array();
   struct json_object *sum = json_object_new_object();
   int n[SL_PROV_ABSENT + 1] = { 0 }, i, a;
-  json_object_object_add(o, "command", json_object_new_string(commands[kind]));
   json_object_object_add(o, "profile", json_object_new_string(s->profile->path));
+  if(s->ran && s->dry_run)
+    json_object_object_add(o, "dry_run", json_object_new_boolean(1));
   json_object_object_add(o, "region", json_object_new_string(s->want.region));
   json_object_object_add(o, "account", json_object_new_string(s->want.account));
   for(i = 0; i < SL_PROV_NKINDS; i++) {
@@ -361,6 +341,6 @@ enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_
     json_object_object_add(o, "changes_pending",
                            json_object_new_boolean(sl_prov_plan_pending(&s->plan) > 0));
   if(err)
-    json_object_object_add(o, "error", error_object(s->where, err));
-  return emit(o, out);
+    json_object_object_add(o, "error", sl_jout_error(s->where, err));
+  return sl_jout_emit(o, out);
 }

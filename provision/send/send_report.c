@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "sluice/decode.h"
+#include "common/records/json_out.h"
 
 void sl_send_result_init(struct sl_send_result *r)
 {
@@ -90,65 +93,70 @@ enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *s
   if(!res && !dead_letter && r->not_listed)
     res = sl_buf_printf(out, "%llu more failed records not listed (use --dead-letter)\n",
                         (unsigned long long)r->not_listed);
-  if(!res)
+  if(!res) {
+    char size[32], took[32];
+    sl_format_bytes(r->bytes, size, sizeof(size));
+    sl_format_seconds(r->elapsed_s, took, sizeof(took));
     res = sl_buf_printf(out, "%s %s: total %llu, delivered %llu, failed %llu, retried %llu, "
-                        "duplicates possible %llu, requests %llu, bytes %llu, elapsed %.2f s, "
+                        "duplicates possible %llu, requests %llu, bytes %llu (%s), elapsed %s, "
                         "%.0f records/s\n", sl_send_target_name(r->target), stream,
                         (unsigned long long)r->total, (unsigned long long)r->delivered,
                         (unsigned long long)r->failed, (unsigned long long)r->retried,
                         (unsigned long long)r->duplicates_possible,
-                        (unsigned long long)r->requests, (unsigned long long)r->bytes,
-                        r->elapsed_s, rate(r));
+                        (unsigned long long)r->requests, (unsigned long long)r->bytes, size, took,
+                        rate(r));
+  }
   return res;
+}
+
+static struct json_object *u64(uint64_t v)
+{
+  return json_object_new_int64((int64_t)v);
 }
 
 enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *stream,
                                    const char *dead_letter, struct sl_buf *out)
 {
-  enum sl_result res = sl_buf_printf(out, "{\"target\":\"%s\",\"stream\":",
-                                     sl_send_target_name(r->target));
+  struct json_object *o = sl_jout_document("send"), *failed = json_object_new_array();
   size_t i;
-  if(!res) res = json_str(out, stream);
-  if(!res)
-    res = sl_buf_printf(out, ",\"total_records\":%llu,\"successful_records\":%llu,"
-                        "\"failed_records\":[", (unsigned long long)r->total,
-                        (unsigned long long)r->delivered);
-  for(i = 0; !res && i < r->nfailures; i++) {
+  json_object_object_add(o, "target", json_object_new_string(sl_send_target_name(r->target)));
+  json_object_object_add(o, "stream", sl_jout_opt(stream));
+  json_object_object_add(o, "total_records", u64(r->total));
+  json_object_object_add(o, "successful_records", u64(r->delivered));
+  for(i = 0; i < r->nfailures; i++) {
     const struct sl_send_failure *f = &r->failures[i];
-    char e[400];
-    error_text(f, e, sizeof(e));
-    res = sl_buf_adds(out, i ? ",{\"record\":" : "{\"record\":");
-    if(!res) res = f->data ? sl_json_append_string(out, (const char *)f->data, f->len) :
-                             sl_buf_adds(out, "null");
-    if(!res) res = sl_buf_adds(out, ",\"record_base64\":");
-    if(!res && f->data) {
-      res = sl_buf_addc(out, '"');
-      if(!res) res = sl_base64_encode(f->data, f->len, out);
-      if(!res) res = sl_buf_addc(out, '"');
+    struct json_object *e = json_object_new_object();
+    struct sl_buf b64;
+    char text[400];
+    error_text(f, text, sizeof(text));
+    json_object_object_add(e, "record", f->data ? sl_jout_string((const char *)f->data, f->len)
+                                                : NULL);
+    if(f->data && !sl_buf_init(&b64, f->len / 3 * 4 + 8)) {
+      if(!sl_base64_encode(f->data, f->len, &b64))
+        json_object_object_add(e, "record_base64", json_object_new_string_len(b64.len ?
+                               b64.data : "", (int)b64.len));
+      sl_buf_cleanup(&b64);
     }
-    else if(!res)
-      res = sl_buf_adds(out, "null");
-    if(!res) res = sl_buf_adds(out, ",\"error\":");
-    if(!res) res = json_str(out, e);
-    if(!res) res = sl_buf_adds(out, ",\"error_code\":");
-    if(!res) res = json_str(out, f->error_code);
-    if(!res) res = sl_buf_printf(out, ",\"attempt\":%d,\"index\":%llu,\"source\":",
-                                 f->attempts, (unsigned long long)f->index);
-    if(!res) res = json_str(out, f->where);
-    if(!res) res = sl_buf_addc(out, '}');
+    else
+      json_object_object_add(e, "record_base64", NULL);
+    json_object_object_add(e, "error", sl_jout_opt(text));
+    json_object_object_add(e, "error_code", sl_jout_opt(f->error_code));
+    json_object_object_add(e, "attempt", json_object_new_int(f->attempts));
+    json_object_object_add(e, "index", u64(f->index));
+    json_object_object_add(e, "source", sl_jout_opt(f->where));
+    json_object_array_add(failed, e);
   }
-  if(!res)
-    res = sl_buf_printf(out, "],\"failed_record_count\":%llu,\"failed_records_not_listed\":%llu,"
-                        "\"rejected_records\":%llu,\"retried_records\":%llu,"
-                        "\"duplicates_possible\":%llu,\"requests\":%llu,\"request_retries\":%llu,"
-                        "\"bytes\":%llu,\"elapsed_s\":%.3f,\"records_per_s\":%.0f,"
-                        "\"dead_letter\":", (unsigned long long)r->failed,
-                        (unsigned long long)r->not_listed, (unsigned long long)r->rejected,
-                        (unsigned long long)r->retried,
-                        (unsigned long long)r->duplicates_possible,
-                        (unsigned long long)r->requests, (unsigned long long)r->request_retries,
-                        (unsigned long long)r->bytes, r->elapsed_s, rate(r));
-  if(!res) res = dead_letter ? json_str(out, dead_letter) : sl_buf_adds(out, "null");
-  if(!res) res = sl_buf_adds(out, "}\n");
-  return res;
+  json_object_object_add(o, "failed_records", failed);
+  json_object_object_add(o, "failed_record_count", u64(r->failed));
+  json_object_object_add(o, "failed_records_not_listed", u64(r->not_listed));
+  json_object_object_add(o, "rejected_records", u64(r->rejected));
+  json_object_object_add(o, "retried_records", u64(r->retried));
+  json_object_object_add(o, "duplicates_possible", u64(r->duplicates_possible));
+  json_object_object_add(o, "requests", u64(r->requests));
+  json_object_object_add(o, "request_retries", u64(r->request_retries));
+  json_object_object_add(o, "bytes", u64(r->bytes));
+  json_object_object_add(o, "elapsed_s", sl_jout_fixed(r->elapsed_s, 3));
+  json_object_object_add(o, "records_per_s", sl_jout_fixed(rate(r), 0));
+  json_object_object_add(o, "dead_letter", sl_jout_opt(dead_letter));
+  return sl_jout_emit(o, out);
 }

@@ -134,7 +134,13 @@ static const struct {
 } error_cases[] = {
   { "[bucket]\nname=b-1\n[firehose]\nname=s\n[buckets]\nx=1\n",
     "t.ini:6: unknown section [buckets] (known: aws, bucket, role, firehose, kinesis, retry)" },
-  { "[bucket]\nname=b-1\nnmae=x\n[firehose]\nname=s\n", "t.ini:3: [bucket] nmae: unknown key" },
+  { "[bucket]\nname=b-1\nnmae=x\n[firehose]\nname=s\n", "t.ini:3: [bucket] nmae: unknown key; did you mean 'name'?" },
+  { "[bucket]\nname=b-1\nprefix=x/\n[firehose]\nname=s\n",
+    "t.ini:3: [bucket] prefix: unknown key; it belongs in [firehose]" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\nbuffer_size=5\n",
+    "t.ini:5: [firehose] buffer_size: unknown key; did you mean 'buffer_size_mb'?" },
+  { "[bucket]\nname=b-1\n[firehose]\nname=s\n[role]\nrole_name=x\n",
+    "t.ini:6: [role] role_name: unknown key (known: name)" },
   { "[bucket]\nname=Acme_Logs\n[firehose]\nname=s\n",
     "t.ini:2: [bucket] name: 'Acme_Logs' is not a valid S3 bucket name: it may hold only "
     "lowercase letters, digits, dots and hyphens" },
@@ -221,6 +227,40 @@ static void test_errors(void)
   }
 }
 
+/* Past 50 diagnostics the rest are counted, not dropped without a word; a
+ * folder given as the profile is named as one. */
+static void test_many_diagnostics_and_folder(void)
+{
+  struct sl_profile p;
+  struct sl_error err;
+  struct sl_buf d, text;
+  const char *last;
+  int i;
+  sl_buf_init(&d, 65536);
+  sl_buf_init(&text, 65536);
+  sl_buf_adds(&text, "[bucket]\nname=b-1\n");
+  for(i = 0; i < 60; i++)
+    sl_buf_printf(&text, "zz%d=1\n", i);
+  sl_buf_adds(&text, "[firehose]\nname=s\n");
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL(sl_profile_parse("t.ini", text.data, &p, &d, &err), SL_E_CONFIG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(d.data, "t.ini:52: [bucket] zz49: unknown key"));
+  CU_ASSERT_PTR_NULL(strstr(d.data, "zz50"));
+  last = d.len > 1 ? d.data + d.len - 2 : d.data;
+  while(last > d.data && last[-1] != '\n')
+    last--;
+  CU_ASSERT_STRING_EQUAL(last, "t.ini: ... and 10 more problems not shown\n");
+  sl_profile_cleanup(&p);
+  sl_buf_reset(&d);
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL(sl_profile_load(sl_test_tmpdir(), &p, &d, &err), SL_E_CONFIG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, ": is a directory, not a profile"));
+  CU_ASSERT_EQUAL(strncmp(err.message, sl_test_tmpdir(), strlen(sl_test_tmpdir())), 0);
+  sl_profile_cleanup(&p);
+  sl_buf_cleanup(&d);
+  sl_buf_cleanup(&text);
+}
+
 static void test_all_diagnostics(void)
 {
   struct sl_profile p;
@@ -230,8 +270,12 @@ static void test_all_diagnostics(void)
   sl_profile_init(&p);
   CU_ASSERT_EQUAL(sl_profile_parse("t.ini", "[bucket]\nname=b-1\nfoo=1\n[firehose]\nname=s\n"
                                    "bar=2\nbuffer_size_mb=0\n", &p, &d, &err), SL_E_CONFIG);
-  CU_ASSERT_STRING_EQUAL(d.data, "t.ini:3: [bucket] foo: unknown key\n"
-                                 "t.ini:6: [firehose] bar: unknown key\n"
+  CU_ASSERT_STRING_EQUAL(d.data, "t.ini:3: [bucket] foo: unknown key (known: name, encryption, "
+                                 "kms_key_id, block_public_access, expire_after_days, tags, "
+                                 "tls_only)\n"
+                                 "t.ini:6: [firehose] bar: unknown key (known: name, source, "
+                                 "prefix, error_prefix, buffer_size_mb, buffer_interval_s, "
+                                 "compression, cloudwatch_logging, log_group, log_stream)\n"
                                  "t.ini:7: [firehose] buffer_size_mb: '0' is not a whole number "
                                  "from 1 to 128\n");
   sl_profile_cleanup(&p);
@@ -263,7 +307,7 @@ static void test_secret_values_not_quoted(void)
     "t.ini:3: [aws] secret_access_key: unterminated ${ in the value\n"
     "t.ini:4: [aws] session_token: bad variable reference in the value\n"
     "t.ini:5: [aws] secret_access_key: set twice (first on line 3)\n"
-    "t.ini:6: [aws] secret_acess_key: unknown key\n"
+    "t.ini:6: [aws] secret_acess_key: unknown key; did you mean 'secret_access_key'?\n"
     "t.ini:7: [aws] profile: unterminated ${ in 'ci${HOME'\n");
   CU_ASSERT_PTR_NULL(strstr(d.data, "SECRET"));
   CU_ASSERT_PTR_NULL(strstr(err.message, "SECRET"));
@@ -399,6 +443,7 @@ static const struct sl_test tests[] = {
   { "long role name", test_long_role_name },
   { "errors with file:line", test_errors },
   { "all diagnostics", test_all_diagnostics },
+  { "over 50 diagnostics, a folder", test_many_diagnostics_and_folder },
   { "tls_only follows the S3 endpoint", test_tls_only },
   { "secret values never quoted in diagnostics", test_secret_values_not_quoted },
   { "load file", test_load_file },

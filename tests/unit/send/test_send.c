@@ -770,7 +770,7 @@ static void test_flush_interval_checked(void)
 static void test_reports(void)
 {
   struct sl_send_result r;
-  struct sl_buf out;
+  struct sl_buf out, flat;
   sl_send_result_init(&r);
   r.target = SL_SEND_KINESIS;
   r.total = 3;
@@ -797,23 +797,28 @@ static void test_reports(void)
     "failed stdin:3 after 5 attempts: InternalFailure: boom\n"
     "  record (base64): eAp5\n"
     "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1, requests 2, "
-    "bytes 10, elapsed 0.50 s, 4 records/s\n");
+    "bytes 10 (10 B), elapsed 0.50 s, 4 records/s\n");
   sl_buf_reset(&out);
   CU_ASSERT_EQUAL(sl_send_report_text(&r, "st", "dl.jsonl", &out), SL_OK);
   CU_ASSERT_STRING_EQUAL(out.data,
     "1 failed records appended to dl.jsonl\n"
     "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1, requests 2, "
-    "bytes 10, elapsed 0.50 s, 4 records/s\n");
+    "bytes 10 (10 B), elapsed 0.50 s, 4 records/s\n");
   sl_buf_reset(&out);
   CU_ASSERT_EQUAL(sl_send_report_json(&r, "st", NULL, &out), SL_OK);
-  CU_ASSERT_STRING_EQUAL(out.data,
-    "{\"target\":\"kinesis\",\"stream\":\"st\",\"total_records\":3,\"successful_records\":2,"
+  /* Indented by the one JSON writer; the same text without the blanks. */
+  CU_ASSERT_EQUAL_FATAL(sl_buf_init(&flat, 65536), SL_OK);
+  CU_ASSERT_EQUAL(sl_json_compact(out.data, out.len, &flat), SL_OK);
+  CU_ASSERT_STRING_EQUAL(flat.data,
+    "{\"format_version\":1,\"command\":\"send\",\"target\":\"kinesis\",\"stream\":\"st\","
+    "\"total_records\":3,\"successful_records\":2,"
     "\"failed_records\":[{\"record\":\"x\\ny\",\"record_base64\":\"eAp5\",\"error\":"
     "\"InternalFailure: boom\",\"error_code\":\"InternalFailure\",\"attempt\":5,\"index\":2,"
     "\"source\":\"stdin:3\"}],\"failed_record_count\":1,\"failed_records_not_listed\":0,"
     "\"rejected_records\":0,\"retried_records\":1,\"duplicates_possible\":1,\"requests\":2,"
     "\"request_retries\":1,\"bytes\":10,\"elapsed_s\":0.500,\"records_per_s\":4,"
-    "\"dead_letter\":null}\n");
+    "\"dead_letter\":null}");
+  sl_buf_cleanup(&flat);
   sl_buf_reset(&out);
   {
     static const struct {

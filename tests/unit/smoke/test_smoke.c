@@ -97,7 +97,7 @@ static void fill(struct sl_smoke_result *res)
 static void test_report(void)
 {
   struct sl_smoke_result res;
-  struct sl_buf b;
+  struct sl_buf b, flat;
   CU_ASSERT_EQUAL_FATAL(sl_buf_init(&b, SL_BUF_SMALL), SL_OK);
   fill(&res);
   CU_ASSERT_EQUAL(sl_smoke_report_text(&res, &b), SL_OK);
@@ -112,6 +112,13 @@ static void test_report(void)
     "(3.0 s, timed out)\n");
   sl_buf_reset(&b);
   CU_ASSERT_EQUAL(sl_smoke_report_json(NULL, &res, NULL, &b), SL_OK);
+  /* Indented by the one JSON writer; searched without the blanks. */
+  CU_ASSERT_EQUAL_FATAL(sl_buf_init(&flat, SL_BUF_SMALL), SL_OK);
+  CU_ASSERT_EQUAL(sl_json_compact(b.data, b.len, &flat), SL_OK);
+  sl_buf_cleanup(&b);
+  b = flat;
+  CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "{\"format_version\":1,\"command\":\"smoke\","));
+  CU_ASSERT_EQUAL(strstr(b.data, "{\"format_version\":1,"), b.data);
   CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "\"count\":4,\"sent\":4,\"found\":2,\"missing\":1,"
                                         "\"duplicated\":1,\"in_error\":1,\"passed\":false,"
                                         "\"timed_out\":true"));
