@@ -12,6 +12,7 @@
 #include "creds_value.h"
 #include "creds_process.h"
 #include "creds_remote.h"
+#include "common/aws/creds_cache.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -469,6 +470,38 @@ static void check_keys_perms(struct sl_creds_provider *p, const char *path)
            (unsigned)(st.st_mode & 0777), path);
 }
 
+/* Sources worth sharing: those that cost a call or a process. Keys read
+ * from the environment or a file are read again, and stay out of the
+ * process-wide table. */
+static int shareable(const struct sl_creds *c)
+{
+  return strcmp(c->source, "env") && strcmp(c->source, "sluice-profile") &&
+         strcmp(c->source, "profile");
+}
+
+/* Resolution through the process-wide table: the first provider of a
+ * configuration fetches, the others (other clients, other threads) reuse
+ * it until it is due for refresh. */
+static enum sl_result shared_resolve(struct sl_creds_provider *p, time_t now,
+                                     struct sl_creds *fresh, struct sl_error *err,
+                                     char *keys_file, size_t keys_len)
+{
+  char key[65];
+  enum sl_result r = SL_OK;
+  sl_creds_cache_key(p->cfg, key);
+  sl_creds_cache_lock();
+  if(sl_creds_cache_find(key, now, REFRESH_BEFORE_S, fresh, keys_file, keys_len))
+    sl_log(SL_LOG_DEBUG, "credentials from %s (%s), resolved earlier in this process",
+           fresh->source, fresh->access_key_id);
+  else {
+    r = resolve(p->cfg, p->http, fresh, err, keys_file, keys_len);
+    if(!r && shareable(fresh))
+      sl_creds_cache_store(key, fresh, keys_file);
+  }
+  sl_creds_cache_unlock();
+  return r;
+}
+
 enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds **out,
                             struct sl_error *err)
 {
@@ -484,7 +517,7 @@ enum sl_result sl_creds_get(struct sl_creds_provider *p, const struct sl_creds *
   }
   memset(&fresh, 0, sizeof(fresh));
   sl_error_clear(&local);
-  r = resolve(p->cfg, p->http, &fresh, &local, keys_file, sizeof(keys_file));
+  r = shared_resolve(p, now, &fresh, &local, keys_file, sizeof(keys_file));
   if(!r) {
     check_keys_perms(p, !strcmp(fresh.source, "sluice-profile") ? p->profile_path : keys_file);
     sl_creds_cleanup(&p->cur);

@@ -339,10 +339,20 @@ static const char *key_in_section(const void *list, size_t i)
  * nearest key of this one, else the section's keys. */
 static void unknown_key(struct parse_state *st, const char *section, const char *name)
 {
+  static const char *const tls_off[] = { "verify_ssl", "insecure", "tls_verify", "no_verify_ssl",
+                                         "ssl_verify", NULL };
   struct key_list l = { section };
   const char *near;
   char known[512];
   size_t k, n = 0;
+  /* The keys other tools turn TLS checks off with: named, so nobody looks
+   * for another spelling. */
+  for(k = 0; tls_off[k]; k++)
+    if(!strcasecmp(name, tls_off[k])) {
+      diag(st, st->line, section, name, "unknown key: TLS verification is never turned off; for a "
+           "private CA set [aws] ca_bundle or AWS_CA_BUNDLE");
+      return;
+    }
   for(k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
     if(!strcmp(keys[k].key, name) && strcmp(keys[k].section, "aws")) {
       diag(st, st->line, section, name, "unknown key; it belongs in [%s]", keys[k].section);

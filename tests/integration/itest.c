@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "sluice/decode.h"
+
 int sl_itest_client(struct sl_client *c, const char *region)
 {
   struct sl_aws_config cfg;
@@ -111,4 +113,15 @@ const char *sl_itest_name(const char *prefix)
   static int n;
   snprintf(name, sizeof(name), "%s-%ld-%d", prefix, (long)getpid(), ++n);
   return name;
+}
+
+const char *sl_itest_flat(const char *json)
+{
+  static struct sl_buf b;
+  if(!b.max && sl_buf_init(&b, 1u << 20))
+    return "";
+  sl_buf_reset(&b);
+  if(!json || sl_json_compact(json, strlen(json), &b))
+    return "";
+  return b.len ? b.data : "";
 }

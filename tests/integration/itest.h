@@ -24,5 +24,8 @@ int sl_itest_run_tool(const char *tool, const char *args, const char *dir, char 
                       char **err);
 /* 1 when the endpoint is the bundled emulator (control API present). */
 int sl_itest_is_emulator(void);
+/* A --json document without the blanks outside strings (sl_json_compact),
+ * in a static buffer, for comparing with an expected one-line text. */
+const char *sl_itest_flat(const char *json);
 
 #endif

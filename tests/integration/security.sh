@@ -198,7 +198,7 @@ profile "$prof" "$name"
 for k in verify_ssl insecure tls_verify; do
   profile "$work/tls.ini" "$name" "$EP" "$k = false"
   "$P" plan "$work/tls.ini" >/dev/null 2>"$work/cli.err"
-  eq "profile key $k refused" "$(cat "$work/cli.err")" "provision: $work/tls.ini:5: [aws] $k: unknown key"
+  eq "profile key $k refused" "$(cat "$work/cli.err")" "provision: $work/tls.ini:5: [aws] $k: unknown key: TLS verification is never turned off; for a private CA set [aws] ca_bundle or AWS_CA_BUNDLE"
 done
 
 # cmds TAG PROFILE: the commands a user runs, each at -vvv (inspect: -vv).

@@ -48,7 +48,7 @@ P=("$prov" send "$work/p.ini" --to kinesis)
 # Records from arguments.
 out=$("${P[@]}" a b c); code=$?
 check "args: exit 0" [ $code -eq 0 ]
-check "args: summary" grep -q "^kinesis $stream: total 3, delivered 3, failed 0, retried 0, duplicates possible 0, requests 1, bytes 6," <<<"$out"
+check "args: summary" grep -q "^kinesis $stream: total 3, delivered 3, failed 0, retried 0, duplicates possible 0, requests 1, bytes 6 (6 B)," <<<"$out"
 
 # Lines from stdin: \r\n stripped, empty lines skipped, last line without \n.
 out=$(printf 'x\r\ny\n\n\r\nz' | "${P[@]}" --json); code=$?

@@ -234,8 +234,8 @@ static void test_delivered(void)
   sl_inspect_prefixes_cleanup(&want);
   snprintf(args, sizeof(args), "stats %s --json", plain_ini);
   CU_ASSERT_EQUAL(inspect(args), 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "{\"objects\":1,"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"records\":3,\"parse_errors\":0,"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(sl_itest_flat(out_text), "\"command\":\"stats\",\"objects\":1,"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(sl_itest_flat(out_text), "\"records\":3,\"parse_errors\":0,"));
 
   /* the stream whose role may not write: its records went to the error output */
   snprintf(args, sizeof(args), "cat %s", deny_ini);

@@ -139,6 +139,9 @@ static const struct {
     "t.ini:3: [bucket] prefix: unknown key; it belongs in [firehose]" },
   { "[bucket]\nname=b-1\n[firehose]\nname=s\nbuffer_size=5\n",
     "t.ini:5: [firehose] buffer_size: unknown key; did you mean 'buffer_size_mb'?" },
+  { "[aws]\nverify_ssl=false\n[bucket]\nname=b-1\n[firehose]\nname=s\n",
+    "t.ini:2: [aws] verify_ssl: unknown key: TLS verification is never turned off; for a private "
+    "CA set [aws] ca_bundle or AWS_CA_BUNDLE" },
   { "[bucket]\nname=b-1\n[firehose]\nname=s\n[role]\nrole_name=x\n",
     "t.ini:6: [role] role_name: unknown key (known: name)" },
   { "[bucket]\nname=Acme_Logs\n[firehose]\nname=s\n",
