@@ -13,6 +13,7 @@
 #include "creds_process.h"
 #include "creds_remote.h"
 #include "common/aws/creds_cache.h"
+#include "common/aws/creds_sso.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -316,6 +317,11 @@ static enum sl_result profile_creds(struct chain *ch, const char *name, int dept
     r = profile_static(ch, &p, out, err);
   else if(has(&p, "role_arn"))
     r = profile_role(ch, &p, depth, out, err);
+  else if(sl_creds_sso_profile(&p)) {
+    struct sl_http *h = chain_http(ch);
+    r = h ? sl_creds_from_sso(&p, ch->cfg, h, out, err) :
+            sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  }
   else if(has(&p, "credential_process")) {
     r = sl_creds_from_process(sl_shared_profile_get(&p, "credential_process"),
                               PROCESS_TIMEOUT_MS, out, err);

@@ -10,6 +10,7 @@
  * inih's fixed section buffer, and comments are only comments after
  * whitespace. */
 #include "sluice/creds.h"
+#include "common/aws/shared_config_internal.h"
 #include "sluice/log.h"
 
 #include <ctype.h>
@@ -38,6 +39,9 @@
  * sub-key may hold ':' (the SDKs split nested lines at the first '=' only),
  * and inih would split a name at ':'. */
 #define NEST_KEY "\x02"
+
+/* What parse_one reads a config file for: a profile, or an sso-session. */
+#define SSO_SESSION 2
 
 enum prop_state {
   PROP_NONE = 0, /* no property yet in this section */
@@ -132,7 +136,17 @@ static char *section_line(struct reader *r, const char *s, const char *e, char *
   n = s + 1;
   ne = close;
   trim(&n, &ne);
-  if(r->is_config) {
+  if(r->is_config == SSO_SESSION) {
+    /* [sso-session NAME]: the config file only, no [default] rule. */
+    if((size_t)(ne - n) > 11 && !memcmp(n, "sso-session", 11) && is_blank(n[11])) {
+      n += 12;
+      trim(&n, &ne);
+      if(valid_profile_name(n, ne) && (size_t)(ne - n) == strlen(r->target) &&
+         !memcmp(n, r->target, (size_t)(ne - n)))
+        tok = SEC_TARGET;
+    }
+  }
+  else if(r->is_config) {
     if((size_t)(ne - n) > 7 && !memcmp(n, "profile", 7) && is_blank(n[7])) {
       n += 8;
       trim(&n, &ne);
@@ -528,5 +542,30 @@ enum sl_result sl_shared_profile_load(const char *name, struct sl_shared_profile
     name = env && *env ? env : "default";
   r = sl_shared_profile_paths(conf, sizeof(conf), cred, sizeof(cred), err);
   if(!r) r = sl_shared_profile_load_files(name, conf, cred, out, err);
+  return r;
+}
+
+enum sl_result sl_shared_sso_session_load(const char *name, struct sl_shared_profile *out,
+                                          struct sl_error *err)
+{
+  char conf[PATH_MAX], cred[PATH_MAX];
+  struct collect c;
+  enum sl_result r;
+  sl_shared_profile_cleanup(out);
+  if(strlen(name) >= sizeof(out->name))
+    return sl_error_set(err, SL_E_CONFIG, NULL, "sso-session name too long");
+  r = sl_shared_profile_paths(conf, sizeof(conf), cred, sizeof(cred), err);
+  if(r)
+    return r;
+  snprintf(out->name, sizeof(out->name), "%s", name);
+  snprintf(out->config_path, sizeof(out->config_path), "%s", conf);
+  collect_init(&c);
+  r = parse_one(conf, SSO_SESSION, name, &c, err);
+  if(!r) r = merge(&out->kv, &c.target);
+  if(!r)
+    out->found = out->in_config = c.seen_target;
+  collect_cleanup(&c);
+  if(r)
+    sl_headers_cleanup(&out->kv);
   return r;
 }

@@ -1,8 +1,11 @@
 /* sluice — the credential provider chain, in the order the AWS SDKs use:
  * explicit (sluice profile) → environment → shared files (static keys,
- * credential_process, role_arn + source_profile, web_identity_token_file) →
- * web identity from env → ECS container endpoint → EC2 IMDSv2.
- * Expiring credentials are refreshed before they expire. */
+ * credential_process, role_arn + source_profile, web_identity_token_file,
+ * AWS SSO: sso_session or sso_start_url with the token `aws sso login`
+ * cached) → web identity from env → ECS container endpoint → EC2 IMDSv2.
+ * What costs a call or a process is resolved once per process and shared
+ * by every provider of the same configuration. Expiring credentials are
+ * refreshed before they expire. */
 #ifndef SLUICE_CREDS_H
 #define SLUICE_CREDS_H
 

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "harness.h"
 #include "mini_server.h"
 #include "sluice/creds.h"
@@ -27,7 +29,7 @@ static const char *const vars[] = {
   "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
   "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
   "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED",
-  "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http_proxy", "HTTP_PROXY", "https_proxy",
+  "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_SSO", "HOME", "http_proxy", "HTTP_PROXY", "https_proxy",
   "HTTPS_PROXY", "all_proxy", "ALL_PROXY", NULL
 };
 static char *saved[sizeof(vars) / sizeof(vars[0])];
@@ -961,6 +963,173 @@ static void test_secrets_registered(void)
   sl_creds_cleanup(&c);
 }
 
+/* ---- AWS SSO ---------------------------------------------------------- */
+
+/* The token `aws sso login` caches, under a HOME of the test's own:
+ * ~/.aws/sso/cache/<sha1(what)>.json. */
+static void sso_token(const char *sha1_of, const char *json)
+{
+  char dir[600], path[700];
+  unsigned char sum[20];
+  unsigned int n = 0, i;
+  char hex[41];
+  snprintf(dir, sizeof(dir), "%s/home", sl_test_tmpdir());
+  setenv("HOME", dir, 1);
+  mkdir(dir, 0700);
+  snprintf(path, sizeof(path), "%s/.aws", dir);
+  mkdir(path, 0700);
+  snprintf(path, sizeof(path), "%s/.aws/sso", dir);
+  mkdir(path, 0700);
+  snprintf(path, sizeof(path), "%s/.aws/sso/cache", dir);
+  mkdir(path, 0700);
+  EVP_Digest(sha1_of, strlen(sha1_of), sum, &n, EVP_sha1(), NULL);
+  for(i = 0; i < 20; i++)
+    snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+  snprintf(path, sizeof(path), "%s/.aws/sso/cache/%s.json", dir, hex);
+  if(json)
+    write_file(path, json, 0600);
+  else
+    remove(path);
+}
+
+static const char sso_answer[] =
+  "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":\"sso/secret+key\","
+  "\"sessionToken\":\"sso-session-token-value\",\"expiration\":1893553445000}}";
+static const char sso_target[] =
+  "/federation/credentials?account_id=123456789012&role_name=Read%20Only";
+
+static void test_sso_session(void)
+{
+  struct sl_creds c;
+  struct sl_error err;
+  const struct sl_mini_request *q;
+  fresh();
+  setenv("AWS_ENDPOINT_URL_SSO", sl_mini_url(srv), 1);
+  routes[0] = (struct route){ "GET", sso_target, 200, sso_answer };
+  write_file(conf_path, "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
+             "sso_role_name = Read Only\nregion = eu-west-1\n\n"
+             "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+             "sso_region = eu-west-1\nsso_registration_scopes = sso:account:access\n", 0600);
+  sso_token("corp", "{\"accessToken\":\"sso-bearer-token-1234\",\"expiresAt\":\"2099-01-01T00:00:00Z\","
+            "\"region\":\"eu-west-1\",\"startUrl\":\"https://corp.awsapps.com/start\"}");
+  snprintf(cfg.profile, sizeof(cfg.profile), "dev");
+  CU_ASSERT_EQUAL_FATAL(resolve(&c, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.source, "sso");
+  CU_ASSERT_STRING_EQUAL(c.access_key_id, "ASIASSO");
+  CU_ASSERT_STRING_EQUAL(c.secret_access_key, "sso/secret+key");
+  CU_ASSERT_STRING_EQUAL(c.session_token, "sso-session-token-value");
+  CU_ASSERT_EQUAL((long long)c.expiration, 1893553445LL); /* milliseconds on the wire */
+  sl_creds_cleanup(&c);
+  /* One unsigned GET with the bearer token. */
+  CU_ASSERT_EQUAL_FATAL(sl_mini_request_count(srv), 1);
+  q = sl_mini_request_at(srv, 0);
+  CU_ASSERT_STRING_EQUAL(q->method, "GET");
+  CU_ASSERT_STRING_EQUAL(q->target, sso_target);
+  CU_ASSERT_STRING_EQUAL(sl_headers_get(&q->headers, "x-amz-sso_bearer_token"),
+                         "sso-bearer-token-1234");
+  CU_ASSERT_PTR_NULL(sl_headers_get(&q->headers, "Authorization"));
+  /* The bearer token is a secret too. */
+  sl_log(SL_LOG_WARN, "token sso-bearer-token-1234 seen");
+  CU_ASSERT_PTR_NULL(strstr(logged.data, "sso-bearer-token-1234"));
+}
+
+static void test_sso_legacy_and_errors(void)
+{
+  struct sl_creds c;
+  struct sl_error err;
+  fresh();
+  setenv("AWS_ENDPOINT_URL_SSO", sl_mini_url(srv), 1);
+  routes[0] = (struct route){ "GET", sso_target, 200, sso_answer };
+  /* Legacy: the start URL names the token file. */
+  write_file(conf_path, "[profile old]\nsso_start_url = https://old.awsapps.com/start\n"
+             "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Read Only\n",
+             0600);
+  sso_token("https://old.awsapps.com/start",
+            "{\"accessToken\":\"legacy-token-abcdef\",\"expiresAt\":\"2099-01-01T00:00:00UTC\"}");
+  snprintf(cfg.profile, sizeof(cfg.profile), "old");
+  CU_ASSERT_EQUAL_FATAL(resolve(&c, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.access_key_id, "ASIASSO");
+  sl_creds_cleanup(&c);
+  /* Expired: say how to log in again; nothing is sent. */
+  sl_mini_reset(srv);
+  sso_token("https://old.awsapps.com/start",
+            "{\"accessToken\":\"legacy-token-abcdef\",\"expiresAt\":\"2020-01-01T00:00:00Z\"}");
+  CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CREDENTIALS);
+  CU_ASSERT_STRING_EQUAL(err.message, "profile old: the AWS SSO token expired at "
+                         "2020-01-01T00:00:00Z: run aws sso login --profile old");
+  CU_ASSERT_EQUAL(sl_mini_request_count(srv), 0);
+  /* Never logged in. */
+  sso_token("https://old.awsapps.com/start", NULL);
+  CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CREDENTIALS);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "profile old: no AWS SSO token cached ("));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "): run aws sso login --profile old"));
+  /* The portal no longer takes the token. */
+  sso_token("https://old.awsapps.com/start",
+            "{\"accessToken\":\"legacy-token-abcdef\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}");
+  routes[0] = (struct route){ "GET", sso_target, 401,
+                              "{\"message\":\"Session token not found or invalid\"}" };
+  CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CREDENTIALS);
+  CU_ASSERT_STRING_EQUAL(err.message, "profile old: the AWS SSO session is no longer valid "
+                         "(GetRoleCredentials: UnauthorizedException): run aws sso login "
+                         "--profile old");
+  routes[0] = (struct route){ "GET", sso_target, 403, "{\"message\":\"No access\"}" };
+  CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CREDENTIALS);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "profile old: the AWS SSO user may not use role "
+                                             "Read Only in account 123456789012"));
+  /* Settings that cannot work are named. */
+  write_file(conf_path, "[profile half]\nsso_session = nowhere\nsso_account_id = 1\n", 0600);
+  snprintf(cfg.profile, sizeof(cfg.profile), "half");
+  CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CONFIG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "profile half: sso_session 'nowhere' has no "
+                                             "[sso-session nowhere] section in "));
+  write_file(conf_path, "[profile half]\nsso_start_url = https://x/start\nsso_region = us-east-1\n",
+             0600);
+  CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CONFIG);
+  CU_ASSERT_STRING_EQUAL(err.message, "profile half is an AWS SSO profile but lacks "
+                         "sso_account_id, sso_role_name");
+  write_file(conf_path, "[profile both]\nsso_session = s\nsso_region = us-east-1\n"
+             "sso_account_id = 1\nsso_role_name = r\n[sso-session s]\n"
+             "sso_start_url = https://s/start\nsso_region = eu-west-1\n", 0600);
+  snprintf(cfg.profile, sizeof(cfg.profile), "both");
+  CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CONFIG);
+  CU_ASSERT_STRING_EQUAL(err.message, "profile both: sso_region is 'us-east-1' but its "
+                         "sso-session s says 'eu-west-1'");
+}
+
+/* Providers with one configuration share what the first fetched: one
+ * AssumeRole for all of them; a changed configuration fetches again. */
+static void test_shared_between_providers(void)
+{
+  struct sl_creds_provider *a, *b;
+  const struct sl_creds *ca, *cb;
+  struct sl_error err;
+  fresh();
+  use_sts();
+  write_file(conf_path, "[profile shared]\nrole_arn = arn:aws:iam::123456789012:role/demo\n"
+             "source_profile = base\n", 0600);
+  write_file(cred_path, "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = b\n",
+             0600);
+  snprintf(cfg.profile, sizeof(cfg.profile), "shared");
+  a = sl_creds_provider_new(&cfg, NULL, NULL);
+  b = sl_creds_provider_new(&cfg, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  CU_ASSERT_EQUAL_FATAL(sl_creds_get(a, &ca, &err), SL_OK);
+  CU_ASSERT_EQUAL_FATAL(sl_creds_get(b, &cb, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(ca->access_key_id, "ASIAROLE");
+  CU_ASSERT_STRING_EQUAL(cb->access_key_id, "ASIAROLE");
+  CU_ASSERT_EQUAL(sl_mini_request_count(srv), 1);
+  sl_creds_provider_free(b);
+  /* Another session name is another configuration. */
+  write_file(conf_path, "[profile shared]\nrole_arn = arn:aws:iam::123456789012:role/demo\n"
+             "source_profile = base\nrole_session_name = other-session\n", 0600);
+  b = sl_creds_provider_new(&cfg, NULL, NULL);
+  CU_ASSERT_EQUAL_FATAL(sl_creds_get(b, &cb, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_mini_request_count(srv), 2);
+  sl_creds_provider_free(a);
+  sl_creds_provider_free(b);
+}
+
 static const struct sl_test tests[] = {
   { "ISO 8601 expiration parsing", test_parse_time },
   { "sluice profile keys beat the environment", test_sluice_profile_beats_env },
@@ -987,6 +1156,9 @@ static const struct sl_test tests[] = {
   { "nothing found lists what was tried", test_nothing_found },
   { "GetCallerIdentity", test_caller_identity },
   { "obtained secrets are masked in logs", test_secrets_registered },
+  { "AWS SSO: sso_session profile", test_sso_session },
+  { "AWS SSO: legacy profile, expired and missing tokens, portal errors", test_sso_legacy_and_errors },
+  { "credentials shared between providers of one configuration", test_shared_between_providers },
   { NULL, NULL }
 };
 

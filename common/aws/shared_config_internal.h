@@ -1,0 +1,13 @@
+/* shared_config_internal.h — what the credential chain reads from the AWS
+ * config file besides profiles (sluice/creds.h has those). */
+#ifndef SL_AWS_SHARED_CONFIG_INTERNAL_H
+#define SL_AWS_SHARED_CONFIG_INTERNAL_H
+
+#include "sluice/creds.h"
+
+/* The [sso-session NAME] section of the config file (AWS_CONFIG_FILE or
+ * ~/.aws/config): found = 0 when there is none. */
+enum sl_result sl_shared_sso_session_load(const char *name, struct sl_shared_profile *out,
+                                          struct sl_error *err);
+
+#endif
