@@ -45,10 +45,8 @@ static int unknown_command(const struct sl_cli_program *prog, const char *name)
 
 static void version(const struct sl_cli_program *prog)
 {
-  printf("%s (sluice) %s\n", prog->name, SLUICE_VERSION);
   /* What runs may be a newer shared library than the one compiled against. */
-  if(strcmp(sl_version(), SLUICE_VERSION))
-    printf("libsluice %s\n", sl_version());
+  printf("%s (sluice) %s, libsluice %s\n", prog->name, SLUICE_VERSION, sl_version());
 }
 
 /* The option tables of the command and the shared ones, as one list. */

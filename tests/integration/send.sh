@@ -163,6 +163,18 @@ done
 check "missing stream: exit 1" [ $code -eq 1 ]
 check "missing stream: message" grep -q "firehose stream sl-send-cli-missing-$$ does not exist" "$work/err"
 
+# On a terminal (script(1) gives one): the progress line, rewritten in
+# place, ends with the final counts, not zeros; -q shows none.
+seq 1 3000 >"$work/tty.txt"
+script -qec "$prov send $work/p.ini --to kinesis --partition-key k --file $work/tty.txt --batch-size 50 --concurrency 1" \
+  /dev/null >"$work/tty.out" </dev/null
+last=$(tr '\r' '\n' <"$work/tty.out" | grep ' read, ' | tail -1)
+check "terminal: the last progress line has the totals ($last)" \
+  grep -qE '^3000 read, 3000 delivered, 0 failed, [0-9]+ records/s$' <<<"$last"
+script -qec "$prov send $work/p.ini --to kinesis --partition-key k --file $work/tty.txt --batch-size 50 --concurrency 1 -q" \
+  /dev/null >"$work/tty.out" </dev/null
+check "terminal, -q: no progress line, no summary" [ "$(tr -d '\r\n' <"$work/tty.out")" = "" ]
+
 aws --endpoint-url "$ep" --region us-east-1 kinesis delete-stream --stream-name "$stream" >/dev/null
 echo "send-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
