@@ -228,6 +228,18 @@ static void print_error(const char *what, const struct sl_error *err)
   fprintf(stderr, "inspect %s: %s\n", what, msg[0] ? msg : sl_strresult(err->result));
 }
 
+/* stats --json: a failure is a document too (ls --json prints one line
+ * per key, where an error document would read as a key). */
+static void json_error(const struct opts *o, const struct sl_error *err)
+{
+  struct sl_buf b;
+  if(!o->c.json || strcmp(o->cmd, "stats") || sl_buf_init(&b, SL_BUF_SMALL))
+    return;
+  if(!sl_inspect_error_json(o->cmd, o->target, err, &b))
+    fwrite(b.data, 1, b.len, stdout);
+  sl_buf_cleanup(&b);
+}
+
 /* Bucket and prefix from s3://BUCKET/PREFIX or the profile; the client's
  * configuration from the profile's [aws], the environment and the shared
  * AWS config. Fills bucket/prefix in o->c.src (pointing into p or the
@@ -257,8 +269,10 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
   }
   else {
     int code = sl_cli_profile_load("inspect", o->target, p, &err);
-    if(code)
+    if(code) {
+      json_error(o, &err);
       return code;
+    }
     snprintf(bucket, blen, "%s", p->bucket.name);
     o->c.src.prefix = !strcmp(o->cmd, "errors") ? p->firehose.error_prefix : p->firehose.prefix;
     if(!strcmp(o->cmd, "errors") && !p->firehose.error_prefix[0]) {
@@ -276,14 +290,16 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
   }
   if(r) {
     print_error(o->cmd, &err);
+    json_error(o, &err);
     return sl_cli_exit_for(r);
   }
   return 0;
 }
 
-static int finish(const char *cmd, enum sl_result r, const struct sl_error *err,
+static int finish(const struct opts *o, enum sl_result r, const struct sl_error *err,
                   const struct sl_inspect_summary *s)
 {
+  const char *cmd = o->cmd;
   if(fflush(stdout) || ferror(stdout)) {
     fprintf(stderr, "inspect: writing the output failed\n");
     return SL_EXIT_FAILED;
@@ -299,6 +315,8 @@ static int finish(const char *cmd, enum sl_result r, const struct sl_error *err,
            "(--resume-after it to go on)", s->last_key);
   if(r) {
     print_error(cmd, err);
+    json_error(o, err);
+    fflush(stdout);
     return sl_cli_exit_for(r);
   }
   if(s->failed_objects)
@@ -339,7 +357,7 @@ static int run(struct opts *o, struct sl_client *c)
     sum = st.sum;
     sl_inspect_stats_cleanup(&st);
   }
-  return finish(o->cmd, r, &err, &sum);
+  return finish(o, r, &err, &sum);
 }
 
 static int main_command(const struct sl_cli_program *prog, const struct sl_cli_command *cmd,

@@ -316,6 +316,10 @@ SL_EXPORT void sl_inspect_stats_cleanup(struct sl_inspect_stats *st);
 /* Text ("objects: N" ...) or JSON (one object and "\n"). */
 SL_EXPORT enum sl_result sl_inspect_stats_render(const struct sl_inspect_stats *st, int json,
                                        struct sl_buf *out);
+/* The --json document for a command that failed before it could report:
+ * {"format_version", "command", "profile": target, "error": {...}}. */
+SL_EXPORT enum sl_result sl_inspect_error_json(const char *command, const char *target,
+                                               const struct sl_error *err, struct sl_buf *out);
 
 SL_EXPORT enum sl_result sl_inspect_ls(struct sl_client *c, const struct sl_inspect_command *cmd,
                              struct sl_inspect_summary *sum, struct sl_error *err);

@@ -186,3 +186,12 @@ enum sl_result sl_inspect_stats_render(const struct sl_inspect_stats *st, int js
   }
   return r;
 }
+
+enum sl_result sl_inspect_error_json(const char *command, const char *target,
+                                     const struct sl_error *err, struct sl_buf *out)
+{
+  struct json_object *o = sl_jout_document(command);
+  json_object_object_add(o, "profile", sl_jout_opt(target));
+  json_object_object_add(o, "error", sl_jout_error(NULL, err));
+  return sl_jout_emit(o, out);
+}

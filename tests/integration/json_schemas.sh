@@ -76,6 +76,8 @@ valid smoke "$P" smoke --json "$work/bad.ini"
 valid smoke "$P" smoke --json "$down"
 
 valid stats "$I" stats --json "$prof"
+valid stats "$I" stats --json "$work/bad.ini"
+valid stats "$I" stats --json "$down"
 valid stats "$I" stats --json "$prof" --where sluice_canary=true
 valid ls "$I" ls --json "$prof"
 eq "ls: one line per key" "$(wc -l <"$work/$n.json")" "$("$I" ls "$prof" | wc -l)"
