@@ -15,8 +15,6 @@ trap 'rm -rf "$work"' EXIT
 clean_env
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 export AWS_CONFIG_FILE="$work/config" AWS_SHARED_CREDENTIALS_FILE="$work/credentials"
-# calls OPERATION: how many calls of it the ledger holds.
-calls() { ctl GET ledger | jq --arg op "$1" '[.calls[] | select(.operation == $op)] | length'; }
 
 name="sl-cred-$$"
 role="sl-cred-deploy-$$"
@@ -39,15 +37,7 @@ eq "role created" "$?" 0
 write_profile "$work/p.ini" "$name"
 export AWS_PROFILE=deploy
 
-# run WHAT WANT_EXIT COMMAND...: one AssumeRole for the whole run.
-once() {
-  local what=$1 want=$2 before
-  shift 2
-  before=$(calls AssumeRole)
-  "$@" >"$work/out" 2>"$work/err"
-  eq "$what: exit" "$?" "$want"
-  eq "$what: one AssumeRole" "$(( $(calls AssumeRole) - before ))" 1
-}
+once() { once_per_run AssumeRole "$@"; }
 once "plan (4 resources read at once)" 2 "$P" plan "$work/p.ini"
 once "apply" 0 "$P" apply "$work/p.ini"
 once "apply again" 0 "$P" apply "$work/p.ini"

@@ -64,3 +64,16 @@ write_profile() {
     printf '\n[retry]\ncreate_attempts = 30\ncreate_delay_s = %s\n' "$delay"
   } >"$file"
 }
+
+# ledger_calls OPERATION: how many calls of it the emulator's ledger holds.
+ledger_calls() { ctl GET ledger | jq --arg op "$1" '[.calls[] | select(.operation == $op)] | length'; }
+# once_per_run OPERATION WHAT WANT_EXIT COMMAND...: the command exits
+# WANT_EXIT and makes exactly one OPERATION call (output in $work/out, err).
+once_per_run() {
+  local op=$1 what=$2 want=$3 before
+  shift 3
+  before=$(ledger_calls "$op")
+  "$@" >"$work/out" 2>"$work/err"
+  eq "$what: exit" "$?" "$want"
+  eq "$what: one $op" "$(( $(ledger_calls "$op") - before ))" 1
+}
