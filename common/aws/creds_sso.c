@@ -269,11 +269,10 @@ enum sl_result sl_creds_from_sso(const struct sl_shared_profile *p,
   }
   if(r == SL_E_AWS && err->http_status == 401)
     r = login_hint(err, SL_E_CREDENTIALS, &s, "the AWS SSO session is no longer valid "
-               "(GetRoleCredentials: UnauthorizedException)");
+               "(GetRoleCredentials)");
   else if(r == SL_E_AWS && err->http_status == 403)
     r = sl_error_set(err, SL_E_CREDENTIALS, NULL, "profile %s: the AWS SSO user may not use role "
-                 "%s in account %s (GetRoleCredentials: %s)", s.profile, s.role, s.account,
-                 err->code[0] ? err->code : "ForbiddenException");
+                 "%s in account %s (GetRoleCredentials)", s.profile, s.role, s.account);
   sl_http_response_cleanup(&resp);
   sl_headers_cleanup(&h);
   sl_buf_cleanup(&url);

@@ -31,7 +31,8 @@ DEFAULT_CONFIG = {
 RUNTIME_CONFIG_KEYS = ("time_scale", "lifecycle_seconds", "iam_propagation_seconds", "fast_sink",
                        "kinesis_max_request_bytes")
 
-PROTOCOLS = {"s3": "rest-xml", "iam": "query", "sts": "query", "firehose": "json", "kinesis": "json"}
+PROTOCOLS = {"s3": "rest-xml", "iam": "query", "sts": "query", "firehose": "json", "kinesis": "json",
+             "sso": "rest-json"}
 QUERY_NS = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 JSON_TARGET_PREFIX = {"firehose": "Firehose_20150804", "kinesis": "Kinesis_20131202"}
 
@@ -127,6 +128,10 @@ def render_error(service, req, err):
                 '<RequestId>%s</RequestId></ErrorResponse>'
                 % (ns, "Sender" if err.sender_fault else "Receiver", _x(err.code), _x(err.message), rid))
         resp = Response(err.status, body.encode(), [("x-amzn-RequestId", rid)], content_type="text/xml")
+    elif proto == "rest-json":
+        body = json.dumps({"message": err.message})
+        resp = Response(err.status, body.encode(), [("x-amzn-RequestId", rid), ("x-amzn-ErrorType", err.code)],
+                        content_type="application/json")
     else:
         body = json.dumps({"__type": err.code, "message": err.message})
         resp = Response(err.status, body.encode(), [("x-amzn-RequestId", rid), ("x-amzn-ErrorType", err.code)],
@@ -264,7 +269,7 @@ class BrokenService(Service):
                        501, sender_fault=False)
 
 
-SERVICE_MODULES = ("s3", "iam", "sts", "firehose", "kinesis")
+SERVICE_MODULES = ("s3", "iam", "sts", "firehose", "kinesis", "sso")
 
 
 class Emulator:

@@ -21,6 +21,7 @@ from botocore.credentials import Credentials
 
 from .core import AwsError, Emulator, JSON_TARGET_PREFIX, PROTOCOLS, Request, Response, is_mutating, \
     render_error, RUNTIME_CONFIG_KEYS
+from . import sso as sso_routes
 
 TARGET_SERVICE = {v: k for k, v in JSON_TARGET_PREFIX.items()}
 STS_ACTIONS = {"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetCallerIdentity",
@@ -210,6 +211,8 @@ class Handler(BaseHTTPRequestHandler):
             if service is None:
                 service = "firehose" if target.startswith("Firehose") else (
                     "kinesis" if target.startswith("Kinesis") else None)
+        elif not auth.signed and sso_routes.route(self.command, raw_path):
+            service = "sso"     # the portal is unsigned: its bearer token is checked by sso.py
         else:
             service = auth.service if auth.service in PROTOCOLS else None
             action = self._action(req)
@@ -301,6 +304,8 @@ class Handler(BaseHTTPRequestHandler):
     def _authenticate(self, emu, req, auth, service, operation):
         proto = PROTOCOLS[service]
         s3 = proto == "rest-xml"
+        if service == "sso":
+            return
         if not auth.signed:
             if service == "sts" and operation == "AssumeRoleWithWebIdentity":
                 return
@@ -488,7 +493,8 @@ class Handler(BaseHTTPRequestHandler):
         if f.pick(service, operation, "throttle"):
             err = {"s3": AwsError("SlowDown", "Please reduce your request rate.", 503),
                    "iam": AwsError("Throttling", "Rate exceeded", 400),
-                   "sts": AwsError("Throttling", "Rate exceeded", 400)}.get(
+                   "sts": AwsError("Throttling", "Rate exceeded", 400),
+                   "sso": AwsError("TooManyRequestsException", "Rate exceeded", 429)}.get(
                 service, AwsError("ThrottlingException", "Rate exceeded", 400))
         elif f.pick(service, operation, "http_500"):
             err = AwsError("InternalError" if service == "s3" else "InternalFailure",
@@ -558,6 +564,14 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_emu/reset" and m == "POST":
                 emu.reset()
                 return _json(200, {"ok": True})
+            if path == "/_emu/sso/tokens":
+                svc = emu.services.get("sso")
+                if svc is None or "sso" in emu.service_errors:
+                    return _json(501, {"error": "sso module not available: %s" % emu.service_errors.get("sso")})
+                if m == "POST":
+                    return _json(200, svc.add_token(params))
+                if m == "GET":
+                    return _json(200, svc.list_tokens())
             if path.startswith("/_emu/firehose/") and m == "POST":
                 return self._firehose_control(emu, path[len("/_emu/firehose/"):], params)
         except (ValueError, TypeError, KeyError) as e:

@@ -1070,7 +1070,7 @@ static void test_sso_legacy_and_errors(void)
                               "{\"message\":\"Session token not found or invalid\"}" };
   CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CREDENTIALS);
   CU_ASSERT_STRING_EQUAL(err.message, "profile old: the AWS SSO session is no longer valid "
-                         "(GetRoleCredentials: UnauthorizedException): run aws sso login "
+                         "(GetRoleCredentials): run aws sso login "
                          "--profile old");
   routes[0] = (struct route){ "GET", sso_target, 403, "{\"message\":\"No access\"}" };
   CU_ASSERT_EQUAL(resolve(&c, &err), SL_E_CREDENTIALS);
