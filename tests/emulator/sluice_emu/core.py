@@ -128,14 +128,12 @@ def render_error(service, req, err):
                 '<RequestId>%s</RequestId></ErrorResponse>'
                 % (ns, "Sender" if err.sender_fault else "Receiver", _x(err.code), _x(err.message), rid))
         resp = Response(err.status, body.encode(), [("x-amzn-RequestId", rid)], content_type="text/xml")
-    elif proto == "rest-json":
-        body = json.dumps({"message": err.message})
-        resp = Response(err.status, body.encode(), [("x-amzn-RequestId", rid), ("x-amzn-ErrorType", err.code)],
-                        content_type="application/json")
     else:
-        body = json.dumps({"__type": err.code, "message": err.message})
+        # JSON 1.1 names the error in the body too; REST-JSON (the SSO portal) only in x-amzn-ErrorType.
+        rest = proto == "rest-json"
+        body = json.dumps({"message": err.message} if rest else {"__type": err.code, "message": err.message})
         resp = Response(err.status, body.encode(), [("x-amzn-RequestId", rid), ("x-amzn-ErrorType", err.code)],
-                        content_type="application/x-amz-json-1.1")
+                        content_type="application/json" if rest else "application/x-amz-json-1.1")
     resp.error_code = err.code
     return resp
 

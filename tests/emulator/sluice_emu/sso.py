@@ -4,12 +4,11 @@ standing in for `aws sso login`."""
 
 import base64
 import json
-import random
 import re
-import string
 import threading
 
 from .core import AwsError, Response, Service
+from .sts import new_session_keys
 
 # Routes of the portal (botocore's sso-2019-06-10 model).
 ROUTES = {("GET", "/federation/credentials"): "GetRoleCredentials",
@@ -35,7 +34,6 @@ class SsoService(Service):
         super().__init__(emu)
         self._lock = threading.Lock()
         self._tokens = {}    # access token -> {"expires": t, "roles": [(account, role)]}
-        self._rng = random.SystemRandom()
 
     def reset(self):
         with self._lock:
@@ -118,9 +116,7 @@ class SsoService(Service):
             raise AwsError("InvalidRequestException", "%s must not be null or empty" % missing, 400)
         if (acct, role) not in s["roles"]:
             raise AwsError("ForbiddenException", "No access", 403)
-        ak = "ASIA" + "".join(self._rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
-        secret = "".join(self._rng.choice(string.ascii_letters + string.digits + "+/") for _ in range(40))
-        token = "IQoJb3JpZ2luX2Vj" + base64.b64encode(bytes(self._rng.randrange(256) for _ in range(96))).decode()
+        ak, secret, token = new_session_keys()
         expires = int(self.emu.now()) + ROLE_SECONDS
         session = "AWSReservedSSO_%s_0123456789abcdef" % role
         arn = "arn:aws:sts::%s:assumed-role/%s/sso-user" % (acct, session)

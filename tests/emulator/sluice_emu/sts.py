@@ -10,15 +10,19 @@ from .query import QueryService
 DEFAULT_DURATION = 3600
 
 
+_RNG = random.SystemRandom()
+
+
+def new_session_keys():
+    """(access key id, secret, session token) shaped as STS issues them; the SSO portal hands out the same."""
+    ak = "ASIA" + "".join(_RNG.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+    secret = "".join(_RNG.choice(string.ascii_letters + string.digits + "+/") for _ in range(40))
+    token = "IQoJb3JpZ2luX2Vj" + base64.b64encode(bytes(_RNG.randrange(256) for _ in range(96))).decode()
+    return ak, secret, token
+
+
 class StsService(QueryService):
     name = "sts"
-
-    def __init__(self, emu):
-        super().__init__(emu)
-        self._rng = random.SystemRandom()
-
-    def _rand(self, alphabet, n):
-        return "".join(self._rng.choice(alphabet) for _ in range(n))
 
     def op_GetCallerIdentity(self, req, p):
         return {"Account": req.account_id, "Arn": req.principal_arn or "arn:aws:iam::%s:root" % req.account_id,
@@ -41,11 +45,7 @@ class StsService(QueryService):
                            "for this role.", 400)
         now = self.emu.now()
         expires = now + duration
-        ak = "ASIA" + self._rand(string.ascii_uppercase + string.digits, 16)
-        secret = self._rand(string.ascii_letters + string.digits + "+/", 40)
-        token = "IQoJb3JpZ2luX2Vj" + base64.b64encode(self._rng.randbytes(96) if hasattr(self._rng, "randbytes")
-                                                       else bytes(self._rng.randrange(256) for _ in range(96))
-                                                       ).decode()
+        ak, secret, token = new_session_keys()
         assumed_id = "%s:%s" % (role["RoleId"], session)
         arn = "arn:aws:sts::%s:assumed-role/%s/%s" % (self.emu.account_id, role["RoleName"], session)
         self.emu.add_temp_credentials(ak, secret, token, expires, arn, assumed_id)
