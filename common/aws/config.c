@@ -3,6 +3,7 @@
 #include "sluice/config.h"
 #include "sluice/creds.h"
 #include "sluice/log.h"
+#include "common/aws/shared_config_internal.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -152,31 +153,106 @@ static const char *env(const char *name)
   return v && *v ? v : NULL;
 }
 
+/* Logged at -v so that where each setting came from can be seen. */
+static void origin(const char *key, const char *value, const char *from)
+{
+  sl_log(SL_LOG_INFO, "%s %s (from %s)", key, value, from);
+}
+
+/* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the shared config's
+ * ignore_configured_endpoint_urls: endpoints from the environment and the
+ * shared config are not used; an explicit one still is. */
+static int truthy(const char *v)
+{
+  return v && !strcasecmp(v, "true");
+}
+
+static int any_service_endpoint(const struct sl_aws_config *c)
+{
+  int i;
+  for(i = 0; i < SL_SVC_COUNT; i++)
+    if(c->service_endpoint[i][0])
+      return 1;
+  return 0;
+}
+
 enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *err)
 {
   enum sl_result r = SL_OK;
   const char *v;
+  /* An endpoint set before (option, pipeline profile) outranks every
+   * configured one, as --endpoint-url does in the AWS CLI. */
+  int explicit_endpoint = c->endpoint_url[0] || any_service_endpoint(c);
   int i;
   if(!c->region[0]) {
-    if((v = env("AWS_REGION")))
-      r = set_region(c, v, "AWS_REGION", err);
-    else if((v = env("AWS_DEFAULT_REGION")))
-      r = set_region(c, v, "AWS_DEFAULT_REGION", err);
+    const char *name = env("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION";
+    if((v = env(name))) {
+      r = set_region(c, v, name, err);
+      if(!r)
+        origin("region", v, name);
+    }
   }
-  if(!r && !c->profile[0] && (v = env("AWS_PROFILE")))
+  if(!r && !c->profile[0] && (v = env("AWS_PROFILE"))) {
     r = set_field(c->profile, sizeof(c->profile), v, "AWS_PROFILE", err);
-  if(!r && !c->endpoint_url[0] && (v = env("AWS_ENDPOINT_URL")))
-    r = set_url(c->endpoint_url, sizeof(c->endpoint_url), v, "AWS_ENDPOINT_URL", err);
-  for(i = 0; !r && i < SL_SVC_COUNT; i++) {
-    char name[64];
-    snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", svc_env[i]);
-    if(!c->service_endpoint[i][0] && (v = env(name)))
-      r = set_url(c->service_endpoint[i], sizeof(c->service_endpoint[i]), v, name, err);
+    if(!r)
+      origin("profile", v, "AWS_PROFILE");
   }
-  if(!r && !c->max_attempts && (v = env("AWS_MAX_ATTEMPTS")))
+  if(!explicit_endpoint && !truthy(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
+    /* AWS_ENDPOINT_URL_<SVC> beats AWS_ENDPOINT_URL: the service field wins
+     * at resolve time. */
+    for(i = 0; !r && i < SL_SVC_COUNT; i++) {
+      char name[64];
+      snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", svc_env[i]);
+      if((v = env(name))) {
+        r = set_url(c->service_endpoint[i], sizeof(c->service_endpoint[i]), v, name, err);
+        if(!r)
+          sl_log(SL_LOG_INFO, "%s endpoint %s (from %s)", svc_names[i], v, name);
+      }
+    }
+    if(!r && (v = env("AWS_ENDPOINT_URL"))) {
+      r = set_url(c->endpoint_url, sizeof(c->endpoint_url), v, "AWS_ENDPOINT_URL", err);
+      if(!r)
+        origin("endpoint_url", v, "AWS_ENDPOINT_URL");
+    }
+  }
+  if(!r && !c->max_attempts && (v = env("AWS_MAX_ATTEMPTS"))) {
     r = set_attempts(c, v, "AWS_MAX_ATTEMPTS", err);
-  if(!r && !c->ca_bundle[0] && (v = env("AWS_CA_BUNDLE")))
+    if(!r)
+      origin("max_attempts", v, "AWS_MAX_ATTEMPTS");
+  }
+  if(!r && !c->ca_bundle[0] && (v = env("AWS_CA_BUNDLE"))) {
     r = set_field(c->ca_bundle, sizeof(c->ca_bundle), v, "AWS_CA_BUNDLE", err);
+    if(!r)
+      origin("ca_bundle", v, "AWS_CA_BUNDLE");
+  }
+  return r;
+}
+
+/* The shared config's `services = NAME` section: "kinesis.endpoint_url"
+ * and the like, for services not given an endpoint by anything above. */
+static enum sl_result services_section(struct sl_aws_config *c, const char *name,
+                                       struct sl_error *err)
+{
+  struct sl_shared_profile s;
+  enum sl_result r;
+  int i;
+  sl_shared_profile_init(&s);
+  r = sl_shared_section_load("services", name, &s, err);
+  if(!r && !s.found)
+    r = sl_error_set(err, SL_E_CONFIG, NULL, "services = %s, but there is no [services %s] "
+                     "section in %s", name, name, s.config_path);
+  for(i = 0; !r && i < SL_SVC_COUNT; i++) {
+    char key[64], what[128];
+    const char *v;
+    snprintf(key, sizeof(key), "%s.endpoint_url", svc_names[i]);
+    if(c->service_endpoint[i][0] || !(v = sl_shared_profile_get(&s, key)))
+      continue;
+    snprintf(what, sizeof(what), "[services %s] %s", name, key);
+    r = set_url(c->service_endpoint[i], sizeof(c->service_endpoint[i]), v, what, err);
+    if(!r)
+      sl_log(SL_LOG_INFO, "%s endpoint %s (from %s)", svc_names[i], v, what);
+  }
+  sl_shared_profile_cleanup(&s);
   return r;
 }
 
@@ -185,27 +261,79 @@ enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_erro
   struct sl_shared_profile p;
   enum sl_result r;
   const char *v;
+  char from[320];
   sl_shared_profile_init(&p);
   r = sl_shared_profile_load(c->profile[0] ? c->profile : NULL, &p, err);
   /* As the AWS CLI: a profile named but found in neither file is an error,
    * not an empty profile (which would surface later as "no region"). */
   if(!r && c->profile[0] && !p.found) {
-    const char *from = getenv("AWS_PROFILE");
+    const char *env_profile = getenv("AWS_PROFILE");
     r = sl_error_set(err, SL_E_CONFIG, "ProfileNotFound", "AWS profile '%s' (%s) is not in %s "
-                     "nor in %s", c->profile, from && !strcmp(from, c->profile) ?
-                     "from AWS_PROFILE" : "the profile's [aws] profile",
+                     "nor in %s", c->profile, env_profile && !strcmp(env_profile, c->profile) ?
+                     "from AWS_PROFILE" : "from --profile or the profile's [aws] profile",
                      p.config_path[0] ? p.config_path : "the config file",
                      p.credentials_path[0] ? p.credentials_path : "the credentials file");
   }
-  if(!r && !c->region[0] && (v = sl_shared_profile_get(&p, "region")))
+  snprintf(from, sizeof(from), "shared config profile %s", p.name);
+  if(!r && !c->region[0] && (v = sl_shared_profile_get(&p, "region"))) {
     r = set_region(c, v, "shared config 'region'", err);
-  if(!r && !c->max_attempts && (v = sl_shared_profile_get(&p, "max_attempts")))
+    if(!r)
+      origin("region", v, from);
+  }
+  if(!r && !c->max_attempts && (v = sl_shared_profile_get(&p, "max_attempts"))) {
     r = set_attempts(c, v, "shared config 'max_attempts'", err);
-  if(!r && !c->endpoint_url[0] && (v = sl_shared_profile_get(&p, "endpoint_url")))
-    r = set_url(c->endpoint_url, sizeof(c->endpoint_url), v, "shared config 'endpoint_url'", err);
-  if(!r && !c->ca_bundle[0] && (v = sl_shared_profile_get(&p, "ca_bundle")))
+    if(!r)
+      origin("max_attempts", v, from);
+  }
+  /* Endpoints, service by service below what came from above: none when
+   * a global one did (it would lose to a service one from lower down). */
+  if(!r && !c->endpoint_url[0] &&
+     !truthy(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) &&
+     !truthy(sl_shared_profile_get(&p, "ignore_configured_endpoint_urls"))) {
+    if((v = sl_shared_profile_get(&p, "services")))
+      r = services_section(c, v, err);
+    if(!r && (v = sl_shared_profile_get(&p, "endpoint_url"))) {
+      r = set_url(c->endpoint_url, sizeof(c->endpoint_url), v, "shared config 'endpoint_url'",
+                  err);
+      if(!r)
+        origin("endpoint_url", v, from);
+    }
+  }
+  if(!r && !c->ca_bundle[0] && (v = sl_shared_profile_get(&p, "ca_bundle"))) {
     r = set_field(c->ca_bundle, sizeof(c->ca_bundle), v, "shared config 'ca_bundle'", err);
+    if(!r)
+      origin("ca_bundle", v, from);
+  }
   sl_shared_profile_cleanup(&p);
+  return r;
+}
+
+enum sl_result sl_aws_config_set(struct sl_aws_config *c, const char *key, const char *value,
+                                 const char *from, struct sl_error *err)
+{
+  enum sl_result r;
+  char what[160];
+  int i;
+  snprintf(what, sizeof(what), "%s", from ? from : key);
+  if(!strcmp(key, "region"))
+    r = set_region(c, value, what, err);
+  else if(!strcmp(key, "profile"))
+    r = !*value ? sl_error_set(err, SL_E_CONFIG, NULL, "%s: an empty profile name", what) :
+        set_field(c->profile, sizeof(c->profile), value, what, err);
+  else if(!strcmp(key, "endpoint_url")) {
+    r = set_url(c->endpoint_url, sizeof(c->endpoint_url), value, what, err);
+    /* One endpoint for every service the command calls, as --endpoint-url. */
+    for(i = 0; !r && i < SL_SVC_COUNT; i++)
+      c->service_endpoint[i][0] = 0;
+  }
+  else if(!strcmp(key, "max_attempts"))
+    r = set_attempts(c, value, what, err);
+  else if(!strcmp(key, "ca_bundle"))
+    r = set_field(c->ca_bundle, sizeof(c->ca_bundle), value, what, err);
+  else
+    r = sl_error_set(err, SL_E_INVALID, NULL, "unknown configuration key '%s'", key);
+  if(!r && from)
+    origin(key, value, from);
   return r;
 }
 

@@ -49,7 +49,7 @@ static enum sl_result settings(const struct sl_shared_profile *p, struct sso *s,
   s->account = sl_shared_profile_get(p, "sso_account_id");
   s->role = sl_shared_profile_get(p, "sso_role_name");
   if(s->session) {
-    r = sl_shared_sso_session_load(s->session, &s->sess, err);
+    r = sl_shared_section_load("sso-session", s->session, &s->sess, err);
     if(!r && !s->sess.found)
       return sl_error_set(err, SL_E_CONFIG, NULL, "profile %s: sso_session '%s' has no "
                           "[sso-session %s] section in %s", p->name, s->session, s->session,

@@ -40,8 +40,9 @@
  * and inih would split a name at ':'. */
 #define NEST_KEY "\x02"
 
-/* What parse_one reads a config file for: a profile, or an sso-session. */
-#define SSO_SESSION 2
+/* What parse_one reads a config file for: a profile, or a typed section
+ * ([sso-session NAME], [services NAME]) named by reader.type. */
+#define TYPED_SECTION 2
 
 enum prop_state {
   PROP_NONE = 0, /* no property yet in this section */
@@ -61,6 +62,7 @@ struct reader {
   const char *p, *end;
   const char *path;
   const char *target;
+  const char *type;           /* "sso-session", "services" for TYPED_SECTION */
   int is_config;
   int lineno;
   int in_section;
@@ -136,10 +138,11 @@ static char *section_line(struct reader *r, const char *s, const char *e, char *
   n = s + 1;
   ne = close;
   trim(&n, &ne);
-  if(r->is_config == SSO_SESSION) {
-    /* [sso-session NAME]: the config file only, no [default] rule. */
-    if((size_t)(ne - n) > 11 && !memcmp(n, "sso-session", 11) && is_blank(n[11])) {
-      n += 12;
+  if(r->is_config == TYPED_SECTION) {
+    /* [TYPE NAME]: the config file only, no [default] rule. */
+    size_t tl = strlen(r->type);
+    if((size_t)(ne - n) > tl && !memcmp(n, r->type, tl) && is_blank(n[tl])) {
+      n += tl + 1;
       trim(&n, &ne);
       if(valid_profile_name(n, ne) && (size_t)(ne - n) == strlen(r->target) &&
          !memcmp(n, r->target, (size_t)(ne - n)))
@@ -385,8 +388,8 @@ static void ini_swap(struct ini_settings *save, int restore)
 }
 
 /* Parses one file for the target profile into c. A missing file is fine. */
-static enum sl_result parse_one(const char *path, int is_config, const char *target,
-                                struct collect *c, struct sl_error *err)
+static enum sl_result parse_one(const char *path, int is_config, const char *type,
+                                const char *target, struct collect *c, struct sl_error *err)
 {
   struct sl_buf text;
   struct reader rd;
@@ -402,6 +405,7 @@ static enum sl_result parse_one(const char *path, int is_config, const char *tar
       rd.p += 3;
     rd.path = path;
     rd.target = target;
+    rd.type = type;
     rd.is_config = is_config;
     rd.c = c;
     ini_swap(&save, 0);
@@ -512,9 +516,9 @@ enum sl_result sl_shared_profile_load_files(const char *name, const char *config
   collect_init(&conf);
   collect_init(&cred);
   if(config_path)
-    r = parse_one(config_path, 1, name, &conf, err);
+    r = parse_one(config_path, 1, NULL, name, &conf, err);
   if(!r && credentials_path)
-    r = parse_one(credentials_path, 0, name, &cred, err);
+    r = parse_one(credentials_path, 0, NULL, name, &cred, err);
   /* [profile default] beats [default] in the config file; the credentials
    * file beats both, key by key. */
   if(!r) r = merge(&out->kv, conf.seen_target ? &conf.target : &conf.plain);
@@ -545,22 +549,22 @@ enum sl_result sl_shared_profile_load(const char *name, struct sl_shared_profile
   return r;
 }
 
-enum sl_result sl_shared_sso_session_load(const char *name, struct sl_shared_profile *out,
-                                          struct sl_error *err)
+enum sl_result sl_shared_section_load(const char *type, const char *name,
+                                      struct sl_shared_profile *out, struct sl_error *err)
 {
   char conf[PATH_MAX], cred[PATH_MAX];
   struct collect c;
   enum sl_result r;
   sl_shared_profile_cleanup(out);
   if(strlen(name) >= sizeof(out->name))
-    return sl_error_set(err, SL_E_CONFIG, NULL, "sso-session name too long");
+    return sl_error_set(err, SL_E_CONFIG, NULL, "%s name too long", type);
   r = sl_shared_profile_paths(conf, sizeof(conf), cred, sizeof(cred), err);
   if(r)
     return r;
   snprintf(out->name, sizeof(out->name), "%s", name);
   snprintf(out->config_path, sizeof(out->config_path), "%s", conf);
   collect_init(&c);
-  r = parse_one(conf, SSO_SESSION, name, &c, err);
+  r = parse_one(conf, TYPED_SECTION, type, name, &c, err);
   if(!r) r = merge(&out->kv, &c.target);
   if(!r)
     out->found = out->in_config = c.seen_target;

@@ -5,9 +5,10 @@
 
 #include "sluice/creds.h"
 
-/* The [sso-session NAME] section of the config file (AWS_CONFIG_FILE or
- * ~/.aws/config): found = 0 when there is none. */
-enum sl_result sl_shared_sso_session_load(const char *name, struct sl_shared_profile *out,
-                                          struct sl_error *err);
+/* A typed section of the config file (AWS_CONFIG_FILE or ~/.aws/config):
+ * [sso-session NAME] or [services NAME]; found = 0 when there is none.
+ * Sub-keys are "parent.child" ("kinesis.endpoint_url"). */
+enum sl_result sl_shared_section_load(const char *type, const char *name,
+                                      struct sl_shared_profile *out, struct sl_error *err);
 
 #endif

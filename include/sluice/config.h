@@ -46,11 +46,26 @@ SL_EXPORT void sl_aws_config_cleanup(struct sl_aws_config *c);
 /* Fills what is still empty from the environment: AWS_REGION,
  * AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ENDPOINT_URL[_<SVC>],
  * AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE. Values already set (from a profile or
- * command line) win. Bad values give SL_E_CONFIG naming the variable. */
+ * command line) win; an endpoint already set outranks every configured
+ * one, and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips the endpoint
+ * variables, as in the AWS CLI. Bad values give SL_E_CONFIG naming the
+ * variable. */
 SL_EXPORT enum sl_result sl_aws_config_from_env(struct sl_aws_config *c, struct sl_error *err);
-/* Fills region, max_attempts, endpoint_url and ca_bundle from the AWS shared
- * config file's profile section when still empty. */
+/* Fills region, max_attempts, endpoints and ca_bundle from the AWS shared
+ * config file's profile section when still empty. Endpoints, only when
+ * none came from above: the `services = NAME` section's
+ * "<service>.endpoint_url" sub-keys, then the profile's endpoint_url
+ * (none with ignore_configured_endpoint_urls = true). */
 SL_EXPORT enum sl_result sl_aws_config_from_shared(struct sl_aws_config *c, struct sl_error *err);
+
+/* Sets one setting as a command-line option does: key is "region",
+ * "profile", "endpoint_url" (which also replaces every per-service
+ * endpoint), "max_attempts" or "ca_bundle"; the value is checked as the
+ * profile's would be. from ("--region") names it in errors and, when not
+ * NULL, in the -v line that tells where each setting came from. */
+SL_EXPORT enum sl_result sl_aws_config_set(struct sl_aws_config *c, const char *key,
+                                           const char *value, const char *from,
+                                           struct sl_error *err);
 
 /* A deep copy (the session token is the one member on the heap); dst is
  * overwritten and must be cleaned up. */

@@ -11,7 +11,7 @@ static const char *const env_vars[] = {
   "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
   "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_FIREHOSE",
   "AWS_ENDPOINT_URL_KINESIS", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE", "AWS_CONFIG_FILE",
-  "AWS_SHARED_CREDENTIALS_FILE", NULL
+  "AWS_SHARED_CREDENTIALS_FILE", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", NULL
 };
 
 static void clear_env(void)
@@ -326,7 +326,150 @@ static void test_resolve(void)
   clear_env();
 }
 
+/* Which endpoint a Kinesis call goes to after a resolve. */
+static const char *kinesis_url(const struct sl_aws_config *prof, char *out, size_t n)
+{
+  struct sl_aws_config c;
+  struct sl_endpoint ep;
+  struct sl_error err;
+  out[0] = 0;
+  if(sl_aws_config_resolve(&c, prof, &err)) {
+    snprintf(out, n, "error: %.1000s", err.message);
+    return out;
+  }
+  if(!sl_endpoint_resolve(&c, SL_SVC_KINESIS, NULL, &ep, &err))
+    snprintf(out, n, "%.640s", ep.base_url);
+  sl_aws_config_cleanup(&c);
+  return out;
+}
+
+static void write_file(const char *path, const char *text)
+{
+  FILE *f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* The AWS CLI's order: explicit (option, pipeline profile) >
+ * AWS_ENDPOINT_URL_<SVC> > AWS_ENDPOINT_URL > the shared config's services
+ * section > its endpoint_url; the ignore switches drop the configured ones. */
+static void test_endpoint_precedence(void)
+{
+  struct sl_aws_config prof;
+  char path[512], creds[512], url[1200];
+  clear_env();
+  snprintf(path, sizeof(path), "%s/config-endpoints", sl_test_tmpdir());
+  snprintf(creds, sizeof(creds), "%s/none", sl_test_tmpdir());
+  write_file(path, "[default]\nregion = eu-west-1\nservices = local\n"
+                   "endpoint_url = http://127.0.0.1:1001\n\n"
+                   "[services local]\nkinesis =\n  endpoint_url = http://127.0.0.1:1002\n"
+                   "firehose =\n  endpoint_url = http://127.0.0.1:1003\n\n"
+                   "[profile plain]\nregion = eu-west-2\nendpoint_url = http://127.0.0.1:1004\n"
+                   "\n[profile lost]\nregion = eu-west-2\nservices = missing\n"
+                   "\n[profile ignoring]\nregion = eu-west-2\n"
+                   "ignore_configured_endpoint_urls = true\nendpoint_url = http://127.0.0.1:1005\n");
+  setenv("AWS_CONFIG_FILE", path, 1);
+  setenv("AWS_SHARED_CREDENTIALS_FILE", creds, 1);
+  sl_aws_config_init(&prof);
+  /* The services section beats the profile's endpoint_url, per service. */
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1002");
+  strcpy(prof.profile, "plain");
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1004");
+  /* AWS_ENDPOINT_URL beats the whole shared config, the service one beats it. */
+  prof.profile[0] = 0;
+  setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1006", 1);
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1006");
+  setenv("AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:1007", 1);
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1007");
+  /* Service by service: Kinesis from its variable, the rest from below. */
+  unsetenv("AWS_ENDPOINT_URL");
+  strcpy(prof.profile, "plain");
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1007");
+  {
+    struct sl_aws_config c;
+    struct sl_endpoint ep;
+    struct sl_error err;
+    CU_ASSERT_EQUAL_FATAL(sl_aws_config_resolve(&c, &prof, &err), SL_OK);
+    CU_ASSERT_EQUAL(sl_endpoint_resolve(&c, SL_SVC_FIREHOSE, NULL, &ep, &err), SL_OK);
+    CU_ASSERT_STRING_EQUAL(ep.base_url, "http://127.0.0.1:1004");
+    sl_aws_config_cleanup(&c);
+  }
+  prof.profile[0] = 0;
+  setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1006", 1);
+  /* An explicit endpoint beats every configured one. */
+  strcpy(prof.endpoint_url, "http://127.0.0.1:1008");
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1008");
+  prof.endpoint_url[0] = 0;
+  /* The ignore switch: the environment's and the shared config's are dropped. */
+  setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "https://kinesis.eu-west-1.amazonaws.com");
+  strcpy(prof.endpoint_url, "http://127.0.0.1:1008");
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1008");
+  prof.endpoint_url[0] = 0;
+  unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+  unsetenv("AWS_ENDPOINT_URL");
+  unsetenv("AWS_ENDPOINT_URL_KINESIS");
+  strcpy(prof.profile, "ignoring");
+  CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "https://kinesis.eu-west-2.amazonaws.com");
+  /* services = NAME without its section is named. */
+  strcpy(prof.profile, "lost");
+  {
+    char want[700];
+    snprintf(want, sizeof(want), "error: services = missing, but there is no "
+             "[services missing] section in %s", path);
+    CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), want);
+  }
+  sl_aws_config_cleanup(&prof);
+  clear_env();
+}
+
+static char info[8][256];
+static int ninfo;
+
+static void capture_info(void *ud, enum sl_log_level lvl, const char *line)
+{
+  (void)ud;
+  if(lvl == SL_LOG_INFO && ninfo < 8)
+    snprintf(info[ninfo++], sizeof(info[0]), "%s", line);
+}
+
+/* An option sets a value, checked, and says where it came from at -v. */
+static void test_set(void)
+{
+  struct sl_aws_config c;
+  struct sl_error err;
+  sl_aws_config_init(&c);
+  strcpy(c.service_endpoint[SL_SVC_S3], "http://127.0.0.1:9");
+  sl_log_set_sink(capture_info, NULL);
+  sl_log_set_level(SL_LOG_INFO);
+  ninfo = 0;
+  CU_ASSERT_EQUAL(sl_aws_config_set(&c, "region", "ap-east-1", "--region", &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_aws_config_set(&c, "endpoint_url", "http://127.0.0.1:4566",
+                                    "--endpoint-url", &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_aws_config_set(&c, "profile", "ci", "--profile", &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(c.region, "ap-east-1");
+  CU_ASSERT_STRING_EQUAL(c.endpoint_url, "http://127.0.0.1:4566");
+  CU_ASSERT_STRING_EQUAL(c.service_endpoint[SL_SVC_S3], "");
+  CU_ASSERT_STRING_EQUAL(c.profile, "ci");
+  CU_ASSERT_EQUAL(ninfo, 3);
+  CU_ASSERT_STRING_EQUAL(info[0], "region ap-east-1 (from --region)");
+  CU_ASSERT_STRING_EQUAL(info[1], "endpoint_url http://127.0.0.1:4566 (from --endpoint-url)");
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL(sl_aws_config_set(&c, "region", "Mars 1", "--region", &err), SL_E_CONFIG);
+  CU_ASSERT_STRING_EQUAL(err.message, "--region: 'Mars 1' is not a region name (like eu-west-1)");
+  CU_ASSERT_STRING_EQUAL(c.region, "ap-east-1");
+  CU_ASSERT_EQUAL(sl_aws_config_set(&c, "endpoint_url", "localhost:1", "--endpoint-url", &err),
+                  SL_E_CONFIG);
+  CU_ASSERT_EQUAL(sl_aws_config_set(&c, "colour", "red", NULL, &err), SL_E_INVALID);
+  CU_ASSERT_EQUAL(ninfo, 3);
+  sl_log_set_sink(NULL, NULL);
+  sl_log_set_level(SL_LOG_WARN);
+}
+
 static const struct sl_test tests[] = {
+  { "endpoint precedence", test_endpoint_precedence },
+  { "set from an option", test_set },
   { "resolve and copy", test_resolve },
   { "endpoint table", test_endpoint_table },
   { "endpoint override", test_endpoint_override },
