@@ -132,6 +132,7 @@ struct opts {
   struct sl_inspect_filter filter;
   int64_t now;
   char who[64];               /* "inspect ls" */
+  const struct sl_cli_args *args; /* the global AWS options */
 };
 
 static int on_option(void *ud, int id, const char *v)
@@ -268,7 +269,7 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
     o->c.src.prefix = slash ? slash + 1 : "";
   }
   else {
-    int code = sl_cli_profile_load("inspect", o->target, p, &err);
+    int code = sl_cli_profile_load(o->args, o->target, SL_PROFILE_NEED_BUCKET, p, &err);
     if(code) {
       json_error(o, &err);
       return code;
@@ -283,6 +284,13 @@ static int open_target(struct opts *o, struct sl_profile *p, char *bucket, size_
     profile_path = o->target;
   }
   o->c.src.bucket = bucket;
+  if(base == &none) {
+    int code = sl_cli_aws_options(o->args, &none, &err);
+    if(code) {
+      json_error(o, &err);
+      return code;
+    }
+  }
   r = sl_aws_config_resolve(&cfg, base, &err);
   if(!r) {
     r = sl_client_new(c, &cfg, profile_path, &err);
@@ -380,6 +388,7 @@ static int main_command(const struct sl_cli_program *prog, const struct sl_cli_c
   if(code < 0) {
     sl_cli_apply_verbosity(&a);
     o.target = a.argc ? a.argv[0] : NULL;
+    o.args = &a;
     if(!o.target == !o.c.src.local)
       code = sl_cli_usage_error(a.who, "give one of PROFILE, s3://BUCKET/PREFIX or --local PATH");
     else

@@ -169,7 +169,7 @@ static int run(const struct sl_cli_program *prog, const struct sl_cli_command *c
     sl_cli_args_cleanup(&a);
     return SL_EXIT_FAILED;
   }
-  code = sl_cli_profile_load("provision", a.argv[0], &p, &err);
+  code = sl_cli_profile_load(&a, a.argv[0], SL_PROFILE_NEED_PIPELINE, &p, &err);
   if(code && o.json && !sl_prov_error_json(cmd->name, a.argv[0], NULL, &err, &out))
     put_buf(&out);
   if(!code)

@@ -16,12 +16,15 @@
 enum {
   O_TO = SL_CLI_OWN, O_FILE, O_FORMAT, O_DELIMITER, O_PARTITION_KEY, O_PARTITION_KEY_FIELD,
   O_EXPLICIT_HASH_KEY, O_BATCH_SIZE, O_CONCURRENCY, O_MAX_ATTEMPTS, O_FLUSH_INTERVAL,
-  O_DEAD_LETTER, O_STRICT, O_JSON
+  O_DEAD_LETTER, O_STRICT, O_JSON, O_STREAM
 };
 
 static const struct sl_cli_option options[] = {
-  { "to", 0, "firehose|kinesis", "where to send (default: firehose, or kinesis when the\n"
-    "profile's Firehose reads from its Kinesis stream)", O_TO },
+  { "stream", 0, "NAME|ARN", "send to this stream without a profile: region, credentials and\n"
+    "endpoint come from the AWS environment and shared config;\n"
+    "a NAME needs --to, an ARN names its service, region and account", O_STREAM },
+  { "to", 0, "firehose|kinesis", "which stream (default: the profile's Kinesis stream when its\n"
+    "Firehose reads from it or it has only [kinesis], else its Firehose)", O_TO },
   { "file", 0, "FILE", "read records from FILE ('-' = stdin); may be repeated\n"
     "(default: the RECORD arguments, else stdin)", O_FILE },
   { "format", 0, "lines|json|raw", "each line is a record (default); each JSON value (one line\n"
@@ -59,16 +62,21 @@ static const struct sl_cli_exit exits[] = {
 
 static const char *const examples[] = {
   "provision send profiles/local.ini '{\"msg\":\"hello\"}'",
-  "provision send prod.ini --file app.ndjson --format json --dead-letter failed.jsonl",
-  "tail -F app.log | provision send prod.ini --flush-interval 200ms",
-  "provision send prod.ini --to kinesis --partition-key-field user.id --file events.ndjson",
+  "# no profile: a stream made by someone else, settings from the AWS environment",
+  "provision send --stream events --to kinesis '{\"msg\":\"hello\"}'",
+  "provision send --stream arn:aws:firehose:eu-west-1:123456789012:deliverystream/logs "
+  "--file app.log",
+  "tail -F app.log | provision send prod.ini --to kinesis --partition-key-field user.id",
   NULL
 };
 
 #define MAX_FILES 64
 
 struct opts {
-  const char *profile;
+  const char *profile;        /* NULL with --stream */
+  const char *stream_arg;     /* --stream NAME|ARN */
+  struct sl_stream_arn arn;   /* when stream_arg is an ARN */
+  int is_arn;
   int to;                     /* -1 unset, else enum sl_send_target */
   const char *files[MAX_FILES];
   int nfiles;
@@ -106,6 +114,9 @@ static int on_option(void *ud, int id, const char *v)
   long ms;
   int k, code = 0;
   switch(id) {
+  case O_STREAM:
+    o->stream_arg = v;
+    break;
   case O_TO:
     if((k = sl_cli_choice(who, "to", v, "firehose|kinesis")) < 0)
       return SL_EXIT_USAGE;
@@ -315,7 +326,7 @@ static void dead_letter_mode(const char *path)
 
 /* The stream must exist and take records before any input is read. */
 static enum sl_result stream_ready(const struct sl_aws_config *base, const char *path,
-                                   const struct sl_send_options *so, struct sl_error *err)
+                                   const struct opts *o, struct sl_error *err)
 {
   struct sl_aws_config cfg;
   struct sl_client *c = NULL;
@@ -323,8 +334,11 @@ static enum sl_result stream_ready(const struct sl_aws_config *base, const char 
   if(!r)
     r = sl_client_new(&c, &cfg, path, err);
   sl_aws_config_cleanup(&cfg);
+  /* An ARN names an account: a same-named stream elsewhere is not it. */
+  if(!r && o->is_arn)
+    r = sl_send_check_account(c, o->arn.account, err);
   if(!r)
-    r = sl_send_stream_ready(c, so->target, so->stream, err);
+    r = sl_send_stream_ready(c, o->so.target, o->so.stream, err);
   sl_client_free(c);
   return r;
 }
@@ -351,7 +365,9 @@ static int exit_code(int error, const struct sl_send_result *res, int dead_lette
   return dead_letter || res->failed == res->rejected ? SL_EXIT_DATA : SL_EXIT_FAILED;
 }
 
-static int run(struct opts *o, const struct sl_profile *p)
+/* base: the profile's [aws] (or a fresh config with --stream) with the
+ * options over it; path: the profile, or NULL. */
+static int run(struct opts *o, const struct sl_aws_config *base, const char *path)
 {
   struct sl_aws_config cfg;
   struct sl_send_result res;
@@ -366,22 +382,18 @@ static int run(struct opts *o, const struct sl_profile *p)
   sl_error_clear(&err);
   sl_send_result_init(&res);
   sl_aws_config_init(&cfg);
-  if(o->to < 0)
-    o->to = p->firehose.source == SL_SOURCE_KINESIS ? SL_SEND_KINESIS : SL_SEND_FIREHOSE;
-  o->so.target = (enum sl_send_target)o->to;
-  o->so.stream = o->to == SL_SEND_KINESIS ? p->kinesis.name : p->firehose.name;
-  o->so.kinesis_request_bytes = p->kinesis.enabled ? p->kinesis.max_request_bytes : 0;
-  if(o->to == SL_SEND_KINESIS && !p->kinesis.enabled) {
-    fprintf(stderr, "provision send: %s has no [kinesis] section to send to\n", o->profile);
-    return SL_EXIT_USAGE;
-  }
   if(sl_buf_init(&out, (size_t)512 * 1024 * 1024))
     return SL_EXIT_FAILED;
-  r = sl_aws_config_resolve(&cfg, &p->aws, &err);
-  if(!r) r = stream_ready(&cfg, p->path[0] ? p->path : NULL, &o->so, &err);
-  if(!r) r = sl_sender_new(&rn.s, &o->so, &cfg, p->path[0] ? p->path : NULL, NULL, &err);
+  r = sl_aws_config_resolve(&cfg, base, &err);
+  if(!r)
+    sl_log(SL_LOG_INFO, "sending to %s stream %s in %s", sl_send_target_name(o->so.target),
+           o->so.stream, cfg.region);
+  if(!r) r = stream_ready(&cfg, path, o, &err);
+  if(!r) r = sl_sender_new(&rn.s, &o->so, &cfg, path, NULL, &err);
   if(r) {
     sl_cli_error(who, NULL, &err);
+    if(r == SL_E_NOT_FOUND && o->profile && !o->json)
+      fprintf(stderr, "provision send: to create it: provision apply %s\n", o->profile);
     json_error(o, &err);
     code = sl_cli_exit_for(r);
     goto done;
@@ -428,12 +440,63 @@ done:
   return code;
 }
 
+/* --stream NAME|ARN: the target from the ARN or --to, the region from the
+ * ARN; every positional is a record. */
+static int stream_target(struct opts *o, const struct sl_cli_args *a, struct sl_aws_config *base,
+                         struct sl_error *err)
+{
+  if(!strncmp(o->stream_arg, "arn:", 4)) {
+    if(sl_send_parse_arn(o->stream_arg, &o->arn, err))
+      return sl_cli_usage_error(who, "--stream: %s", err->message);
+    o->is_arn = 1;
+    if(o->to >= 0 && o->to != (int)o->arn.target)
+      return sl_cli_usage_error(who, "--to %s, but --stream names a %s stream",
+                                sl_send_target_name((enum sl_send_target)o->to),
+                                sl_send_target_name(o->arn.target));
+    if(a->region && strcmp(a->region, o->arn.region))
+      return sl_cli_usage_error(who, "--region %s, but the stream ARN is in %s", a->region,
+                                o->arn.region);
+    o->to = (int)o->arn.target;
+    o->so.stream = o->arn.name;
+    if(sl_aws_config_set(base, "region", o->arn.region, "the stream ARN", err))
+      return sl_cli_usage_error(who, "--stream: %s", err->message);
+  }
+  else {
+    if(o->to < 0)
+      return sl_cli_usage_error(who, "--stream %s needs --to kinesis or --to firehose (or give "
+                                "the stream's ARN)", o->stream_arg);
+    if(!*o->stream_arg || strlen(o->stream_arg) > (o->to == SL_SEND_KINESIS ? 128u : 64u) ||
+       strspn(o->stream_arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+         != strlen(o->stream_arg))
+      return sl_cli_usage_error(who, "--stream: '%s' is not a valid %s stream name (1-%d "
+                                "characters: letters, digits, '_', '.', '-')", o->stream_arg,
+                                sl_send_target_name((enum sl_send_target)o->to),
+                                o->to == SL_SEND_KINESIS ? 128 : 64);
+    o->so.stream = o->stream_arg;
+  }
+  o->so.target = (enum sl_send_target)o->to;
+  return sl_cli_aws_options(a, base, err);
+}
+
+/* The profile's stream: --to, else Kinesis when the Firehose reads from it
+ * or there is no Firehose, else the Firehose. */
+static void profile_target(struct opts *o, const struct sl_profile *p)
+{
+  if(o->to < 0)
+    o->to = p->firehose.source == SL_SOURCE_KINESIS || !p->firehose.name[0] ? SL_SEND_KINESIS :
+            SL_SEND_FIREHOSE;
+  o->so.target = (enum sl_send_target)o->to;
+  o->so.stream = o->to == SL_SEND_KINESIS ? p->kinesis.name : p->firehose.name;
+  o->so.kinesis_request_bytes = p->kinesis.enabled ? p->kinesis.max_request_bytes : 0;
+}
+
 static int main_send(const struct sl_cli_program *prog, const struct sl_cli_command *cmd,
                      int argc, char **argv)
 {
   struct sl_cli_args a;
   struct opts o;
   struct sl_profile p;
+  struct sl_aws_config base;
   struct sl_error err;
   int code;
   memset(&o, 0, sizeof(o));
@@ -446,26 +509,52 @@ static int main_send(const struct sl_cli_program *prog, const struct sl_cli_comm
   }
   sl_cli_apply_verbosity(&a);
   o.quiet = a.quiet;
-  o.profile = a.argv[0];
-  o.records = a.argv + 1;
-  o.nrecords = a.argc - 1;
   sl_error_clear(&err);
   sl_profile_init(&p);
-  code = sl_cli_profile_load("provision", o.profile, &p, &err);
-  if(code)
-    json_error(&o, &err);
-  else
-    code = run(&o, &p);
+  sl_aws_config_init(&base);
+  if(o.stream_arg) {
+    o.records = a.argv;
+    o.nrecords = a.argc;
+    code = stream_target(&o, &a, &base, &err);
+    if(!code)
+      code = run(&o, &base, NULL);
+  }
+  else if(!a.argc)
+    code = sl_cli_usage_error(who, "needs a PROFILE or --stream NAME|ARN (see provision send "
+                              "--help)");
+  else {
+    unsigned needs = o.to == SL_SEND_KINESIS ? SL_PROFILE_NEED_KINESIS :
+                     o.to == SL_SEND_FIREHOSE ? SL_PROFILE_NEED_FIREHOSE : SL_PROFILE_NEED_STREAM;
+    o.profile = a.argv[0];
+    o.records = a.argv + 1;
+    o.nrecords = a.argc - 1;
+    struct sl_cli_args named = a;
+    /* "is required by provision send --to kinesis": what asked for it. */
+    if(o.to >= 0)
+      snprintf(named.who, sizeof(named.who), "%.40s --to %s", a.who,
+               sl_send_target_name((enum sl_send_target)o.to));
+    code = sl_cli_profile_load(&named, o.profile, needs, &p, &err);
+    if(code)
+      json_error(&o, &err);
+    else {
+      profile_target(&o, &p);
+      code = run(&o, &p.aws, p.path[0] ? p.path : NULL);
+    }
+  }
+  sl_aws_config_cleanup(&base);
   sl_profile_cleanup(&p);
   sl_cli_args_cleanup(&a);
   return code;
 }
 
 const struct sl_cli_command sl_cmd_send = {
-  "send", "PROFILE [RECORD ...]", "send records to the Firehose or Kinesis stream",
-  "Send records to the profile's Firehose delivery stream or Kinesis stream: each RECORD\n"
-  "argument, else each --file, else stdin. Batches respect the service's limits; records\n"
-  "the service refuses are retried with backoff, and what fails for good is reported (and\n"
-  "kept with --dead-letter). The stream is checked once before the first batch.",
-  options, exits, examples, 1, -1, main_send
+  "send", "[PROFILE] [RECORD ...]", "send records to a Firehose or Kinesis stream",
+  "Send records to the profile's Firehose delivery stream or Kinesis stream, or with\n"
+  "--stream to any stream, without a profile: each RECORD argument, else each --file,\n"
+  "else stdin. The profile needs only the stream it sends to. Batches respect the\n"
+  "service's limits; records the service refuses are retried with backoff, and what\n"
+  "fails for good is reported (and kept with --dead-letter). The stream is checked once\n"
+  "before the first batch: a missing one is named with its region and account, one still\n"
+  "being created is waited for.",
+  options, exits, examples, 0, -1, main_send
 };

@@ -128,7 +128,7 @@ static int main_smoke(const struct sl_cli_program *prog, const struct sl_cli_com
     o.so.on_progress = on_progress;
   sl_error_clear(&err);
   sl_profile_init(&p);
-  code = sl_cli_profile_load("provision", a.argv[0], &p, &err);
+  code = sl_cli_profile_load(&a, a.argv[0], SL_PROFILE_NEED_PIPELINE, &p, &err);
   if(code && o.json) {
     struct sl_buf out;
     if(!sl_buf_init(&out, SL_BUF_SMALL) && !sl_prov_error_json("smoke", a.argv[0], NULL, &err,

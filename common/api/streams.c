@@ -312,32 +312,66 @@ enum sl_result sl_kinesis_put_batch(struct sl_client *c, const char *stream,
   return put_batch(c, 1, stream, recs, n, results, failed, err);
 }
 
-static enum sl_result status_of(struct sl_client *c, int kinesis, const char *stream,
-                                char status[32], struct sl_error *err)
+static void copy_member(char *dst, size_t n, struct json_object *o, const char *name)
 {
-  struct json_object *in = json_object_new_object(), *out = NULL, *d;
+  const char *v = str_member(o, name);
+  snprintf(dst, n, "%s", v ? v : "");
+}
+
+static enum sl_result summary_of(struct sl_client *c, int kinesis, const char *stream,
+                                 struct sl_stream_summary *sum, struct sl_error *err)
+{
+  struct json_object *in = json_object_new_object(), *out = NULL, *d = NULL, *src, *ks;
   enum sl_result r;
-  const char *s = NULL;
-  status[0] = 0;
+  memset(sum, 0, sizeof(*sum));
   if(!in)
     return SL_E_NOMEM;
   json_object_object_add(in, kinesis ? "StreamName" : "DeliveryStreamName",
                          json_object_new_string(stream));
   r = kinesis ? sl_kinesis_call(c, "DescribeStreamSummary", in, &out, err) :
                 sl_firehose_call(c, "DescribeDeliveryStream", in, &out, err);
-  if(!r) {
-    if(json_object_object_get_ex(out, kinesis ? "StreamDescriptionSummary" :
-                                                "DeliveryStreamDescription", &d))
-      s = str_member(d, kinesis ? "StreamStatus" : "DeliveryStreamStatus");
-    if(!s)
-      r = sl_error_set(err, SL_E_PARSE, NULL, "Describe answer for %s has no status", stream);
-    else
-      snprintf(status, 32, "%s", s);
+  if(!r && !json_object_object_get_ex(out, kinesis ? "StreamDescriptionSummary" :
+                                                     "DeliveryStreamDescription", &d))
+    d = NULL;
+  if(!r && !str_member(d, kinesis ? "StreamStatus" : "DeliveryStreamStatus"))
+    r = sl_error_set(err, SL_E_PARSE, NULL, "Describe answer for %s has no status", stream);
+  if(!r && kinesis) {
+    copy_member(sum->status, sizeof(sum->status), d, "StreamStatus");
+    copy_member(sum->arn, sizeof(sum->arn), d, "StreamARN");
+  }
+  else if(!r) {
+    copy_member(sum->status, sizeof(sum->status), d, "DeliveryStreamStatus");
+    copy_member(sum->arn, sizeof(sum->arn), d, "DeliveryStreamARN");
+    copy_member(sum->type, sizeof(sum->type), d, "DeliveryStreamType");
+    if(json_object_object_get_ex(d, "Source", &src) &&
+       json_object_object_get_ex(src, "KinesisStreamSourceDescription", &ks))
+      copy_member(sum->source_arn, sizeof(sum->source_arn), ks, "KinesisStreamARN");
   }
   json_object_put(in);
   if(out)
     json_object_put(out);
   return r;
+}
+
+static enum sl_result status_of(struct sl_client *c, int kinesis, const char *stream,
+                                char status[32], struct sl_error *err)
+{
+  struct sl_stream_summary sum;
+  enum sl_result r = summary_of(c, kinesis, stream, &sum, err);
+  memcpy(status, sum.status, 32);
+  return r;
+}
+
+enum sl_result sl_firehose_summary(struct sl_client *c, const char *stream,
+                                   struct sl_stream_summary *out, struct sl_error *err)
+{
+  return summary_of(c, 0, stream, out, err);
+}
+
+enum sl_result sl_kinesis_summary(struct sl_client *c, const char *stream,
+                                  struct sl_stream_summary *out, struct sl_error *err)
+{
+  return summary_of(c, 1, stream, out, err);
 }
 
 enum sl_result sl_firehose_status(struct sl_client *c, const char *stream, char status[32],

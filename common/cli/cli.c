@@ -238,6 +238,15 @@ int sl_cli_parse(const struct sl_cli_program *prog, const struct sl_cli_command 
     case SL_CLI_VERSION:
       version(prog);
       return 0;
+    case SL_CLI_REGION:
+      out->region = optarg;
+      break;
+    case SL_CLI_AWS_PROFILE:
+      out->aws_profile = optarg;
+      break;
+    case SL_CLI_ENDPOINT_URL:
+      out->endpoint_url = optarg;
+      break;
     default:
       /* After --help the values are not checked: the help is printed. */
       if(!help && on_option && (code = on_option(ud, o->id, o->arg ? optarg : NULL)))

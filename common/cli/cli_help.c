@@ -12,6 +12,12 @@ static const struct sl_cli_option common_options[] = {
     SL_CLI_VERBOSE },
   { "quiet", 'q', NULL, "print only errors and the output asked for (records, --json)",
     SL_CLI_QUIET },
+  { "region", 0, "REGION", "the AWS region; beats the pipeline profile, AWS_REGION and the\n"
+    "shared config", SL_CLI_REGION },
+  { "profile", 0, "NAME", "the AWS shared-config profile for credentials and settings\n"
+    "(the PROFILE argument stays the pipeline profile)", SL_CLI_AWS_PROFILE },
+  { "endpoint-url", 0, "URL", "send every AWS request to URL (an emulator, a VPC endpoint);\n"
+    "beats AWS_ENDPOINT_URL[_<SERVICE>] and the shared config", SL_CLI_ENDPOINT_URL },
   { "help", 'h', NULL, "this help", SL_CLI_HELP },
   { "version", 0, NULL, "print the version of the program and of libsluice", SL_CLI_VERSION },
   { NULL, 0, NULL, NULL, 0 }

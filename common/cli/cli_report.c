@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "sluice/buf.h"
+#include "sluice/config.h"
+#include "sluice/log.h"
 #include "sluice/profile.h"
 #include "common/cli/cli_spec.h"
 #include "common/cli/cli_report.h"
@@ -28,24 +30,58 @@ void sl_cli_error(const char *who, const char *where, const struct sl_error *err
     fprintf(stderr, "%s: %s: %s\n", who, where, line);
 }
 
-int sl_cli_profile_load(const char *who, const char *path, struct sl_profile *p,
-                        struct sl_error *err)
+int sl_cli_aws_options(const struct sl_cli_args *a, struct sl_aws_config *cfg,
+                       struct sl_error *err)
+{
+  enum sl_result r = SL_OK;
+  if(a->region)
+    r = sl_aws_config_set(cfg, "region", a->region, "--region", err);
+  if(!r && a->aws_profile)
+    r = sl_aws_config_set(cfg, "profile", a->aws_profile, "--profile", err);
+  if(!r && a->endpoint_url)
+    r = sl_aws_config_set(cfg, "endpoint_url", a->endpoint_url, "--endpoint-url", err);
+  if(r) {
+    sl_cli_error(a->who, NULL, err);
+    return SL_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* At -v: what the pipeline profile set and no option replaced. */
+static void profile_origins(const struct sl_cli_args *a, const struct sl_profile *p)
+{
+  const struct sl_aws_config *c = &p->aws;
+  if(c->region[0] && !a->region)
+    sl_log(SL_LOG_INFO, "region %s (from %s [aws])", c->region, p->path);
+  if(c->profile[0] && !a->aws_profile)
+    sl_log(SL_LOG_INFO, "profile %s (from %s [aws])", c->profile, p->path);
+  if(c->endpoint_url[0] && !a->endpoint_url)
+    sl_log(SL_LOG_INFO, "endpoint_url %s (from %s [aws])", c->endpoint_url, p->path);
+}
+
+int sl_cli_profile_load(const struct sl_cli_args *a, const char *path, unsigned needs,
+                        struct sl_profile *p, struct sl_error *err)
 {
   struct sl_buf diag;
   enum sl_result r;
   const char *line, *nl;
+  const char *prog = a->cmd ? a->who : "sluice";
+  char program[64];
+  /* Diagnostics start with the program's name only: "provision: FILE:LINE: ...". */
+  snprintf(program, sizeof(program), "%.*s", (int)strcspn(prog, " "), prog);
   if(sl_buf_init(&diag, SL_BUF_SMALL))
     return SL_EXIT_FAILED;
-  r = sl_profile_load(path, p, &diag, err);
+  r = sl_profile_load_for(path, needs, a->who, p, &diag, err);
   if(r && !diag.len)
-    sl_cli_error(who, path, err);
+    sl_cli_error(program, path, err);
   for(line = diag.data; r && line && *line; line = nl ? nl + 1 : NULL) {
     nl = strchr(line, '\n');
-    fprintf(stderr, "%s: %.*s\n", who, nl ? (int)(nl - line) : (int)strlen(line), line);
+    fprintf(stderr, "%s: %.*s\n", program, nl ? (int)(nl - line) : (int)strlen(line), line);
   }
   sl_buf_cleanup(&diag);
-  if(!r)
-    return 0;
-  /* Out of memory is not the user's mistake. */
-  return r == SL_E_NOMEM ? SL_EXIT_FAILED : SL_EXIT_USAGE;
+  if(r)
+    /* Out of memory is not the user's mistake. */
+    return r == SL_E_NOMEM ? SL_EXIT_FAILED : SL_EXIT_USAGE;
+  profile_origins(a, p);
+  return sl_cli_aws_options(a, &p->aws, err);
 }

@@ -11,10 +11,19 @@ int sl_cli_exit_for(int result);
  * left out when NULL or when the message starts with it ("FILE:LINE:"). */
 struct sl_error;
 void sl_cli_error(const char *who, const char *where, const struct sl_error *err);
-/* Loads a pipeline profile, each diagnostic printed once as "WHO: FILE:LINE:
- * ...". 0, or SL_EXIT_USAGE (SL_EXIT_FAILED when out of memory) with *err. */
+/* Loads a pipeline profile for a command (needs: SL_PROFILE_NEED_*), each
+ * diagnostic printed once as "PROGRAM: FILE:LINE: ...", then lays the
+ * global options (--region, --profile, --endpoint-url) over its [aws]
+ * section. 0, or SL_EXIT_USAGE (SL_EXIT_FAILED when out of memory) with
+ * *err. */
 struct sl_profile;
-int sl_cli_profile_load(const char *who, const char *path, struct sl_profile *p,
-                        struct sl_error *err);
+struct sl_cli_args;
+struct sl_aws_config;
+int sl_cli_profile_load(const struct sl_cli_args *a, const char *path, unsigned needs,
+                        struct sl_profile *p, struct sl_error *err);
+/* The global options over cfg (a profile's [aws], or a fresh config when
+ * there is no profile); a bad value is printed. 0 or SL_EXIT_USAGE. */
+int sl_cli_aws_options(const struct sl_cli_args *a, struct sl_aws_config *cfg,
+                       struct sl_error *err);
 
 #endif

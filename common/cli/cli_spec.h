@@ -54,13 +54,17 @@ struct sl_cli_program {
 
 /* The options every command takes, with these ids (commands use ids from
  * SL_CLI_OWN up). */
-enum { SL_CLI_VERBOSE = 1, SL_CLI_QUIET, SL_CLI_HELP, SL_CLI_VERSION, SL_CLI_OWN = 16 };
+enum { SL_CLI_VERBOSE = 1, SL_CLI_QUIET, SL_CLI_HELP, SL_CLI_VERSION, SL_CLI_REGION,
+       SL_CLI_AWS_PROFILE, SL_CLI_ENDPOINT_URL, SL_CLI_OWN = 16 };
 
 /* What was parsed. who is "provision send" for messages. */
 struct sl_cli_args {
   const struct sl_cli_command *cmd;
   char who[64];
   int verbose, quiet;
+  /* The AWS CLI's global options, NULL when not given: they beat the
+   * pipeline profile, the environment and the shared config. */
+  const char *region, *aws_profile, *endpoint_url;
   int argc;                  /* positionals, in the order given */
   char **argv;
   char **storage;            /* owned: the permuted copy of argv */

@@ -91,6 +91,8 @@ struct parse_state {
   struct sl_buf *diags;   /* all messages */
   struct sl_error *err;   /* the first */
   int ndiags;
+  unsigned needs;         /* SL_PROFILE_NEED_* */
+  const char *command;    /* who needs them, for "is required by ..." */
   int seen_line[sizeof(keys) / sizeof(keys[0])];
   int section_line[6];
 };
@@ -452,12 +454,23 @@ static void tls_conflict(const char *endpoint, char *msg, size_t n)
            "endpoint)", endpoint);
 }
 
+/* "is required", and by whom when a command asked. */
+static void required(struct parse_state *st, int line, const char *section, const char *key)
+{
+  if(st->command)
+    diag(st, line, section, key, "is required by %s", st->command);
+  else
+    diag(st, line, section, key, "is required");
+}
+
 static void validate(struct parse_state *st)
 {
   struct sl_profile *p = st->p;
   const char *why;
-  if(!p->bucket.name[0])
-    diag(st, st->section_line[1], "bucket", "name", "is required");
+  if(!p->bucket.name[0]) {
+    if((st->needs & SL_PROFILE_NEED_BUCKET) || st->section_line[1])
+      required(st, st->section_line[1], "bucket", "name");
+  }
   else if(!sl_valid_bucket_name(p->bucket.name, &why))
     diag(st, key_line(st, "bucket", "name"), "bucket", "name", "'%s' is not a valid S3 bucket "
          "name: it %s", p->bucket.name, why);
@@ -474,8 +487,11 @@ static void validate(struct parse_state *st)
     diag(st, key_line(st, "bucket", "kms_key_id"), "bucket", "kms_key_id",
          "is only used with encryption = SSE-KMS");
 
-  if(!p->firehose.name[0])
-    diag(st, st->section_line[3], "firehose", "name", "is required");
+  if(!p->firehose.name[0]) {
+    if((st->needs & SL_PROFILE_NEED_FIREHOSE) || st->section_line[3] ||
+       ((st->needs & SL_PROFILE_NEED_STREAM) && !p->kinesis.enabled))
+      required(st, st->section_line[3], "firehose", "name");
+  }
   else if(!sl_valid_firehose_name(p->firehose.name))
     diag(st, key_line(st, "firehose", "name"), "firehose", "name", "'%s' is not a valid delivery "
          "stream name (1-64 characters: letters, digits, '_', '.', '-')", p->firehose.name);
@@ -493,12 +509,14 @@ static void validate(struct parse_state *st)
   else if(!p->role.name[0] && p->firehose.name[0] && sl_valid_firehose_name(p->firehose.name))
     derive_role_name(p);
 
+  if(!p->kinesis.enabled && (st->needs & SL_PROFILE_NEED_KINESIS))
+    required(st, 0, "kinesis", "name");
   if(p->firehose.source == SL_SOURCE_KINESIS && !p->kinesis.enabled)
     diag(st, key_line(st, "firehose", "source"), "firehose", "source",
          "kinesis needs a [kinesis] section naming the source stream");
   if(p->kinesis.enabled) {
     if(!p->kinesis.name[0])
-      diag(st, st->section_line[4], "kinesis", "name", "is required");
+      required(st, st->section_line[4], "kinesis", "name");
     else if(!sl_valid_kinesis_name(p->kinesis.name))
       diag(st, key_line(st, "kinesis", "name"), "kinesis", "name", "'%s' is not a valid stream "
            "name (1-128 characters: letters, digits, '_', '.', '-')", p->kinesis.name);
@@ -578,9 +596,18 @@ void sl_profile_cleanup(struct sl_profile *p)
 enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_profile *p,
                                 struct sl_buf *diagnostics, struct sl_error *err)
 {
+  return sl_profile_parse_for(name, text, SL_PROFILE_NEED_PIPELINE, NULL, p, diagnostics, err);
+}
+
+enum sl_result sl_profile_parse_for(const char *name, const char *text, unsigned needs,
+                                    const char *command, struct sl_profile *p,
+                                    struct sl_buf *diagnostics, struct sl_error *err)
+{
   struct parse_state st;
   int rc;
   memset(&st, 0, sizeof(st));
+  st.needs = needs;
+  st.command = command;
   st.name = name;
   st.p = p;
   st.diags = diagnostics;

@@ -10,6 +10,13 @@
 enum sl_result sl_profile_load(const char *path, struct sl_profile *p, struct sl_buf *diagnostics,
                                struct sl_error *err)
 {
+  return sl_profile_load_for(path, SL_PROFILE_NEED_PIPELINE, NULL, p, diagnostics, err);
+}
+
+enum sl_result sl_profile_load_for(const char *path, unsigned needs, const char *command,
+                                   struct sl_profile *p, struct sl_buf *diagnostics,
+                                   struct sl_error *err)
+{
   FILE *f;
   struct stat st;
   struct sl_buf text;
@@ -35,7 +42,7 @@ enum sl_result sl_profile_load(const char *path, struct sl_profile *p, struct sl
   if(!r && memchr(text.data, 0, text.len))
     r = sl_error_set(err, SL_E_CONFIG, NULL, "%s: profile contains a NUL byte", path);
   if(!r)
-    r = sl_profile_parse(path, text.data, p, diagnostics, err);
+    r = sl_profile_parse_for(path, text.data, needs, command, p, diagnostics, err);
   sl_buf_cleanup_secret(&text);
   return r;
 }

@@ -79,6 +79,25 @@ SL_EXPORT enum sl_result sl_profile_load(const char *path, struct sl_profile *p,
 SL_EXPORT enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_profile *p,
                                 struct sl_buf *diagnostics, struct sl_error *err);
 
+/* What a command needs from a profile, for sl_profile_parse_for: each key
+ * it needs and the profile lacks is "FILE:LINE: [section] name: is
+ * required by COMMAND". What is there is always checked. */
+#define SL_PROFILE_NEED_BUCKET   0x1u  /* [bucket] name */
+#define SL_PROFILE_NEED_FIREHOSE 0x2u  /* [firehose] name */
+#define SL_PROFILE_NEED_KINESIS  0x4u  /* [kinesis] name */
+#define SL_PROFILE_NEED_STREAM   0x8u  /* [firehose] name or [kinesis] name */
+#define SL_PROFILE_NEED_PIPELINE (SL_PROFILE_NEED_BUCKET | SL_PROFILE_NEED_FIREHOSE)
+/* As sl_profile_load / sl_profile_parse (which need the whole pipeline),
+ * for a command that needs only part of it; command ("provision send")
+ * is named in the messages. */
+SL_EXPORT enum sl_result sl_profile_load_for(const char *path, unsigned needs,
+                                             const char *command, struct sl_profile *p,
+                                             struct sl_buf *diagnostics, struct sl_error *err);
+SL_EXPORT enum sl_result sl_profile_parse_for(const char *name, const char *text, unsigned needs,
+                                              const char *command, struct sl_profile *p,
+                                              struct sl_buf *diagnostics,
+                                              struct sl_error *err);
+
 /* Name rules, exposed for tests and other callers. 1 = valid. */
 /* Whether the bucket policy carries the TLS-only statement with the
  * settings in effect (cfg: the resolved config): *on, and *why in words

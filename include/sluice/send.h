@@ -301,10 +301,45 @@ SL_EXPORT enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_re
 SL_EXPORT void sl_sender_free(struct sl_sender *s);
 
 /* Before reading any input: SL_OK when the stream exists and takes records
- * (ACTIVE; a Kinesis stream also while UPDATING); SL_E_NOT_FOUND or
- * SL_E_INVALID with a message naming the stream otherwise. */
+ * (ACTIVE; a Kinesis stream also while UPDATING, as AWS accepts writes
+ * then). A stream still CREATING is waited on, up to SL_SEND_READY_WAIT_S,
+ * with a warning. Otherwise an error naming the stream: SL_E_NOT_FOUND
+ * ("... does not exist in region R, account A", code
+ * ResourceNotFoundException), or SL_E_INVALID for DELETING, a failed
+ * creation, or a Firehose stream that reads from a Kinesis stream (named
+ * in the message, to send there instead). */
+#define SL_SEND_READY_WAIT_S 300
 SL_EXPORT enum sl_result sl_send_stream_ready(struct sl_client *c, enum sl_send_target t,
                                               const char *stream, struct sl_error *err);
+
+/* A stream ARN taken apart: arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME
+ * or arn:PARTITION:firehose:REGION:ACCOUNT:deliverystream/NAME. */
+struct sl_stream_arn {
+  enum sl_send_target target;
+  char partition[16];
+  char region[64];
+  char account[16];
+  char name[129];
+};
+SL_EXPORT enum sl_result sl_send_parse_arn(const char *arn, struct sl_stream_arn *out,
+                                           struct sl_error *err);
+/* SL_OK when the client's credentials are of account (STS
+ * GetCallerIdentity); else SL_E_INVALID (code AccountMismatch) naming both,
+ * so a same-named stream in another account is never written to. */
+SL_EXPORT enum sl_result sl_send_check_account(struct sl_client *c, const char *account,
+                                               struct sl_error *err);
+
+/* The one call for a program without a sluice profile, as
+ * KinesisWriter(stream_name=...) and FirehoseAPI(delivery_stream_name=...)
+ * were: stream is a name or an ARN (whose region and account are used and
+ * checked); region, credentials and endpoints come from the environment
+ * and the AWS shared config (sl_aws_config_load); the stream is checked
+ * (sl_send_stream_ready); o may be NULL for the defaults. The sender owns
+ * its client: use it as any other, then sl_sender_finish and
+ * sl_sender_free. On failure *out is NULL. */
+SL_EXPORT enum sl_result sl_sender_open(struct sl_sender **out, enum sl_send_target t,
+                                        const char *stream, const struct sl_send_options *o,
+                                        struct sl_error *err);
 
 /* ------------------------------------------------------------------ the old calls */
 

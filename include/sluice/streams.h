@@ -69,6 +69,21 @@ SL_EXPORT enum sl_result sl_firehose_status(struct sl_client *c, const char *str
 SL_EXPORT enum sl_result sl_kinesis_status(struct sl_client *c, const char *stream, char status[32],
                                  struct sl_error *err);
 
+/* A stream as DescribeStreamSummary / DescribeDeliveryStream tell it. */
+struct sl_stream_summary {
+  char status[32];         /* "ACTIVE", "CREATING", "UPDATING", "DELETING", ... */
+  char arn[2048];
+  char type[32];           /* Firehose: "DirectPut" or "KinesisStreamAsSource"; "" for Kinesis */
+  char source_arn[2048];   /* Firehose reading a Kinesis stream: that stream's ARN */
+};
+/* SL_E_NOT_FOUND (err: the service's message) when the stream does not exist. */
+SL_EXPORT enum sl_result sl_firehose_summary(struct sl_client *c, const char *stream,
+                                             struct sl_stream_summary *out,
+                                             struct sl_error *err);
+SL_EXPORT enum sl_result sl_kinesis_summary(struct sl_client *c, const char *stream,
+                                            struct sl_stream_summary *out,
+                                            struct sl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

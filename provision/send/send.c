@@ -65,7 +65,15 @@ struct sl_sender {
    * folded in by sl_sender_progress and sl_sender_finish. */
   _Atomic uint64_t added;
   double t0;
+  struct sl_client *owned_client;  /* sl_sender_open's, freed with the sender */
+  char *owned_stream;
 };
+
+void sl_sender_adopt(struct sl_sender *s, struct sl_client *c, char *stream)
+{
+  s->owned_client = c;
+  s->owned_stream = stream;
+}
 
 const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s)
 {
@@ -531,6 +539,8 @@ void sl_sender_free(struct sl_sender *s)
   pthread_cond_destroy(&s->can_take);
   pthread_mutex_destroy(&s->mu);
   sl_send_flush_cleanup(&s->fl);
+  sl_client_free(s->owned_client);
+  free(s->owned_stream);
   free(s->w);
   free(s->q);
   free(s->batches);

@@ -91,18 +91,3 @@ enum sl_result sl_send_kinesis(struct sl_client *c, const char *stream,
 {
   return run_list(c, SL_SEND_KINESIS, stream, recs, n, partition_key, o, res, err);
 }
-
-enum sl_result sl_send_stream_ready(struct sl_client *c, enum sl_send_target t,
-                                    const char *stream, struct sl_error *err)
-{
-  char st[32];
-  enum sl_result r = t == SL_SEND_KINESIS ? sl_kinesis_status(c, stream, st, err) :
-                                            sl_firehose_status(c, stream, st, err);
-  if(r == SL_E_NOT_FOUND)
-    sl_error_set(err, r, err->code, "%s stream %s does not exist (run provision apply)",
-                 sl_send_target_name(t), stream);
-  else if(!r && strcmp(st, "ACTIVE") && !(t == SL_SEND_KINESIS && !strcmp(st, "UPDATING")))
-    r = sl_error_set(err, SL_E_INVALID, NULL, "%s stream %s is %s, not ACTIVE",
-                     sl_send_target_name(t), stream, st);
-  return r;
-}

@@ -11,7 +11,7 @@ _sluice_words() {
     "provision plan" | "provision status") echo "--json" ;;
     "provision apply") echo "--json --dry-run --replace" ;;
     "provision destroy") echo "--json --dry-run --empty-bucket" ;;
-    "provision send") echo "--to --file --format --delimiter --partition-key" \
+    "provision send") echo "--stream --to --file --format --delimiter --partition-key" \
       "--partition-key-field --explicit-hash-key --batch-size --concurrency --max-attempts" \
       "--flush-interval --dead-letter --strict --json" ;;
     "provision smoke") echo "--count --timeout --interval --cleanup --json" ;;
@@ -30,8 +30,16 @@ _sluice_words() {
   esac
 }
 
+# The AWS shared-config profiles, as --profile takes them.
+_sluice_aws_profiles() {
+  local f
+  for f in "${AWS_CONFIG_FILE:-$HOME/.aws/config}" "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}"; do
+    [ -r "$f" ] && sed -n 's/^\[\(profile \)\{0,1\}\([^] ]*\)\].*/\2/p' "$f"
+  done | sort -u | tr '\n' ' '
+}
+
 # Taken by every command.
-_sluice_common="--verbose -v --quiet -q --help -h --version"
+_sluice_common="--verbose -v --quiet -q --region --profile --endpoint-url --help -h --version"
 
 # Options that take a value: what to offer for it (a word list, "@file",
 # "@dir" or "" for free text).
@@ -46,7 +54,8 @@ _sluice_value() {
     --partition-key | --partition-key-field | --explicit-hash-key | --batch-size | \
     --concurrency | --max-attempts | --flush-interval | --count | --timeout | --interval | \
     --start-after | --resume-after | --where | --grep | --limit | --page-size | \
-    --object-buffer) echo "" ;;
+    --object-buffer | --stream | --region | --endpoint-url) echo "" ;;
+    --profile) echo "@awsprofile" ;;
     *) return 1 ;;
   esac
 }
@@ -75,6 +84,7 @@ _sluice_complete() {
   if values=$(_sluice_value "$prev" "$prog"); then
     case $values in
       @file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+      @awsprofile) COMPREPLY=($(IFS=' '; compgen -W "$(_sluice_aws_profiles)" -- "$cur")) ;;
       "") ;;
       *) COMPREPLY=($(IFS=' '; compgen -W "$values" -- "$cur")) ;;
     esac

@@ -440,7 +440,69 @@ static void test_tls_only(void)
   }
 }
 
+/* Each command checks what it needs; the message names it. */
+static const struct {
+  const char *text;
+  unsigned needs;
+  const char *error;   /* NULL = valid */
+} need_cases[] = {
+  { "[aws]\nregion = eu-west-1\n[kinesis]\nname = events\n", SL_PROFILE_NEED_STREAM, NULL },
+  { "[firehose]\nname = logs\n", SL_PROFILE_NEED_STREAM, NULL },
+  { "[firehose]\nname = logs\n", SL_PROFILE_NEED_FIREHOSE, NULL },
+  { "[aws]\nregion = eu-west-1\n", SL_PROFILE_NEED_STREAM,
+    "t.ini: [firehose] name: is required by provision send" },
+  { "[kinesis]\nname = events\n", SL_PROFILE_NEED_FIREHOSE,
+    "t.ini: [firehose] name: is required by provision send" },
+  { "[firehose]\nname = logs\n", SL_PROFILE_NEED_KINESIS,
+    "t.ini: [kinesis] name: is required by provision send" },
+  { "[kinesis]\nshards = 2\n", SL_PROFILE_NEED_STREAM,
+    "t.ini:2: [kinesis] name: is required by provision send" },
+  /* A section that is there is checked even when not needed. */
+  { "[kinesis]\nname = events\n[bucket]\nencryption = SSE-S3\n", SL_PROFILE_NEED_STREAM,
+    "t.ini:4: [bucket] name: is required by provision send" },
+  { "[kinesis]\nname = events\n[firehose]\nprefix = x/\n", SL_PROFILE_NEED_STREAM,
+    "t.ini:4: [firehose] name: is required by provision send" },
+  { "[kinesis]\nname = bad name\n", SL_PROFILE_NEED_STREAM,
+    "t.ini:2: [kinesis] name: 'bad name' is not a valid stream name (1-128 characters: "
+    "letters, digits, '_', '.', '-')" },
+  { "[bucket]\nname = b-1\n", SL_PROFILE_NEED_BUCKET, NULL },
+  { "[bucket]\nname = b-1\n", SL_PROFILE_NEED_PIPELINE,
+    "t.ini: [firehose] name: is required by provision send" },
+};
+
+static void test_needs(void)
+{
+  size_t i;
+  for(i = 0; i < sizeof(need_cases) / sizeof(need_cases[0]); i++) {
+    struct sl_profile p;
+    struct sl_error err;
+    sl_profile_init(&p);
+    sl_error_clear(&err);
+    if(!need_cases[i].error) {
+      CU_ASSERT_EQUAL(sl_profile_parse_for("t.ini", need_cases[i].text, need_cases[i].needs,
+                                           "provision send", &p, NULL, &err), SL_OK);
+    }
+    else {
+      CU_ASSERT_EQUAL(sl_profile_parse_for("t.ini", need_cases[i].text, need_cases[i].needs,
+                                           "provision send", &p, NULL, &err), SL_E_CONFIG);
+      CU_ASSERT_STRING_EQUAL(err.message, need_cases[i].error);
+    }
+    sl_profile_cleanup(&p);
+  }
+  /* The pipeline parse keeps its words. */
+  {
+    struct sl_profile p;
+    struct sl_error err;
+    sl_profile_init(&p);
+    CU_ASSERT_EQUAL(sl_profile_parse("t.ini", "[kinesis]\nname = events\n", &p, NULL, &err),
+                    SL_E_CONFIG);
+    CU_ASSERT_STRING_EQUAL(err.message, "t.ini: [bucket] name: is required");
+    sl_profile_cleanup(&p);
+  }
+}
+
 static const struct sl_test tests[] = {
+  { "needs per command", test_needs },
   { "full profile", test_full },
   { "defaults", test_defaults },
   { "long role name", test_long_role_name },
