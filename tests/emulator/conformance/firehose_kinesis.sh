@@ -78,6 +78,9 @@ ROLE="conf-role-$SFX"
 run kinesis create-stream --stream-name "$KS" --shard-count 2; rc=$?
 [ $rc -eq 0 ] && ok "kinesis create-stream" || notok "kinesis create-stream ($(cat "$T/err"))"
 run kinesis create-stream --stream-name "$KS" --shard-count 2; experr $? ResourceInUseException "kinesis create-stream on an existing name -> ResourceInUseException"
+# Streams are regional: the stream is not found when asked for in another region.
+run --region eu-west-1 kinesis describe-stream-summary --stream-name "$KS"; experr $? ResourceNotFoundException "kinesis stream of us-east-1 is not found from eu-west-1"
+run --region eu-west-1 kinesis list-streams; jqt '.StreamNames == []' "kinesis list-streams in another region is empty"
 check "kinesis stream becomes ACTIVE" wait_status .StreamDescriptionSummary.StreamStatus ACTIVE \
     kinesis describe-stream-summary --stream-name "$KS"
 run kinesis describe-stream-summary --stream-name "$KS"

@@ -229,6 +229,7 @@ class FirehoseService(StreamService):
             if self._refresh(name) is not None:
                 raise AwsError("ResourceInUseException",
                                f"Firehose {name} under accountId {self.account()} already exists")
+            self._taken_elsewhere(name)
             kname = None
             if src:
                 kname = stream_from_kinesis_arn(src.get("KinesisStreamARN"))
@@ -290,7 +291,8 @@ class FirehoseService(StreamService):
         start = p.get("ExclusiveStartDeliveryStreamName")
         with self.emu.lock:
             self.refresh_all()
-            names = sorted(n for n, s in self.streams.items() if typ is None or s.type == typ)
+            names = sorted(n for n, s in self.streams.items()
+                           if self._visible(s) and (typ is None or s.type == typ))
         if start:
             names = [n for n in names if n > start]
         page = names[:limit]

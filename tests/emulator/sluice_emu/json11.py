@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import re
+import threading
 
 from .core import AwsError, Response, Service, render_error
 
@@ -77,6 +78,8 @@ class JsonService(Service):
     operations = {}          # op name -> method name
 
     def handle(self, req):
+        # The region a request is signed for: streams are regional (StreamService._refresh).
+        _request.region = self.region(req)
         try:
             target = req.headers.get("X-Amz-Target") or ""
             prefix, _, op = target.partition(".")
@@ -89,6 +92,8 @@ class JsonService(Service):
             return self.json_response(req, result if result is not None else {})
         except AwsError as e:
             return render_error(self.name, req, e)
+        finally:
+            _request.region = None
 
     def parse_body(self, req, op):
         raw = req.body or b"{}"
@@ -140,6 +145,16 @@ class JsonService(Service):
         return (getattr(req, "region", None) if req is not None else None) or self.emu.config.get("region") or "us-east-1"
 
 
+# Per handler thread: the region of the request being served, None in the
+# delivery engine's own thread (which sees every region).
+_request = threading.local()
+
+
+def stream_region(s):
+    """A stream's region, from its ARN (arn:aws:SERVICE:REGION:...)."""
+    return s.arn.split(":")[3]
+
+
 class StreamService(JsonService):
     """A JSON 1.1 service of named streams kept in self.streams (objects with name, status, status_until, tags).
 
@@ -173,6 +188,9 @@ class StreamService(JsonService):
         s = self.streams.get(name)
         if s is None:
             return None
+        # As in AWS, a stream exists in its own region only.
+        if not self._visible(s):
+            return None
         now = self.emu.now()
         if s.status in ("CREATING", "UPDATING") and now >= s.status_until:
             self._settle(s)
@@ -182,6 +200,22 @@ class StreamService(JsonService):
             self._gone(name)
             return None
         return s
+
+    def _visible(self, s):
+        region = getattr(_request, "region", None)
+        return region is None or stream_region(s) == region
+
+    def _taken_elsewhere(self, name):
+        """One stream of a name across regions is all the emulator keeps (AWS allows one per
+        region): creating a second one is refused rather than replacing the first."""
+        s = self.streams.get(name)
+        if s is not None and not self._visible(s):
+            raise AwsError("ResourceInUseException",
+                           f"{self.label} {name} exists in {stream_region(s)}: the emulator keeps one stream "
+                           "of a name across regions")
+
+    def visible_names(self):
+        return [n for n, s in self.streams.items() if self._visible(s)]
 
     def refresh_all(self):
         for n in list(self.streams):

@@ -195,6 +195,7 @@ class KinesisService(StreamService):
             if self._refresh(name) is not None:
                 raise AwsError("ResourceInUseException",
                                f"Stream {name} under account {self.account()} already exists.")
+            self._taken_elsewhere(name)
             now = self.emu.now()
             arn = f"arn:aws:kinesis:{self.region(req)}:{self.account()}:stream/{name}"
             s = Stream(name, arn, mode, count, now, now + self._lifecycle(), SEQ_BASE)
@@ -243,7 +244,7 @@ class KinesisService(StreamService):
         start = p.get("ExclusiveStartStreamName")
         with self.emu.lock:
             self.refresh_all()
-            names = sorted(self.streams)
+            names = sorted(self.visible_names())
         if start:
             names = [n for n in names if n > start]
         page = names[:limit]
@@ -467,6 +468,8 @@ class KinesisService(StreamService):
         op = "PutRecord" if single else "PutRecords"
         with self.emu.lock:
             s = self.streams.get(name)
+            if s is not None and not self._visible(s):
+                s = None
             for e in entries:
                 if not single and faults.partial(self.name, op):
                     failed += 1

@@ -108,7 +108,7 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
-def call(emu, service, op, params=None, raw=None):
+def call(emu, service, op, params=None, raw=None, region=None):
     """Invoke a JSON service's handle() like the server does; returns (status, decoded body)."""
     svc = emu.services[service]
     target = {"firehose": "Firehose_20150804", "kinesis": "Kinesis_20131202"}[service] + "." + op
@@ -116,6 +116,8 @@ def call(emu, service, op, params=None, raw=None):
     req = core.Request("POST", "/", "", core.make_headers({"X-Amz-Target": target,
                                                            "Content-Type": "application/x-amz-json-1.1"}),
                        body, service=service, account_id=emu.account_id)
+    if region:
+        req.region = region
     resp = svc.handle(req)
     assert resp.header("Content-Type") == "application/x-amz-json-1.1", resp.headers
     return resp.status, json.loads(resp.body)
@@ -185,6 +187,27 @@ class TestControlPlane(KinesisBase):
         self.err("CreateStream", {"StreamName": "x" * 129, "ShardCount": 1}, "ValidationException")
         self.create("x" * 128, 1)
         self.err("DeleteStream", {"StreamName": "missing"}, "ResourceNotFoundException")
+
+    def test_streams_are_regional(self):
+        # A stream exists in the region it was created in only (as in AWS).
+        self.create("s1", 1)
+        self.emu.clock.advance(2.0)
+        st, body = call(self.emu, "kinesis", "DescribeStreamSummary", {"StreamName": "s1"}, region="eu-west-1")
+        self.assertEqual((st, body["__type"]), (400, "ResourceNotFoundException"))
+        st, body = call(self.emu, "kinesis", "ListStreams", {}, region="eu-west-1")
+        self.assertEqual(body["StreamNames"], [])
+        st, body = call(self.emu, "kinesis", "PutRecords",
+                        {"StreamName": "s1", "Records": [{"Data": b64(b"x"), "PartitionKey": "k"}]},
+                        region="eu-west-1")
+        self.assertEqual(body["__type"], "ResourceNotFoundException")
+        st, body = call(self.emu, "kinesis", "CreateStream", {"StreamName": "s1", "ShardCount": 1},
+                        region="eu-west-1")
+        self.assertEqual(body["__type"], "ResourceInUseException")
+        self.assertIn("exists in us-east-1", body["message"])
+        st, body = call(self.emu, "kinesis", "DescribeStreamSummary", {"StreamName": "s1"}, region="us-east-1")
+        self.assertEqual(st, 200)
+        self.assertEqual(body["StreamDescriptionSummary"]["StreamARN"],
+                         "arn:aws:kinesis:us-east-1:000000000000:stream/s1")
 
     def test_modes(self):
         self.ok("CreateStream", {"StreamName": "od", "StreamModeDetails": {"StreamMode": "ON_DEMAND"}})
