@@ -274,7 +274,8 @@ SL_EXPORT enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_s
  * it: for --strict's first pass. */
 SL_EXPORT enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len,
                                const struct sl_send_where *w, struct sl_error *err);
-/* Takes a copy of one record; blocks while the queues are full. A record
+/* Takes a copy of one record; blocks while the queues are full. w (where
+ * the record came from, for messages) may be NULL: "record N". A record
  * over a limit or without its key is refused: counted as failed (listed /
  * dead-lettered) and SL_E_TOO_LARGE / SL_E_INVALID / SL_E_NOT_FOUND returned
  * with err naming it; the sender goes on. Other errors are fatal. */
@@ -334,7 +335,8 @@ SL_EXPORT enum sl_result sl_send_check_account(struct sl_client *c, const char *
  * were: stream is a name or an ARN (whose region and account are used and
  * checked); region, credentials and endpoints come from the environment
  * and the AWS shared config (sl_aws_config_load); the stream is checked
- * (sl_send_stream_ready); o may be NULL for the defaults. The sender owns
+ * (sl_send_stream_ready); o may be NULL for the defaults (sl_send_options_init:
+ * a newline added to records that lack one, 4 workers). The sender owns
  * its client: use it as any other, then sl_sender_finish and
  * sl_sender_free. On failure *out is NULL. */
 SL_EXPORT enum sl_result sl_sender_open(struct sl_sender **out, enum sl_send_target t,

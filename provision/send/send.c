@@ -352,7 +352,11 @@ enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len
                                const struct sl_send_where *w, struct sl_error *err)
 {
   char key[SL_KINESIS_MAX_KEY_BYTES + 2];
-  enum sl_result r = key_of(s, data, len, w, key, err);
+  struct sl_send_where here = { NULL, s->next_index + 1, SL_WHERE_INDEX };
+  enum sl_result r;
+  if(!w)
+    w = &here;
+  r = key_of(s, data, len, w, key, err);
   if(!r)
     r = sl_send_check_record(&s->lim, w, sent_len(s, data, len),
                              s->keys ? key : NULL, s->o.explicit_hash_key, err);
@@ -397,8 +401,12 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   char key[SL_KINESIS_MAX_KEY_BYTES + 2];
   size_t qi, size, slen = sent_len(s, data, len);
   uint64_t index = s->next_index;
+  struct sl_send_where here = { NULL, index + 1, SL_WHERE_INDEX };
   enum sl_result r;
   struct sl_batch *b;
+  /* No place given: "record N", counted from 1 over the sender's life. */
+  if(!w)
+    w = &here;
   if(s->out.fatal) {
     if(err)
       *err = s->out.fatal_err;

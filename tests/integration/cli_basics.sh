@@ -25,8 +25,12 @@ done
 eq "inspect missing profile" "$(cat "$tmp/err")" "inspect: $tmp/none.ini: cannot open profile: No such file or directory"
 "$bin/inspect/inspect" ls "$tmp/bad.ini" >/dev/null 2>"$tmp/err"; eq "inspect bad profile exits 64" "$?" 64
 eq "inspect bad profile diagnostics" "$(cat "$tmp/err")" \
-"inspect: $tmp/bad.ini:2: [bucket] name: 'B' is not a valid S3 bucket name: it must be 3 to 63 characters long
-inspect: $tmp/bad.ini: [firehose] name: is required"
+"inspect: $tmp/bad.ini:2: [bucket] name: 'B' is not a valid S3 bucket name: it must be 3 to 63 characters long"
+# inspect needs only the bucket; plan needs the whole pipeline and says so.
+"$bin/provision/provision" plan "$tmp/bad.ini" >/dev/null 2>"$tmp/err"; eq "plan bad profile exits 64" "$?" 64
+eq "plan bad profile diagnostics" "$(cat "$tmp/err")" \
+"provision: $tmp/bad.ini:2: [bucket] name: 'B' is not a valid S3 bucket name: it must be 3 to 63 characters long
+provision: $tmp/bad.ini: [firehose] name: is required by provision plan"
 
 echo "cli-basics: $pass passed, $fail failed"
 [ "$fail" = 0 ]

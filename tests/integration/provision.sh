@@ -120,7 +120,7 @@ run broken plan "$tmp/broken.ini"
 eq "broken profile exits 64" "$rc" 64
 eq "broken profile diagnostics" "$(cat "$tmp/broken.err")" \
 "provision: $tmp/broken.ini:2: [bucket] name: 'Not_A_Bucket' is not a valid S3 bucket name: it may hold only lowercase letters, digits, dots and hyphens
-provision: $tmp/broken.ini:4: [firehose] name: is required
+provision: $tmp/broken.ini:4: [firehose] name: is required by provision plan
 provision: $tmp/broken.ini:4: [firehose] prefix: must not start with '/' (S3 keys would begin with an empty folder)"
 eq "broken profile prints nothing on stdout" "$(wc -c <"$tmp/broken.out")" 0
 run missing plan "$tmp/no-such.ini"
