@@ -4,6 +4,7 @@
 #include "sluice/log.h"
 #include "common/iniread.h"
 #include "common/suggest_internal.h"
+#include "common/profile/profile_tls.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -446,14 +447,6 @@ static void derive_role_name(struct sl_profile *p)
   p->role.name_derived = 1;
 }
 
-/* Why tls_only = true cannot work with this endpoint. */
-static void tls_conflict(const char *endpoint, char *msg, size_t n)
-{
-  snprintf(msg, n, "true, but the S3 endpoint %.512s is plain http: the TLS-only "
-           "statement would deny sluice's own requests (use tls_only = auto, or an https "
-           "endpoint)", endpoint);
-}
-
 /* "is required", and by whom when a command asked. */
 static void required(struct parse_state *st, int line, const char *section, const char *key)
 {
@@ -477,7 +470,7 @@ static void validate(struct parse_state *st)
   p->bucket.tls_only_line = key_line(st, "bucket", "tls_only");
   if(p->bucket.tls_only == SL_TLS_ONLY_TRUE && !strncasecmp(p->aws.endpoint_url, "http://", 7)) {
     char msg[768];
-    tls_conflict(p->aws.endpoint_url, msg, sizeof(msg));
+    sl_profile_tls_conflict(p->aws.endpoint_url, msg, sizeof(msg));
     diag(st, p->bucket.tls_only_line, "bucket", "tls_only", "%s", msg);
   }
   if(p->bucket.encryption == SL_ENC_SSE_KMS && !p->bucket.kms_key_id[0])
@@ -540,35 +533,6 @@ static void validate(struct parse_state *st)
     if(!p->firehose.log_stream[0])
       snprintf(p->firehose.log_stream, sizeof(p->firehose.log_stream), "DestinationDelivery");
   }
-}
-
-enum sl_result sl_profile_tls_only(const struct sl_profile *p, const struct sl_aws_config *cfg,
-                                   int *on, const char **why, struct sl_error *err)
-{
-  struct sl_endpoint ep;
-  enum sl_result r = sl_endpoint_resolve(cfg, SL_SVC_S3, p->bucket.name, &ep, err);
-  *on = 1;
-  *why = "";
-  if(r)
-    return r;
-  if(p->bucket.tls_only == SL_TLS_ONLY_FALSE) {
-    *on = 0;
-    *why = "tls_only = false";
-  }
-  else if(p->bucket.tls_only == SL_TLS_ONLY_TRUE) {
-    *why = "tls_only = true";
-    if(!ep.is_https) {
-      char msg[768];
-      tls_conflict(ep.base_url, msg, sizeof(msg));
-      return sl_error_set(err, SL_E_CONFIG, NULL, "%s:%d: [bucket] tls_only: %s", p->path,
-                          p->bucket.tls_only_line, msg);
-    }
-  }
-  else {
-    *on = ep.is_https;
-    *why = ep.is_https ? "the S3 endpoint is https" : "the S3 endpoint is http";
-  }
-  return SL_OK;
 }
 
 void sl_profile_init(struct sl_profile *p)

@@ -336,9 +336,10 @@ SL_EXPORT enum sl_result sl_send_check_account(struct sl_client *c, const char *
  * checked); region, credentials and endpoints come from the environment
  * and the AWS shared config (sl_aws_config_load); the stream is checked
  * (sl_send_stream_ready); o may be NULL for the defaults (sl_send_options_init:
- * a newline added to records that lack one, 4 workers). The sender owns
- * its client: use it as any other, then sl_sender_finish and
- * sl_sender_free. On failure *out is NULL. */
+ * a newline added to records that lack one, 4 workers; concurrency 0 is
+ * one worker here, as there is no caller's client). Then use it as any
+ * other: sl_sender_add, sl_sender_finish, sl_sender_free. On failure *out
+ * is NULL. */
 SL_EXPORT enum sl_result sl_sender_open(struct sl_sender **out, enum sl_send_target t,
                                         const char *stream, const struct sl_send_options *o,
                                         struct sl_error *err);

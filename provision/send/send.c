@@ -65,15 +65,8 @@ struct sl_sender {
    * folded in by sl_sender_progress and sl_sender_finish. */
   _Atomic uint64_t added;
   double t0;
-  struct sl_client *owned_client;  /* sl_sender_open's, freed with the sender */
-  char *owned_stream;
+  char *stream;                 /* the sender's own copy of o.stream */
 };
-
-void sl_sender_adopt(struct sl_sender *s, struct sl_client *c, char *stream)
-{
-  s->owned_client = c;
-  s->owned_stream = stream;
-}
 
 const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s)
 {
@@ -219,6 +212,12 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   if(!s)
     return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
   s->o = *o;
+  /* The caller's string need not outlive the call. */
+  if(o->stream && !(s->stream = sl_strdup(o->stream))) {
+    free(s);
+    return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
+  }
+  s->o.stream = s->stream;
   if(!s->o.max_attempts)
     s->o.max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
   s->out.mu = &s->mu;
@@ -547,8 +546,7 @@ void sl_sender_free(struct sl_sender *s)
   pthread_cond_destroy(&s->can_take);
   pthread_mutex_destroy(&s->mu);
   sl_send_flush_cleanup(&s->fl);
-  sl_client_free(s->owned_client);
-  free(s->owned_stream);
+  free(s->stream);
   free(s->w);
   free(s->q);
   free(s->batches);

@@ -6,7 +6,6 @@
 #include "sluice/creds.h"
 #include "sluice/log.h"
 #include "sluice/sts.h"
-#include "send_worker.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -215,7 +214,6 @@ enum sl_result sl_sender_open(struct sl_sender **out, enum sl_send_target t, con
   struct sl_send_options opt;
   struct sl_client *c = NULL;
   const char *name = stream;
-  char *owned_name = NULL;
   enum sl_result r = SL_OK;
   int is_arn = !strncmp(stream, "arn:", 4);
   *out = NULL;
@@ -246,20 +244,14 @@ enum sl_result sl_sender_open(struct sl_sender **out, enum sl_send_target t, con
     r = sl_send_check_account(c, arn.account, err);
   if(!r)
     r = sl_send_stream_ready(c, t, name, err);
-  /* The sender keeps the name and the client (the ARN is on the stack). */
-  if(!r && !(owned_name = sl_strdup(name)))
-    r = sl_error_set(err, SL_E_NOMEM, NULL, "out of memory");
-  opt.stream = owned_name;
+  /* The check's client goes; the workers make their own from cfg. There
+   * is no caller's client to send inline with, so 0 means one worker. */
+  sl_client_free(c);
+  opt.stream = name;
+  if(!opt.concurrency)
+    opt.concurrency = 1;
   if(!r)
-    r = sl_sender_new(out, &opt, &cfg, NULL, c, err);
-  if(!r)
-    sl_sender_adopt(*out, c, owned_name);
-  else {
-    sl_sender_free(*out);
-    sl_client_free(c);
-    free(owned_name);
-    *out = NULL;
-  }
+    r = sl_sender_new(out, &opt, &cfg, NULL, NULL, err);
   sl_aws_config_cleanup(&own);
   sl_aws_config_cleanup(&cfg);
   return r;

@@ -20,7 +20,4 @@ void sl_send_scratch_cleanup(struct send_scratch *x);
 void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
                    struct send_scratch *x, struct sl_client *c, struct sl_batch *b);
 
-/* sl_sender_open's sender owns its client and stream name: freed with it. */
-void sl_sender_adopt(struct sl_sender *s, struct sl_client *c, char *stream);
-
 #endif
