@@ -179,6 +179,20 @@ run f2 envonly "$P" send --stream "$farn" gamma
 eq "firehose by ARN: exit" "$rc" 0
 has "firehose by ARN: report" "$work/f2.out" '^firehose ext-logs: total 1, delivered 1'
 
+# inspect takes the same global options on an s3:// target (port 9: nothing there).
+run i1 env AWS_DEFAULT_REGION=eu-west-1 AWS_ENDPOINT_URL=http://127.0.0.1:9 \
+  "$SLUICE_BUILD/inspect/inspect" ls "s3://ext-logs/in/" --region us-east-1 --endpoint-url "$EP" -v
+eq "inspect ls with --region/--endpoint-url: exit" "$rc" 0
+eq "inspect ls with --region/--endpoint-url: the object" "$(wc -l <"$work/i1.out")" 1
+has "inspect ls: --endpoint-url named (-v)" "$work/i1.err" \
+  "^sluice: info: endpoint_url $EP \(from --endpoint-url\)\$"
+# A pipeline profile's region, beaten by --region (nothing exists in eu-west-2).
+write_profile "$work/pipe.ini" ext-pipe
+run p1 "$P" plan "$work/pipe.ini" --region eu-west-2 -v
+eq "plan --region: exit (changes pending)" "$rc" 2
+has "plan --region: named (-v)" "$work/p1.err" '^sluice: info: region eu-west-2 \(from --region\)$'
+if grep -q 'region us-east-1 (from' "$work/p1.err"; then bad "plan --region: the profile's region logged as used"; else ok; fi
+
 # A Firehose stream fed by a Kinesis stream takes no records of its own.
 awsx firehose create-delivery-stream --delivery-stream-name ext-fed \
   --delivery-stream-type KinesisStreamAsSource \
