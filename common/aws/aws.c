@@ -277,7 +277,7 @@ static enum sl_result run_attempts(const struct sender *s, const struct sl_endpo
 /* No answer at all (refused, reset, timed out): the transport's text names
  * only the host, so say which service, operation and endpoint it was. */
 static void name_unanswered(const struct sl_aws_request *req, const struct sl_endpoint *ep,
-                            int tries, struct sl_error *err)
+                            struct sl_error *err)
 {
   char op[160], text[sizeof(err->message)], out[4096];
   const char *m = err->message, *sep;
@@ -287,14 +287,11 @@ static void name_unanswered(const struct sl_aws_request *req, const struct sl_en
   if(!strncmp(m, req->method, ml) && m[ml] == ' ' && (sep = strstr(m, ": ")) != NULL)
     m = sep + 2;
   snprintf(text, sizeof(text), "%s", m);
-  if(tries > 1)
-    snprintf(out, sizeof(out), "%s %s%s%s%s at %s: %s (%d attempts)", sl_service_name(req->svc),
-             s3 ? req->method : "", s3 ? " " : "", s3 && req->bucket ? "s3://" : "", op,
-             ep->base_url, text, tries);
-  else
-    snprintf(out, sizeof(out), "%s %s%s%s%s at %s: %s", sl_service_name(req->svc),
-             s3 ? req->method : "", s3 ? " " : "", s3 && req->bucket ? "s3://" : "", op,
-             ep->base_url, text);
+  /* The attempts are not repeated here: they are err->attempts, which
+   * sl_error_format prints. */
+  snprintf(out, sizeof(out), "%s %s%s%s%s at %s: %s", sl_service_name(req->svc),
+           s3 ? req->method : "", s3 ? " " : "", s3 && req->bucket ? "s3://" : "", op,
+           ep->base_url, text);
   sl_error_set(err, err->result, NULL, "%s", out);
 }
 
@@ -320,7 +317,7 @@ static enum sl_result send_retrying(const struct sender *s, const struct sl_aws_
   if(!r) {
     r = run_attempts(s, &ep, req, url.data, path.data, resp, err, &tries);
     if(r == SL_E_NETWORK || r == SL_E_TIMEOUT)
-      name_unanswered(req, &ep, tries, err);
+      name_unanswered(req, &ep, err);
   }
   err->attempts = tries;
   sl_buf_cleanup(&url);
