@@ -92,6 +92,8 @@ struct run {
   struct opts *o;
   struct sl_sender *s;
   int checking;               /* strict's first pass: check only */
+  int refusing;               /* strict, after refusals: only the refused go to the sender */
+  uint64_t withheld;          /* good records strict did not send */
   uint64_t bad;               /* refused so far */
   uint64_t seen;
   double t0, last;
@@ -214,6 +216,22 @@ static enum sl_result on_record(void *ud, const char *p, size_t n, const struct 
   struct sl_error err;
   enum sl_result r;
   sl_error_clear(&err);
+  if(rn->refusing) {
+    /* Said on stderr in the first pass; now counted, listed and
+     * dead-lettered as without --strict. A good record is not sent. */
+    r = sl_sender_check(rn->s, p, n, w, &err);
+    if(!r)
+      rn->withheld++;
+    else if(r == SL_E_TOO_LARGE || r == SL_E_INVALID || r == SL_E_NOT_FOUND) {
+      sl_error_clear(&err);
+      r = sl_sender_add(rn->s, p, n, w, &err);
+      if(r == SL_E_TOO_LARGE || r == SL_E_INVALID || r == SL_E_NOT_FOUND)
+        r = SL_OK;
+    }
+    if(r)
+      fprintf(stderr, "provision send: %s\n", err.message);
+    return r;
+  }
   if(rn->checking)
     r = sl_sender_check(rn->s, p, n, w, &err);
   else
@@ -240,7 +258,8 @@ static void on_oversize(void *ud, const struct sl_send_where *w, uint64_t size)
   if(size)
     size += rn->o->so.newline ? 1 : 0;
   sl_send_too_large(sl_sender_limits(rn->s), w, size, &err);
-  refused(rn, &err);
+  if(!rn->refusing)
+    refused(rn, &err);
   if(!rn->checking)
     sl_sender_reject(rn->s, w, size, err.code, err.message, size ?
                      "over the record limit: measured while read, not kept" :
@@ -255,7 +274,8 @@ static void on_bad(void *ud, const struct sl_send_where *w, const char *reason)
   sl_error_clear(&err);
   sl_send_where_format(w, where, sizeof(where));
   sl_error_set(&err, SL_E_PARSE, "InvalidRecord", "%s: %s", where, reason);
-  refused(rn, &err);
+  if(!rn->refusing)
+    refused(rn, &err);
   if(!rn->checking)
     sl_sender_reject(rn->s, w, 0, err.code, err.message, "not a JSON value");
 }
@@ -407,8 +427,8 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
     if(!r && rn.bad) {
       fprintf(stderr, "provision send: --strict: %llu records refused, nothing sent\n",
               (unsigned long long)rn.bad);
-      code = SL_EXIT_DATA;
-      goto done;
+      /* The refused ones still get their report and dead-letter lines. */
+      rn.refusing = 1;
     }
   }
   if(!r)
@@ -419,6 +439,7 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
     enum sl_result fr;
     sl_error_clear(&ferr);
     fr = sl_sender_finish(rn.s, &res, &ferr);
+    res.total += rn.withheld; /* read, neither delivered nor failed */
     progress(&rn, &res);
     if(fr)
       fprintf(stderr, "provision send: %s\n", ferr.message);

@@ -73,6 +73,15 @@ before=$(records)
 check "strict: exit 3" [ $code -eq 3 ]
 check "strict: message" grep -q "strict: 1 records refused, nothing sent" "$work/err"
 check "strict: ledger unchanged" [ "$(records)" -eq "$before" ]
+# With --json the report is still printed, and the refused record is in the
+# dead-letter file (the two good ones are neither sent nor dead-lettered).
+"${P[@]}" --strict --json --partition-key k --dead-letter "$work/strict.jsonl" \
+  --file "$work/big.txt" >"$work/strict.json" 2>"$work/err"; code=$?
+check "strict --json: exit 3" [ $code -eq 3 ]
+check "strict --json: the report" [ "$(jq -c '[.total_records, .successful_records, .failed_record_count, .rejected_records, .requests]' "$work/strict.json")" = "[3,0,1,1,0]" ]
+check "strict --json: one dead letter, the refused record" [ "$(jq -c '[.error_code, .source]' "$work/strict.jsonl" | tr '\n' ';')" = '["RecordTooLarge","'"$work"'/big.txt:2"];' ]
+check "strict --json: each refusal said once" [ "$(grep -c 'over Kinesis' "$work/err")" -eq 1 ]
+check "strict --json: ledger unchanged" [ "$(records)" -eq "$before" ]
 out=$(printf 'one\ntwo\n' | "${P[@]}" --strict); code=$?
 check "strict stdin: sent" grep -q "total 2, delivered 2, failed 0" <<<"$out"
 
