@@ -210,6 +210,13 @@ static void refused(struct run *rn, const struct sl_error *err)
   rn->bad++;
 }
 
+/* What sl_sender_add / sl_sender_check say of a record they refuse (the
+ * run goes on); anything else is fatal. */
+static int is_refusal(enum sl_result r)
+{
+  return r == SL_E_TOO_LARGE || r == SL_E_INVALID || r == SL_E_NOT_FOUND;
+}
+
 static enum sl_result on_record(void *ud, const char *p, size_t n, const struct sl_send_where *w)
 {
   struct run *rn = ud;
@@ -222,10 +229,10 @@ static enum sl_result on_record(void *ud, const char *p, size_t n, const struct 
     r = sl_sender_check(rn->s, p, n, w, &err);
     if(!r)
       rn->withheld++;
-    else if(r == SL_E_TOO_LARGE || r == SL_E_INVALID || r == SL_E_NOT_FOUND) {
+    else if(is_refusal(r)) {
       sl_error_clear(&err);
       r = sl_sender_add(rn->s, p, n, w, &err);
-      if(r == SL_E_TOO_LARGE || r == SL_E_INVALID || r == SL_E_NOT_FOUND)
+      if(is_refusal(r))
         r = SL_OK;
     }
     if(r)
@@ -236,7 +243,7 @@ static enum sl_result on_record(void *ud, const char *p, size_t n, const struct 
     r = sl_sender_check(rn->s, p, n, w, &err);
   else
     r = sl_sender_add(rn->s, p, n, w, &err);
-  if(r == SL_E_TOO_LARGE || r == SL_E_INVALID || r == SL_E_NOT_FOUND) {
+  if(is_refusal(r)) {
     refused(rn, &err);
     r = SL_OK;
   }
@@ -486,9 +493,8 @@ static int stream_target(struct opts *o, const struct sl_cli_args *a, struct sl_
     if(o->to < 0)
       return sl_cli_usage_error(who, "--stream %s needs --to kinesis or --to firehose (or give "
                                 "the stream's ARN)", o->stream_arg);
-    if(!*o->stream_arg || strlen(o->stream_arg) > (o->to == SL_SEND_KINESIS ? 128u : 64u) ||
-       strspn(o->stream_arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-         != strlen(o->stream_arg))
+    if(!(o->to == SL_SEND_KINESIS ? sl_valid_kinesis_name(o->stream_arg) :
+                                    sl_valid_firehose_name(o->stream_arg)))
       return sl_cli_usage_error(who, "--stream: '%s' is not a valid %s stream name (1-%d "
                                 "characters: letters, digits, '_', '.', '-')", o->stream_arg,
                                 sl_send_target_name((enum sl_send_target)o->to),

@@ -5,6 +5,7 @@
 #include "sluice/send.h"
 #include "sluice/creds.h"
 #include "sluice/log.h"
+#include "sluice/profile.h"
 #include "sluice/sts.h"
 
 #include <ctype.h>
@@ -29,17 +30,6 @@ static const char *field(const char *p, char *out, size_t n)
   memcpy(out, p, len);
   out[len] = 0;
   return e + 1;
-}
-
-static int valid_stream_name(const char *s, size_t max)
-{
-  size_t i, n = strlen(s);
-  if(!n || n > max)
-    return 0;
-  for(i = 0; i < n; i++)
-    if(!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
-      return 0;
-  return 1;
 }
 
 enum sl_result sl_send_parse_arn(const char *arn, struct sl_stream_arn *out,
@@ -74,7 +64,8 @@ enum sl_result sl_send_parse_arn(const char *arn, struct sl_stream_arn *out,
     return sl_error_set(err, SL_E_INVALID, NULL, "'%.200s': a %s stream ARN ends in %sNAME", arn,
                         svc, want);
   res += strlen(want);
-  if(!valid_stream_name(res, out->target == SL_SEND_KINESIS ? 128 : 64))
+  if(!(out->target == SL_SEND_KINESIS ? sl_valid_kinesis_name(res) :
+                                        sl_valid_firehose_name(res)))
     return sl_error_set(err, SL_E_INVALID, NULL, "'%.200s': '%.200s' is not a valid stream name",
                         arn, res);
   snprintf(out->name, sizeof(out->name), "%s", res);
@@ -84,9 +75,7 @@ enum sl_result sl_send_parse_arn(const char *arn, struct sl_stream_arn *out,
   if(i != 12 || out->account[i])
     return sl_error_set(err, SL_E_INVALID, NULL, "'%.200s': the account '%s' is not 12 digits",
                         arn, out->account);
-  if(!out->region[0] || strcmp(out->partition, !strncmp(out->region, "cn-", 3) ? "aws-cn" :
-                                               !strncmp(out->region, "us-gov-", 7) ?
-                                               "aws-us-gov" : "aws"))
+  if(!out->region[0] || strcmp(out->partition, sl_partition_of(out->region)))
     return sl_error_set(err, SL_E_INVALID, NULL, "'%.200s': partition '%s' and region '%s' do "
                         "not go together", arn, out->partition, out->region);
   return SL_OK;
