@@ -56,6 +56,36 @@ int sl_valid_role_name(const char *s)
   return charset_ok(s, 64, "_+=,.@-");
 }
 
+/* arn:<partition>:iam::<aws|account>:policy/[path/]name, as IAM accepts a
+ * managed policy ARN (name: letters, digits and _+=,.@-, at most 128). */
+int sl_valid_policy_arn(const char *s)
+{
+  const char *p = s, *name;
+  size_t n;
+  if(strncmp(p, "arn:aws", 7))
+    return 0;
+  p = strchr(p + 4, ':');
+  if(!p || strncmp(p, ":iam::", 6))
+    return 0;
+  p += 6;
+  if(!strncmp(p, "aws:", 4))
+    p += 4;
+  else {
+    for(n = 0; isdigit((unsigned char)p[n]); n++)
+      ;
+    if(n != 12 || p[n] != ':')
+      return 0;
+    p += 13;
+  }
+  if(strncmp(p, "policy/", 7))
+    return 0;
+  name = strrchr(p, '/') + 1;
+  for(p += 6; p < name; p++)
+    if(*p < 0x21 || *p > 0x7e)
+      return 0;
+  return strlen(s) <= 2048 && charset_ok(name, 128, "_+=,.@-");
+}
+
 int sl_valid_firehose_name(const char *s)
 {
   return charset_ok(s, 64, "_.-");

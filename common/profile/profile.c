@@ -62,6 +62,8 @@ static const struct key_spec keys[] = {
   { "bucket", "tags", K_TAGS, F(bucket.tags), 0, 0, 0, NULL },
   { "bucket", "tls_only", K_ENUM, F(bucket.tls_only), 0, 0, 0, tls_choices },
   { "role", "name", K_STR, F(role.name), S(role.name), 0, 0, NULL },
+  { "role", "permissions_boundary", K_STR, F(role.permissions_boundary),
+    S(role.permissions_boundary), 0, 0, NULL },
   { "firehose", "name", K_STR, F(firehose.name), S(firehose.name), 0, 0, NULL },
   { "firehose", "source", K_ENUM, F(firehose.source), 0, 0, 0, source_choices },
   { "firehose", "prefix", K_STR, F(firehose.prefix), S(firehose.prefix), 0, 0, NULL },
@@ -501,6 +503,10 @@ static void validate(struct parse_state *st)
          "(1-64 characters: letters, digits and _+=,.@-)", p->role.name);
   else if(!p->role.name[0] && p->firehose.name[0] && sl_valid_firehose_name(p->firehose.name))
     derive_role_name(p);
+  if(p->role.permissions_boundary[0] && !sl_valid_policy_arn(p->role.permissions_boundary))
+    diag(st, key_line(st, "role", "permissions_boundary"), "role", "permissions_boundary",
+         "'%s' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)",
+         p->role.permissions_boundary);
 
   if(!p->kinesis.enabled && (st->needs & SL_PROFILE_NEED_KINESIS))
     required(st, 0, "kinesis", "name");

@@ -36,6 +36,7 @@ struct sl_profile {
   struct {
     char name[65];               /* default derived from the stream name */
     int name_derived;
+    char permissions_boundary[2048]; /* managed policy ARN, "" = none */
   } role;
 
   struct {
@@ -109,6 +110,7 @@ SL_EXPORT enum sl_result sl_profile_tls_only(const struct sl_profile *p,
                                              const char **why, struct sl_error *err);
 SL_EXPORT int sl_valid_bucket_name(const char *s, const char **why);
 SL_EXPORT int sl_valid_role_name(const char *s);
+SL_EXPORT int sl_valid_policy_arn(const char *s); /* an IAM managed policy ARN */
 SL_EXPORT int sl_valid_firehose_name(const char *s);
 SL_EXPORT int sl_valid_kinesis_name(const char *s);
 /* Checks a Firehose prefix pair the way the service does; 1 = valid. */

@@ -109,6 +109,10 @@ struct sl_prov_role_state {
   char arn[2048];
   char *trust_policy;           /* decoded JSON */
   char *policy;                 /* our inline policy, NULL = none */
+  struct sl_headers other_policies; /* inline policies besides ours: name = "" */
+  struct sl_headers attached;   /* attached managed policies: ARN = policy name */
+  char boundary[2048];          /* permissions boundary ARN, "" = none */
+  struct sl_headers tags;       /* as IAM has them */
 };
 
 struct sl_prov_kinesis_state {

@@ -177,11 +177,15 @@ SL_EXPORT int sl_send_valid_hash_key(const char *s);
 
 /* ------------------------------------------------------------------ results */
 
+#define SL_SEND_HEAD_BYTES 80 /* what is kept of a record over the size limit */
+
 struct sl_send_failure {
   uint64_t index;
   char where[160];
   unsigned char *data;     /* the record as it would be sent; NULL when not kept */
   size_t len;
+  uint64_t bytes;          /* the record's size; over len when only its first
+                              SL_SEND_HEAD_BYTES are kept (RecordTooLarge) */
   int attempts;
   char error_code[64];
   char error_message[256];

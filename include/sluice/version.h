@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-#define SLUICE_VERSION "0.2.0"
+#define SLUICE_VERSION "0.3.0"
 
 SL_EXPORT const char *sl_version(void);
 

@@ -23,6 +23,9 @@ void sl_prov_state_init(struct sl_prov_state *s)
 {
   memset(s, 0, sizeof(*s));
   sl_headers_init(&s->bucket.tags);
+  sl_headers_init(&s->role.other_policies);
+  sl_headers_init(&s->role.attached);
+  sl_headers_init(&s->role.tags);
 }
 
 void sl_prov_state_cleanup(struct sl_prov_state *s)
@@ -31,6 +34,9 @@ void sl_prov_state_cleanup(struct sl_prov_state *s)
   sl_headers_cleanup(&s->bucket.tags);
   free(s->role.trust_policy);
   free(s->role.policy);
+  sl_headers_cleanup(&s->role.other_policies);
+  sl_headers_cleanup(&s->role.attached);
+  sl_headers_cleanup(&s->role.tags);
   sl_prov_state_init(s);
 }
 

@@ -69,11 +69,21 @@ static const char *policy_word(const char *have, const char *want)
   return !have ? "missing" : sl_policy_equal(have, want) ? "as profile" : "differs";
 }
 
+/* "a, b, c" of a list's names (values too, as k=v, with values). */
+static void join(const struct sl_headers *h, int values, char *out, size_t outlen)
+{
+  size_t i, n = 0;
+  out[0] = '\0';
+  for(i = 0; i < h->n && n < outlen; i++)
+    n += (size_t)snprintf(out + n, outlen - n, "%s%s%s%s", i ? ", " : "", h->v[i].name,
+                          values ? "=" : "", values ? h->v[i].value : "");
+}
+
 static void bucket_facts(const struct sl_prov *s, fact_fn f, void *ud)
 {
   const struct sl_prov_bucket_state *b = &s->have.bucket;
   char tags[1024] = "";
-  size_t i, n = 0;
+  size_t i;
   int on = 0;
   for(i = 0; i < 4; i++)
     on += b->pab[i];
@@ -89,16 +99,23 @@ static void bucket_facts(const struct sl_prov *s, fact_fn f, void *ud)
   f(ud, "object_ownership", F_STR, b->ownership[0] ? b->ownership : "missing", 0);
   f(ud, "bucket_policy", F_STR, policy_word(b->policy, s->want.bucket_policy), 0);
   f(ud, "expire_after_days", F_INT, NULL, b->lifecycle_found ? b->expire_days : 0);
-  for(i = 0; i < b->tags.n && n < sizeof(tags); i++)
-    n += (size_t)snprintf(tags + n, sizeof(tags) - n, "%s%s=%s", i ? ", " : "",
-                          b->tags.v[i].name, b->tags.v[i].value);
+  join(&b->tags, 1, tags, sizeof(tags));
   f(ud, "tags", F_STR, tags, 0);
 }
 
 static void role_facts(const struct sl_prov *s, fact_fn f, void *ud)
 {
-  f(ud, "trust_policy", F_STR, policy_word(s->have.role.trust_policy, s->want.trust_policy), 0);
-  f(ud, "inline_policy", F_STR, policy_word(s->have.role.policy, s->want.role_policy), 0);
+  const struct sl_prov_role_state *r = &s->have.role;
+  char list[2048];
+  f(ud, "trust_policy", F_STR, policy_word(r->trust_policy, s->want.trust_policy), 0);
+  f(ud, "inline_policy", F_STR, policy_word(r->policy, s->want.role_policy), 0);
+  join(&r->other_policies, 0, list, sizeof(list));
+  f(ud, "other_inline_policies", F_STR, list, 0);
+  join(&r->attached, 0, list, sizeof(list));
+  f(ud, "attached_policies", F_STR, list, 0);
+  f(ud, "permissions_boundary", F_STR, r->boundary, 0);
+  join(&r->tags, 1, list, sizeof(list));
+  f(ud, "tags", F_STR, list, 0);
 }
 
 static void kinesis_facts(const struct sl_prov *s, fact_fn f, void *ud)

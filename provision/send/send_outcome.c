@@ -40,6 +40,11 @@ void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct
   enum sl_result r = SL_OK;
   const void *data = d->data;
   size_t len = d->data ? d->len : 0;
+  uint64_t bytes = d->data ? d->len : d->bytes;
+  /* A record that can never be sent is listed by its head: nobody wants a
+   * megabyte of base64 on the terminal (the dead letter keeps all of it). */
+  if(d->code && !strcmp(d->code, "RecordTooLarge") && len > SL_SEND_HEAD_BYTES)
+    len = SL_SEND_HEAD_BYTES;
   sl_send_where_format(w, where, sizeof(where));
   d->stream = s->stream;
   d->where = where;
@@ -74,6 +79,7 @@ void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct
       f->index = d->index;
       snprintf(f->where, sizeof(f->where), "%s", where);
       f->attempts = d->attempts;
+      f->bytes = bytes;
       snprintf(f->error_code, sizeof(f->error_code), "%s", d->code ? d->code : "");
       snprintf(f->error_message, sizeof(f->error_message), "%s", d->msg ? d->msg : "");
       if(data && (f->data = malloc(len ? len : 1))) {

@@ -68,6 +68,31 @@ static void error_text(const struct sl_send_failure *f, char *out, size_t outlen
            f->error_message);
 }
 
+/* "  record: 1.3 MB, begins \"...\"": the kept head, printable ASCII as is,
+ * the rest escaped, so a terminal shows exactly what the record starts with. */
+static enum sl_result head_text(const struct sl_send_failure *f, struct sl_buf *out)
+{
+  char size[32];
+  size_t i;
+  enum sl_result r;
+  sl_format_bytes(f->bytes, size, sizeof(size));
+  r = sl_buf_printf(out, "  record: %s (%llu bytes), first %zu bytes: \"", size,
+                    (unsigned long long)f->bytes, f->len);
+  for(i = 0; !r && i < f->len; i++) {
+    unsigned char c = f->data[i];
+    if(c == '\n')
+      r = sl_buf_adds(out, "\\n");
+    else if(c == '"' || c == '\\')
+      r = sl_buf_printf(out, "\\%c", c);
+    else if(c < 0x20 || c > 0x7e)
+      r = sl_buf_printf(out, "\\x%02x", c);
+    else
+      r = sl_buf_addc(out, (char)c);
+  }
+  if(!r) r = sl_buf_adds(out, "\"\n");
+  return r;
+}
+
 enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *stream,
                                    const char *dead_letter, struct sl_buf *out)
 {
@@ -84,7 +109,9 @@ enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *s
     res = sl_buf_printf(out, "failed %s after %d attempt%s: %s\n",
                         strncmp(f->error_message, f->where, strlen(f->where)) ? f->where :
                         "record", f->attempts, f->attempts == 1 ? "" : "s", e);
-    if(!res && f->data) {
+    if(!res && f->data && f->bytes > f->len)
+      res = head_text(f, out);
+    else if(!res && f->data) {
       res = sl_buf_adds(out, "  record (base64): ");
       if(!res) res = sl_base64_encode(f->data, f->len, out);
       if(!res) res = sl_buf_addc(out, '\n');
@@ -129,9 +156,12 @@ enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *s
     struct sl_buf b64;
     char text[400];
     error_text(f, text, sizeof(text));
-    json_object_object_add(e, "record", f->data ? sl_jout_string((const char *)f->data, f->len)
-                                                : NULL);
-    if(f->data && !sl_buf_init(&b64, f->len / 3 * 4 + 8)) {
+    int head = f->data && f->bytes > f->len; /* only its first bytes kept */
+    json_object_object_add(e, "record", f->data && !head ?
+                                        sl_jout_string((const char *)f->data, f->len) : NULL);
+    if(head)
+      json_object_object_add(e, "record_base64", NULL);
+    else if(f->data && !sl_buf_init(&b64, f->len / 3 * 4 + 8)) {
       if(!sl_base64_encode(f->data, f->len, &b64))
         json_object_object_add(e, "record_base64", json_object_new_string_len(b64.len ?
                                b64.data : "", (int)b64.len));
@@ -139,6 +169,9 @@ enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *s
     }
     else
       json_object_object_add(e, "record_base64", NULL);
+    json_object_object_add(e, "record_bytes", u64(f->bytes));
+    if(head)
+      json_object_object_add(e, "record_head", sl_jout_string((const char *)f->data, f->len));
     json_object_object_add(e, "error", sl_jout_opt(text));
     json_object_object_add(e, "error_code", sl_jout_opt(f->error_code));
     json_object_object_add(e, "attempt", json_object_new_int(f->attempts));

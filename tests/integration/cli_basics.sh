@@ -11,7 +11,7 @@ eq() { if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); ech
 for b in provision inspect; do
   "$bin/$b/$b" --help >"$tmp/out" 2>&1; eq "$b --help exits 0" "$?" 0
   eq "$b --help starts with usage" "$(head -1 "$tmp/out" | cut -d" " -f1-2)" "Usage: $b"
-  eq "$b --version" "$("$bin/$b/$b" --version)" "$b (sluice) 0.2.0, libsluice 0.2.0"
+  eq "$b --version" "$("$bin/$b/$b" --version)" "$b (sluice) 0.3.0, libsluice 0.3.0"
   "$bin/$b/$b" frobnicate >/dev/null 2>"$tmp/err"; eq "$b unknown command exits 64" "$?" 64
   eq "$b unknown command message" "$(cat "$tmp/err")" "$b: unknown command 'frobnicate' (see $b --help)"
 done

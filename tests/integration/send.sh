@@ -66,6 +66,12 @@ check "over limit: exit 3" [ $code -eq 3 ]
 check "over limit: message" grep -qx "provision send: $work/big.txt:2: record of 1048578 bytes is over Kinesis's 1 MiB limit (data + partition key)" "$work/err"
 check "over limit: summary" grep -q "total 3, delivered 2, failed 1," <<<"$out"
 check "over limit: two in the ledger" [ "$(records)" -eq $((before + 2)) ]
+# Without --dead-letter the refused record (as it would be sent: with its newline) is listed by
+# size and first 80 bytes, not dumped.
+check "over limit: stdout stays small" [ "${#out}" -lt 2000 ]
+check "over limit: record named by its head" grep -qx '  record: 1.0 MiB (1048577 bytes), first 80 bytes: "'"$(printf 'x%.0s' $(seq 80))"'"' <<<"$out"
+out=$("${P[@]}" --json --partition-key k --file "$work/big.txt" 2>/dev/null)
+check "over limit --json: head and size" [ "$(jq -c '.failed_records[0] | [.record, .record_base64, .record_bytes, (.record_head | length)]' <<<"$out")" = "[null,null,1048577,80]" ]
 
 # --strict: nothing sent when any record is refused; a clean stdin is read twice.
 before=$(records)

@@ -72,7 +72,7 @@ static enum sl_result make_role(const char *name, const char *action, char *arn,
   snprintf(policy, sizeof(policy),
            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"%s\","
            "\"Resource\":\"arn:aws:s3:::%s/*\"}]}", action, bucket);
-  res = sl_iam_create_role(&client, name, trust, NULL, NULL, &r, &err);
+  res = sl_iam_create_role(&client, name, trust, NULL, NULL, NULL, &r, &err);
   if(!res)
     res = sl_iam_put_role_policy(&client, name, "write", policy, &err);
   snprintf(arn, arnlen, "%s", r.arn);

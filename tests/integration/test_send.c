@@ -55,7 +55,7 @@ static int make_firehose(void)
   snprintf(policy, sizeof(policy), "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
            "\"Allow\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::%s/*\"}]}", bucket);
   r = sl_s3_create_bucket(&client, bucket, &created, &err);
-  if(!r) r = sl_iam_create_role(&client, role, trust, NULL, NULL, NULL, &err);
+  if(!r) r = sl_iam_create_role(&client, role, trust, NULL, NULL, NULL, NULL, &err);
   if(!r) r = sl_iam_put_role_policy(&client, role, "deliver", policy, &err);
   snprintf(arn, sizeof(arn), "arn:aws:iam::000000000000:role/%s", role);
   json_object_object_add(s3, "RoleARN", json_object_new_string(arn));

@@ -152,6 +152,23 @@ expect_ok "iam tag-role" iam tag-role --role-name conf-role --tags Key=env,Value
 expect_err "iam delete role with policies" DeleteConflict iam delete-role --role-name conf-role
 expect_ok "iam delete-role-policy" iam delete-role-policy --role-name conf-role --policy-name write
 expect_err "iam delete missing policy" NoSuchEntity iam delete-role-policy --role-name conf-role --policy-name write
+ADMIN=arn:aws:iam::aws:policy/AdministratorAccess
+expect_ok "iam attach-role-policy" iam attach-role-policy --role-name conf-role --policy-arn "$ADMIN"
+expect_err "iam attach missing policy" NoSuchEntity iam attach-role-policy --role-name conf-role --policy-arn arn:aws:iam::aws:policy/NoSuchPolicyHere
+expect_err "iam attach malformed arn" InvalidInput iam attach-role-policy --role-name conf-role --policy-arn not-an-arn-but-long-enough
+expect_ok "iam create-policy" iam create-policy --policy-name conf-extra --policy-document "$POLICY" && check "policy arn" '.Policy.Arn == "arn:aws:iam::000000000000:policy/conf-extra"'
+expect_ok "iam attach customer policy" iam attach-role-policy --role-name conf-role --policy-arn arn:aws:iam::000000000000:policy/conf-extra
+expect_ok "iam list-attached-role-policies" iam list-attached-role-policies --role-name conf-role && check "attached" '[.AttachedPolicies[].PolicyName] == ["AdministratorAccess", "conf-extra"]'
+expect_err "iam delete role with attached" DeleteConflict iam delete-role --role-name conf-role
+expect_err "iam delete attached policy" DeleteConflict iam delete-policy --policy-arn arn:aws:iam::000000000000:policy/conf-extra
+expect_ok "iam put-role-permissions-boundary" iam put-role-permissions-boundary --role-name conf-role --permissions-boundary "$ADMIN"
+expect_ok "iam get-role boundary" iam get-role --role-name conf-role && check "boundary" ".Role.PermissionsBoundary.PermissionsBoundaryArn == \"$ADMIN\""
+expect_ok "iam delete-role-permissions-boundary" iam delete-role-permissions-boundary --role-name conf-role
+expect_ok "iam detach-role-policy" iam detach-role-policy --role-name conf-role --policy-arn "$ADMIN"
+expect_err "iam detach not attached" NoSuchEntity iam detach-role-policy --role-name conf-role --policy-arn "$ADMIN"
+expect_ok "iam detach customer policy" iam detach-role-policy --role-name conf-role --policy-arn arn:aws:iam::000000000000:policy/conf-extra
+expect_ok "iam delete-policy" iam delete-policy --policy-arn arn:aws:iam::000000000000:policy/conf-extra
+expect_ok "iam list-attached empty" iam list-attached-role-policies --role-name conf-role && check "none attached" '.AttachedPolicies == []'
 AWS_SECRET_ACCESS_KEY=wrong expect_err "iam wrong secret" SignatureDoesNotMatch iam get-role --role-name conf-role
 AWS_ACCESS_KEY_ID=AKIANOTKNOWN expect_err "iam unknown key" InvalidClientTokenId iam get-role --role-name conf-role
 

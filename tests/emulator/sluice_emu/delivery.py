@@ -230,7 +230,10 @@ def check_write(emu, role_arn, bucket, key):
         return False, "S3.AccessDenied", (f"Firehose is unable to assume role {role_arn}. Its trust policy does "
                                           "not allow firehose.amazonaws.com to call sts:AssumeRole.")
     resource = f"arn:aws:s3:::{bucket}/{key}"
-    if not policies_allow(list((role.get("policies") or {}).values()), "s3:PutObject", resource):
+    # Inline and attached managed policies grant; a permissions boundary caps what they grant.
+    granted = list((role.get("policies") or {}).values()) + list((role.get("attached") or {}).values())
+    if not policies_allow(granted, "s3:PutObject", resource) or (
+            role.get("boundary") is not None and not policies_allow([role["boundary"]], "s3:PutObject", resource)):
         return False, "S3.AccessDenied", (f"Access was denied. Ensure that the role {role_arn} allows s3:PutObject "
                                           f"on {resource}.")
     # The bucket policy too, for the role's session: Firehose writes inside AWS, over TLS.

@@ -50,6 +50,58 @@ class IamTest(ServerTest):
         self.assertEqual(error_code(cm.exception), "NoSuchEntity")
         self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
 
+    def test_managed_policies(self):
+        self.iam.create_role(RoleName="m", AssumeRolePolicyDocument=TRUST)
+        admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+        self.iam.attach_role_policy(RoleName="m", PolicyArn=admin)
+        self.iam.attach_role_policy(RoleName="m", PolicyArn=admin)          # attaching twice is a no-op
+        mine = self.iam.create_policy(PolicyName="extra", PolicyDocument=POLICY)["Policy"]["Arn"]
+        self.assertEqual(mine, "arn:aws:iam::000000000000:policy/extra")
+        self.iam.attach_role_policy(RoleName="m", PolicyArn=mine)
+        self.assertEqual(self.iam.list_attached_role_policies(RoleName="m")["AttachedPolicies"],
+                         [{"PolicyName": "AdministratorAccess", "PolicyArn": admin},
+                          {"PolicyName": "extra", "PolicyArn": mine}])
+        page = self.iam.list_attached_role_policies(RoleName="m", MaxItems=1)
+        self.assertEqual((len(page["AttachedPolicies"]), page["IsTruncated"]), (1, True))
+        rest = self.iam.list_attached_role_policies(RoleName="m", Marker=page["Marker"])
+        self.assertEqual(rest["AttachedPolicies"][0]["PolicyArn"], mine)
+        for arn, code, msg in (("arn:aws:iam::aws:policy/NoSuchPolicy", "NoSuchEntity",
+                                "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable."),
+                               ("not-an-arn-but-long-enough", "InvalidInput", "ARN not-an-arn-but-long-enough is not valid.")):
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                self.iam.attach_role_policy(RoleName="m", PolicyArn=arn)
+            self.assertEqual((error_code(cm.exception), cm.exception.response["Error"]["Message"]), (code, msg))
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.iam.delete_role(RoleName="m")
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "Cannot delete entity, must detach all policies first.")
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.iam.delete_policy(PolicyArn=mine)
+        self.assertEqual(error_code(cm.exception), "DeleteConflict")
+        self.assertEqual(self.emu.services["iam"].get_role("m")["attached"][admin]["Statement"][0]["Action"], "*")
+        self.iam.detach_role_policy(RoleName="m", PolicyArn=admin)
+        self.iam.detach_role_policy(RoleName="m", PolicyArn=mine)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.iam.detach_role_policy(RoleName="m", PolicyArn=mine)
+        self.assertEqual(error_code(cm.exception), "NoSuchEntity")
+        self.iam.delete_policy(PolicyArn=mine)
+        self.iam.delete_role(RoleName="m")
+
+    def test_attach_limit_and_boundary(self):
+        self.iam.create_role(RoleName="l", AssumeRolePolicyDocument=TRUST)
+        arns = [self.iam.create_policy(PolicyName="p%d" % i, PolicyDocument=POLICY)["Policy"]["Arn"]
+                for i in range(11)]
+        for arn in arns[:10]:
+            self.iam.attach_role_policy(RoleName="l", PolicyArn=arn)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.iam.attach_role_policy(RoleName="l", PolicyArn=arns[10])
+        self.assertEqual(error_code(cm.exception), "LimitExceeded")
+        self.iam.put_role_permissions_boundary(RoleName="l", PermissionsBoundary=arns[0])
+        self.assertEqual(self.iam.get_role(RoleName="l")["Role"]["PermissionsBoundary"],
+                         {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arns[0]})
+        self.iam.delete_role_permissions_boundary(RoleName="l")
+        self.assertNotIn("PermissionsBoundary", self.iam.get_role(RoleName="l")["Role"])
+
     def test_internal_api(self):
         self.iam.create_role(RoleName="r1", AssumeRolePolicyDocument=TRUST)
         self.iam.put_role_policy(RoleName="r1", PolicyName="p", PolicyDocument=POLICY)

@@ -143,7 +143,7 @@ static const struct {
     "t.ini:2: [aws] verify_ssl: unknown key: TLS verification is never turned off; for a private "
     "CA set [aws] ca_bundle or AWS_CA_BUNDLE" },
   { "[bucket]\nname=b-1\n[firehose]\nname=s\n[role]\nrole_name=x\n",
-    "t.ini:6: [role] role_name: unknown key (known: name)" },
+    "t.ini:6: [role] role_name: unknown key (known: name, permissions_boundary)" },
   { "[bucket]\nname=Acme_Logs\n[firehose]\nname=s\n",
     "t.ini:2: [bucket] name: 'Acme_Logs' is not a valid S3 bucket name: it may hold only "
     "lowercase letters, digits, dots and hyphens" },
@@ -205,6 +205,9 @@ static const struct {
   { "[bucket]\nname=b-1\n[firehose]\nname=s\n[kinesis]\nname=k\nmax_request_mb=11\n",
     "t.ini:7: [kinesis] max_request_mb: '11' is not a whole number from 5 to 10" },
   { "name=x\n[bucket]\nname=b-1\n[firehose]\nname=s\n", "t.ini:1: key 'name' is outside any section" },
+  { "[bucket]\nname=b-1\n[role]\npermissions_boundary=AdministratorAccess\n[firehose]\nname=s\n",
+    "t.ini:4: [role] permissions_boundary: 'AdministratorAccess' is not a managed policy ARN "
+    "(arn:aws:iam::<account or aws>:policy/<name>)" },
   { "[bucket]\nname=b-1\ntls_only=yes\n[firehose]\nname=s\n",
     "t.ini:3: [bucket] tls_only: 'yes' is not one of auto, true, false" },
   { "[aws]\nendpoint_url=http://127.0.0.1:4566\n[bucket]\nname=b-1\ntls_only=true\n"
@@ -377,6 +380,15 @@ static void test_name_rules(void)
   CU_ASSERT_TRUE(sl_valid_role_name("a+=,.@_-Z9"));
   CU_ASSERT_FALSE(sl_valid_role_name(""));
   CU_ASSERT_FALSE(sl_valid_role_name("a/b"));
+  CU_ASSERT_TRUE(sl_valid_policy_arn("arn:aws:iam::aws:policy/AdministratorAccess"));
+  CU_ASSERT_TRUE(sl_valid_policy_arn("arn:aws:iam::123456789012:policy/team/boundary+x"));
+  CU_ASSERT_TRUE(sl_valid_policy_arn("arn:aws-us-gov:iam::123456789012:policy/b"));
+  CU_ASSERT_FALSE(sl_valid_policy_arn("arn:aws:iam::12345678901:policy/b"));   /* 11 digits */
+  CU_ASSERT_FALSE(sl_valid_policy_arn("arn:aws:iam::123456789012:role/b"));
+  CU_ASSERT_FALSE(sl_valid_policy_arn("arn:aws:iam::aws:policy/"));
+  CU_ASSERT_FALSE(sl_valid_policy_arn("arn:aws:s3:::bucket"));
+  CU_ASSERT_FALSE(sl_valid_policy_arn("AdministratorAccess"));
+  CU_ASSERT_FALSE(sl_valid_policy_arn("arn:aws:iam::aws:policy/a b"));
   CU_ASSERT_TRUE(sl_valid_kinesis_name("a.b_c-d"));
   CU_ASSERT_FALSE(sl_valid_kinesis_name("a b"));
   CU_ASSERT_TRUE(sl_valid_prefixes("", "", NULL));

@@ -20,6 +20,7 @@
 #include "common/aws/aws_internal.h"
 #include "sluice.h"
 #include "sluice/send.h"
+#include "provision/send/send_outcome.h"
 
 #define MAX_REQ 64
 #define MAX_SEEN 4096
@@ -767,6 +768,64 @@ static void test_flush_interval_checked(void)
   }
 }
 
+/* A record over the limit is listed by its size and first 80 bytes, in
+ * text (escaped) and in JSON (record_head), never whole. */
+static void test_report_head(void)
+{
+  struct sl_send_result r;
+  struct sl_send_where w = { "in.txt", 7, SL_WHERE_LINE };
+  struct send_outcome o;
+  struct sl_send_dead d;
+  struct sl_buf line, out, flat;
+  pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  char *big = malloc(2000000);
+  CU_ASSERT_FATAL(big != NULL);
+  memset(big, 'a', 2000000);
+  memcpy(big, "{\"k\":\"\x01\n", 8);
+  memset(&o, 0, sizeof(o));
+  sl_send_result_init(&o.res);
+  o.mu = &mu;
+  o.dl_fd = -1;
+  o.stream = "st";
+  memset(&d, 0, sizeof(d));
+  d.data = big;
+  d.len = 2000000;
+  d.code = "RecordTooLarge";
+  d.msg = "in.txt:7: 1.9 MiB is over Kinesis's 1 MiB record limit";
+  d.index = 6;
+  sl_buf_init(&line, 4096);
+  sl_send_outcome_failure(&o, &line, &d, &w);
+  free(big);
+  CU_ASSERT_EQUAL_FATAL(o.res.nfailures, 1);
+  CU_ASSERT_EQUAL(o.res.failures[0].len, SL_SEND_HEAD_BYTES);
+  CU_ASSERT_EQUAL(o.res.failures[0].bytes, 2000000);
+  CU_ASSERT_EQUAL(o.res.listed_bytes, SL_SEND_HEAD_BYTES);
+  r = o.res;
+  r.target = SL_SEND_KINESIS;
+  r.total = 1;
+  sl_buf_init(&out, 4096);
+  CU_ASSERT_EQUAL(sl_send_report_text(&r, "st", NULL, &out), SL_OK);
+  CU_ASSERT_STRING_EQUAL(out.data,
+    "failed record after 0 attempts: RecordTooLarge: in.txt:7: 1.9 MiB is over Kinesis's 1 MiB "
+    "record limit\n"
+    "  record: 1.9 MiB (2000000 bytes), first 80 bytes: \"{\\\"k\\\":\\\"\\x01\\n"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+    "kinesis st: total 1, delivered 0, failed 1, retried 0, duplicates possible 0, requests 0, "
+    "bytes 0 (0 B), elapsed 0.00 s, 0 records/s\n");
+  sl_buf_reset(&out);
+  CU_ASSERT_EQUAL(sl_send_report_json(&r, "st", NULL, &out), SL_OK);
+  CU_ASSERT_EQUAL_FATAL(sl_buf_init(&flat, 65536), SL_OK);
+  CU_ASSERT_EQUAL(sl_json_compact(out.data, out.len, &flat), SL_OK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(flat.data,
+    "\"failed_records\":[{\"record\":null,\"record_base64\":null,\"record_bytes\":2000000,"
+    "\"record_head\":\"{\\\"k\\\":\\\"\\u0001\\n"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"error\":"));
+  sl_buf_cleanup(&flat);
+  sl_buf_cleanup(&out);
+  sl_buf_cleanup(&line);
+  sl_send_result_cleanup(&o.res);
+}
+
 static void test_reports(void)
 {
   struct sl_send_result r;
@@ -789,6 +848,7 @@ static void test_reports(void)
   r.failures[0].data = (unsigned char *)strdup("x\ny");
   r.failures[0].len = 3;
   r.failures[0].attempts = 5;
+  r.failures[0].bytes = 3;
   snprintf(r.failures[0].error_code, sizeof(r.failures[0].error_code), "InternalFailure");
   snprintf(r.failures[0].error_message, sizeof(r.failures[0].error_message), "boom");
   sl_buf_init(&out, 4096);
@@ -812,7 +872,7 @@ static void test_reports(void)
   CU_ASSERT_STRING_EQUAL(flat.data,
     "{\"format_version\":1,\"command\":\"send\",\"target\":\"kinesis\",\"stream\":\"st\","
     "\"total_records\":3,\"successful_records\":2,"
-    "\"failed_records\":[{\"record\":\"x\\ny\",\"record_base64\":\"eAp5\",\"error\":"
+    "\"failed_records\":[{\"record\":\"x\\ny\",\"record_base64\":\"eAp5\",\"record_bytes\":3,\"error\":"
     "\"InternalFailure: boom\",\"error_code\":\"InternalFailure\",\"attempt\":5,\"index\":2,"
     "\"source\":\"stdin:3\"}],\"failed_record_count\":1,\"failed_records_not_listed\":0,"
     "\"rejected_records\":0,\"retried_records\":1,\"duplicates_possible\":1,\"requests\":2,"
@@ -865,6 +925,7 @@ static const struct sl_test tests[] = {
   { "flush interval, workers", test_flush_interval_workers },
   { "flush interval checked", test_flush_interval_checked },
   { "reports", test_reports },
+  { "report of a record over the limit", test_report_head },
   { NULL, NULL }
 };
 
