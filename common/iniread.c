@@ -41,6 +41,23 @@ static char *long_value(const char *eq, const char *end)
   return sl_strndup(s, (size_t)(e - s));
 }
 
+/* A "[name]" line is told to the handler with no key, as inih would with
+ * INI_CALL_HANDLER_ON_NEW_SECTION (Debian's build has it off): so a section
+ * given twice, or given with no keys, is seen. */
+static void section_line(struct ini_state *st, const char *line, size_t len)
+{
+  const char *s = line, *e = line + len, *close;
+  char name[256];
+  while(s < e && isspace((unsigned char)*s))
+    s++;
+  if(s == e || *s != '[' || !(close = memchr(s, ']', (size_t)(e - s))) ||
+     (size_t)(close - s - 1) >= sizeof(name))
+    return;
+  memcpy(name, s + 1, (size_t)(close - s - 1));
+  name[close - s - 1] = '\0';
+  st->fn(st->user, name, NULL, NULL, st->line);
+}
+
 static char *reader(char *str, int num, void *stream)
 {
   struct ini_state *st = stream;
@@ -51,6 +68,7 @@ static char *reader(char *str, int num, void *stream)
   end = strchr(line, '\n');
   len = end ? (size_t)(end - line) + 1 : strlen(line);
   st->line++;
+  section_line(st, line, len);
   if(len + 1 <= (size_t)num) {
     memcpy(str, line, len);
     str[len] = 0;

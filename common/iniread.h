@@ -4,7 +4,8 @@
 #ifndef SL_INIREAD_H
 #define SL_INIREAD_H
 
-/* Called for each key; line is the 1-based line of the key. Return 0 to stop. */
+/* Called for each key, and with key and value NULL for each [section] line;
+ * line is the 1-based line. Return 0 to stop. */
 typedef int (*sl_ini_handler)(void *user, const char *section, const char *key,
                               const char *value, int line);
 

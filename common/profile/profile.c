@@ -4,7 +4,8 @@
 #include "sluice/log.h"
 #include "common/iniread.h"
 #include "common/suggest_internal.h"
-#include "common/profile/profile_tls.h"
+#include "common/profile/profile_check.h"
+#include "common/profile/profile_diag.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,22 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
 #define MAX_LINE 65536
-#define MAX_DIAGS 50
-
-enum kind { K_STR, K_SECRET, K_URL, K_BOOL, K_INT, K_ENUM, K_TAGS, K_REGION };
-
-struct key_spec {
-  const char *section;
-  const char *key;
-  enum kind kind;
-  size_t off;        /* offset into struct sl_profile */
-  size_t size;       /* K_STR: field size */
-  long min, max;     /* K_INT */
-  const char *const *choices; /* K_ENUM: accepted words, index stored as int */
-};
 
 static const char *const enc_choices[] = { "SSE-S3", "SSE-KMS", NULL };
 static const char *const tls_choices[] = { "auto", "true", "false", NULL }; /* enum sl_tls_only */
@@ -41,7 +27,7 @@ static const char *const compression_choices[] = { "UNCOMPRESSED", "GZIP", "ZIP"
 #define F(field) offsetof(struct sl_profile, field)
 #define S(field) sizeof(((struct sl_profile *)0)->field)
 
-static const struct key_spec keys[] = {
+static const struct sl_profile_key keys[] = {
   { "aws", "region", K_REGION, F(aws.region), S(aws.region), 0, 0, NULL },
   { "aws", "profile", K_STR, F(aws.profile), S(aws.profile), 0, 0, NULL },
   { "aws", "endpoint_url", K_URL, F(aws.endpoint_url), S(aws.endpoint_url), 0, 0, NULL },
@@ -83,58 +69,14 @@ static const struct key_spec keys[] = {
   { "retry", "create_attempts", K_INT, F(retry.create_attempts), 0, 1, 100, NULL },
   { "retry", "create_delay_s", K_INT, F(retry.create_delay_s), 0, 0, 300, NULL },
 };
+_Static_assert(sizeof(keys) / sizeof(keys[0]) <= SL_PROFILE_MAX_KEYS, "parse state too small");
 
 static const char *const sections[] = { "aws", "bucket", "role", "firehose", "kinesis", "retry",
                                         NULL };
 
-struct parse_state {
-  const char *name;       /* file name for messages */
-  int line;               /* line of the key being handled */
-  struct sl_profile *p;
-  struct sl_buf *diags;   /* all messages */
-  struct sl_error *err;   /* the first */
-  int ndiags;
-  unsigned needs;         /* SL_PROFILE_NEED_* */
-  const char *command;    /* who needs them, for "is required by ..." */
-  int seen_line[sizeof(keys) / sizeof(keys[0])];
-  int section_line[6];
-};
-
-static void diag(struct parse_state *st, int line, const char *section, const char *key,
-                 const char *fmt, ...)
-#ifdef __GNUC__
-  __attribute__((format(printf, 5, 6)))
-#endif
-  ;
-
-static void diag(struct parse_state *st, int line, const char *section, const char *key,
-                 const char *fmt, ...)
-{
-  char msg[1024], full[1400];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
-  if(line > 0 && key)
-    snprintf(full, sizeof(full), "%s:%d: [%s] %s: %s", st->name, line, section, key, msg);
-  else if(line > 0)
-    snprintf(full, sizeof(full), "%s:%d: %s", st->name, line, msg);
-  else if(key)
-    snprintf(full, sizeof(full), "%s: [%s] %s: %s", st->name, section, key, msg);
-  else
-    snprintf(full, sizeof(full), "%s: %s", st->name, msg);
-  if(!st->ndiags)
-    sl_error_set(st->err, SL_E_CONFIG, NULL, "%s", full);
-  if(st->diags && st->ndiags < MAX_DIAGS) {
-    sl_buf_adds(st->diags, full);
-    sl_buf_addc(st->diags, '\n');
-  }
-  st->ndiags++;
-}
-
 /* ${VAR}, ${VAR:-default} and $$. A secret's value is never quoted in a
  * diagnostic. */
-static int expand(struct parse_state *st, const struct key_spec *k, const char *in,
+static int expand(struct sl_profile_state *st, const struct sl_profile_key *k, const char *in,
                   struct sl_buf *out)
 {
   const char *s = in, *section = k->section, *key = k->key;
@@ -150,7 +92,7 @@ static int expand(struct parse_state *st, const struct key_spec *k, const char *
       char name[256];
       size_t n;
       if(!end) {
-        diag(st, st->line, section, key, "unterminated ${ in %s%s%s", quote, shown, quote);
+        sl_profile_diag(st, st->line, section, key, "unterminated ${ in %s%s%s", quote, shown, quote);
         return -1;
       }
       dflt = strstr(s + 2, ":-");
@@ -158,7 +100,7 @@ static int expand(struct parse_state *st, const struct key_spec *k, const char *
         dflt = NULL;
       n = (size_t)((dflt ? dflt : end) - (s + 2));
       if(!n || n >= sizeof(name)) {
-        diag(st, st->line, section, key, "bad variable reference in %s%s%s", quote, shown,
+        sl_profile_diag(st, st->line, section, key, "bad variable reference in %s%s%s", quote, shown,
              quote);
         return -1;
       }
@@ -170,7 +112,7 @@ static int expand(struct parse_state *st, const struct key_spec *k, const char *
       else if(dflt)
         sl_buf_add(out, dflt + 2, (size_t)(end - dflt - 2));
       else {
-        diag(st, st->line, section, key, "environment variable %s is not set", name);
+        sl_profile_diag(st, st->line, section, key, "environment variable %s is not set", name);
         return -1;
       }
       s = end + 1;
@@ -193,7 +135,26 @@ static int parse_bool(const char *v, int *out)
   return 0;
 }
 
-static void set_tags(struct parse_state *st, const struct key_spec *k, const char *v)
+/* AWS tag text: letters, digits and spaces (any UTF-8 letter: bytes past
+ * ASCII pass here, their encoding was checked already) and _ . : / = + - @. */
+static int tag_text_ok(const char *s, const char *e)
+{
+  for(; s < e; s++)
+    if(!((unsigned char)*s >= 0x80 || isalnum((unsigned char)*s) || strchr(" _.:/=+-@", *s)))
+      return 0;
+  return 1;
+}
+
+static int tag_seen(const struct sl_headers *tags, const char *k, size_t n)
+{
+  size_t i;
+  for(i = 0; i < tags->n; i++)
+    if(strlen(tags->v[i].name) == n && !memcmp(tags->v[i].name, k, n))
+      return 1;
+  return 0;
+}
+
+static void set_tags(struct sl_profile_state *st, const struct sl_profile_key *k, const char *v)
 {
   struct sl_headers *tags = (struct sl_headers *)((char *)st->p + k->off);
   const char *s = v;
@@ -209,7 +170,7 @@ static void set_tags(struct parse_state *st, const struct key_spec *k, const cha
       continue;
     }
     if(!eq) {
-      diag(st, st->line, k->section, k->key, "tag '%.*s' is not key=value", (int)(end - ks), ks);
+      sl_profile_diag(st, st->line, k->section, k->key, "tag '%.*s' is not key=value", (int)(end - ks), ks);
       return;
     }
     ke = eq;
@@ -222,12 +183,27 @@ static void set_tags(struct parse_state *st, const struct key_spec *k, const cha
     while(ve > vs && isspace((unsigned char)ve[-1]))
       ve--;
     if(ke == ks || ke - ks > 128 || ve - vs > 256) {
-      diag(st, st->line, k->section, k->key,
+      sl_profile_diag(st, st->line, k->section, k->key,
            "tag '%.*s': keys are 1-128 characters, values at most 256", (int)(end - ks), ks);
       return;
     }
+    if(!tag_text_ok(ks, ke) || !tag_text_ok(vs, ve)) {
+      sl_profile_diag(st, st->line, k->section, k->key, "tag '%.*s': only letters, digits, "
+                      "spaces and _ . : / = + - @ are allowed", (int)(end - ks), ks);
+      return;
+    }
+    if(ke - ks >= 4 && !strncasecmp(ks, "aws:", 4)) {
+      sl_profile_diag(st, st->line, k->section, k->key, "tag '%.*s': keys starting with aws: "
+                      "are reserved for AWS", (int)(ke - ks), ks);
+      return;
+    }
+    if(tag_seen(tags, ks, (size_t)(ke - ks))) {
+      sl_profile_diag(st, st->line, k->section, k->key, "tag key '%.*s' appears twice",
+                      (int)(ke - ks), ks);
+      return;
+    }
     if(tags->n == 50) {
-      diag(st, st->line, k->section, k->key, "more than 50 tags");
+      sl_profile_diag(st, st->line, k->section, k->key, "more than 50 tags");
       return;
     }
     sl_headers_addn(tags, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs));
@@ -235,7 +211,7 @@ static void set_tags(struct parse_state *st, const struct key_spec *k, const cha
   }
 }
 
-static void apply(struct parse_state *st, const struct key_spec *k, const char *v)
+static void apply(struct sl_profile_state *st, const struct sl_profile_key *k, const char *v)
 {
   char *base = (char *)st->p;
   switch(k->kind) {
@@ -245,7 +221,7 @@ static void apply(struct parse_state *st, const struct key_spec *k, const char *
     for(i = 0; ok && i < n; i++)
       ok = islower((unsigned char)v[i]) || isdigit((unsigned char)v[i]) || v[i] == '-';
     if(!ok) {
-      diag(st, st->line, k->section, k->key, "'%s' is not a region name (like eu-west-1)", v);
+      sl_profile_diag(st, st->line, k->section, k->key, "'%s' is not a region name (like eu-west-1)", v);
       return;
     }
     memcpy(base + k->off, v, n + 1);
@@ -253,7 +229,7 @@ static void apply(struct parse_state *st, const struct key_spec *k, const char *
   }
   case K_URL:
     if(strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
-      diag(st, st->line, k->section, k->key, "'%s' is not an http:// or https:// URL", v);
+      sl_profile_diag(st, st->line, k->section, k->key, "'%s' is not an http:// or https:// URL", v);
       return;
     }
     /* fall through */
@@ -265,7 +241,7 @@ static void apply(struct parse_state *st, const struct key_spec *k, const char *
       return;
     }
     if(strlen(v) >= k->size) {
-      diag(st, st->line, k->section, k->key, "too long (%zu characters, at most %zu)", strlen(v),
+      sl_profile_diag(st, st->line, k->section, k->key, "too long (%zu characters, at most %zu)", strlen(v),
            k->size - 1);
       return;
     }
@@ -273,7 +249,7 @@ static void apply(struct parse_state *st, const struct key_spec *k, const char *
     return;
   case K_BOOL:
     if(parse_bool(v, (int *)(base + k->off)))
-      diag(st, st->line, k->section, k->key, "'%s' is not true or false", v);
+      sl_profile_diag(st, st->line, k->section, k->key, "'%s' is not true or false", v);
     return;
   case K_INT: {
     char *end;
@@ -281,7 +257,7 @@ static void apply(struct parse_state *st, const struct key_spec *k, const char *
     errno = 0;
     n = strtol(v, &end, 10);
     if(errno || end == v || *end || n < k->min || n > k->max) {
-      diag(st, st->line, k->section, k->key, "'%s' is not a whole number from %ld to %ld", v,
+      sl_profile_diag(st, st->line, k->section, k->key, "'%s' is not a whole number from %ld to %ld", v,
            k->min, k->max);
       return;
     }
@@ -302,7 +278,7 @@ static void apply(struct parse_state *st, const struct key_spec *k, const char *
       for(j = 0; k->choices[j]; j++)
         snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", j ? ", " : "",
                  k->choices[j]);
-      diag(st, st->line, k->section, k->key, "'%s' is not one of %s", v, list);
+      sl_profile_diag(st, st->line, k->section, k->key, "'%s' is not one of %s", v, list);
       return;
     }
     if(k->choices == compression_choices)
@@ -342,7 +318,7 @@ static const char *key_in_section(const void *list, size_t i)
 
 /* A key the section does not have: the section it belongs in, else the
  * nearest key of this one, else the section's keys. */
-static void unknown_key(struct parse_state *st, const char *section, const char *name)
+static void unknown_key(struct sl_profile_state *st, const char *section, const char *name)
 {
   static const char *const tls_off[] = { "verify_ssl", "insecure", "tls_verify", "no_verify_ssl",
                                          "ssl_verify", NULL };
@@ -354,47 +330,100 @@ static void unknown_key(struct parse_state *st, const char *section, const char 
    * for another spelling. */
   for(k = 0; tls_off[k]; k++)
     if(!strcasecmp(name, tls_off[k])) {
-      diag(st, st->line, section, name, "unknown key: TLS verification is never turned off; for a "
+      sl_profile_diag(st, st->line, section, name, "unknown key: TLS verification is never turned off; for a "
            "private CA set [aws] ca_bundle or AWS_CA_BUNDLE");
       return;
     }
   for(k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
     if(!strcmp(keys[k].key, name) && strcmp(keys[k].section, "aws")) {
-      diag(st, st->line, section, name, "unknown key; it belongs in [%s]", keys[k].section);
+      sl_profile_diag(st, st->line, section, name, "unknown key; it belongs in [%s]", keys[k].section);
       return;
     }
   if((near = sl_suggest(name, key_in_section, &l)) != NULL) {
-    diag(st, st->line, section, name, "unknown key; did you mean '%s'?", near);
+    sl_profile_diag(st, st->line, section, name, "unknown key; did you mean '%s'?", near);
     return;
   }
   known[0] = 0;
   for(k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
     if(!strcmp(keys[k].section, section) && n < sizeof(known) - 1)
       n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "", keys[k].key);
-  diag(st, st->line, section, name, "unknown key (known: %s)", known);
+  sl_profile_diag(st, st->line, section, name, "unknown key (known: %s)", known);
+}
+
+/* Length of the UTF-8 sequence at s (1-4), 0 when ill-formed: overlong
+ * forms, surrogates and code points past U+10FFFF are refused, as AWS does. */
+static size_t utf8_len(const unsigned char *s)
+{
+  size_t n, i;
+  unsigned cp;
+  if(s[0] < 0x80)
+    return 1;
+  if(s[0] >= 0xc2 && s[0] <= 0xdf)
+    n = 2, cp = s[0] & 0x1fu;
+  else if(s[0] >= 0xe0 && s[0] <= 0xef)
+    n = 3, cp = s[0] & 0x0fu;
+  else if(s[0] >= 0xf0 && s[0] <= 0xf4)
+    n = 4, cp = s[0] & 0x07u;
+  else
+    return 0;
+  for(i = 1; i < n; i++) {
+    if((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = cp << 6 | (s[i] & 0x3fu);
+  }
+  if((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+     (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return n;
+}
+
+/* A value is UTF-8 text without control characters: AWS refuses anything
+ * else, and only after sluice has made the calls before it. A secret is
+ * never shown; the column is. */
+static int text_ok(struct sl_profile_state *st, const struct sl_profile_key *k, const char *v)
+{
+  const unsigned char *s = (const unsigned char *)v;
+  size_t i = 0, n;
+  while(s[i]) {
+    if(s[i] < 0x20 || s[i] == 0x7f) {
+      sl_profile_diag(st, st->line, k->section, k->key, "control character 0x%02x at column %zu "
+                      "(values are printable text)", s[i], i + 1);
+      return 0;
+    }
+    if(!(n = utf8_len(s + i))) {
+      sl_profile_diag(st, st->line, k->section, k->key, "not valid UTF-8 (byte 0x%02x at column "
+                      "%zu)", s[i], i + 1);
+      return 0;
+    }
+    i += n;
+  }
+  return 1;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value,
                    int line)
 {
-  struct parse_state *st = user;
+  struct sl_profile_state *st = user;
   struct sl_buf v;
   size_t i;
   int si = section_index(section);
   st->line = line;
   if(si < 0) {
-    if(*section)
-      diag(st, st->line, NULL, NULL, "unknown section [%s] (known: aws, bucket, role, firehose, "
+    if(*section && !name) /* said once, at its [section] line */
+      sl_profile_diag(st, st->line, NULL, NULL, "unknown section [%s] (known: aws, bucket, role, firehose, "
            "kinesis, retry)", section);
     else if(name)
-      diag(st, st->line, NULL, NULL, "key '%s' is outside any section", name);
+      sl_profile_diag(st, st->line, NULL, NULL, "key '%s' is outside any section", name);
     return 1;
   }
   if(!st->section_line[si])
     st->section_line[si] = st->line;
+  else if(!name) /* INI would merge the two; which one was meant is unknowable */
+    sl_profile_diag(st, st->line, NULL, NULL, "section [%s] appears twice (first on line %d)",
+                    section, st->section_line[si]);
   if(si == 4)
     st->p->kinesis.enabled = 1;
-  if(!name) /* a section header alone (inih's INI_CALL_HANDLER_ON_NEW_SECTION) */
+  if(!name) /* the [section] line itself (see sl_ini_parse) */
     return 1;
   for(i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
     if(!strcmp(keys[i].section, section) && !strcmp(keys[i].key, name))
@@ -404,141 +433,18 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
   }
   if(st->seen_line[i]) {
-    diag(st, st->line, section, name, "set twice (first on line %d)", st->seen_line[i]);
+    sl_profile_diag(st, st->line, section, name, "set twice (first on line %d)", st->seen_line[i]);
     return 1;
   }
   st->seen_line[i] = st->line;
   if(sl_buf_init(&v, MAX_LINE)) {
-    diag(st, st->line, section, name, "out of memory");
+    sl_profile_diag(st, st->line, section, name, "out of memory");
     return 0;
   }
-  if(!expand(st, &keys[i], value, &v))
+  if(!expand(st, &keys[i], value, &v) && text_ok(st, &keys[i], v.data))
     apply(st, &keys[i], v.data);
   sl_buf_cleanup_secret(&v);
   return 1;
-}
-
-static int key_line(const struct parse_state *st, const char *section, const char *key)
-{
-  size_t i;
-  for(i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-    if(!strcmp(keys[i].section, section) && !strcmp(keys[i].key, key))
-      return st->seen_line[i];
-  return 0;
-}
-
-/* A role name from the stream name, within IAM's 64 characters: when the
- * plain form is too long, a hash keeps two long names from colliding. */
-static void derive_role_name(struct sl_profile *p)
-{
-  const char *suffix = "-firehose";
-  size_t n = strlen(p->firehose.name);
-  if(n + strlen(suffix) <= 64) {
-    memcpy(p->role.name, p->firehose.name, n);
-    memcpy(p->role.name + n, suffix, strlen(suffix) + 1);
-  }
-  else {
-    unsigned char md[32];
-    char hex[9];
-    unsigned int mdlen = 0;
-    EVP_Digest(p->firehose.name, n, md, &mdlen, EVP_sha256(), NULL);
-    sl_hex(md, 4, hex);
-    snprintf(p->role.name, sizeof(p->role.name), "%.*s-%s%s", (int)(64 - 9 - 9 - 1),
-             p->firehose.name, hex, suffix);
-  }
-  p->role.name_derived = 1;
-}
-
-/* "is required", and by whom when a command asked. */
-static void required(struct parse_state *st, int line, const char *section, const char *key)
-{
-  if(st->command)
-    diag(st, line, section, key, "is required by %s", st->command);
-  else
-    diag(st, line, section, key, "is required");
-}
-
-static void validate(struct parse_state *st)
-{
-  struct sl_profile *p = st->p;
-  const char *why;
-  if(!p->bucket.name[0]) {
-    if((st->needs & SL_PROFILE_NEED_BUCKET) || st->section_line[1])
-      required(st, st->section_line[1], "bucket", "name");
-  }
-  else if(!sl_valid_bucket_name(p->bucket.name, &why))
-    diag(st, key_line(st, "bucket", "name"), "bucket", "name", "'%s' is not a valid S3 bucket "
-         "name: it %s", p->bucket.name, why);
-  p->bucket.tls_only_line = key_line(st, "bucket", "tls_only");
-  if(p->bucket.tls_only == SL_TLS_ONLY_TRUE && !strncasecmp(p->aws.endpoint_url, "http://", 7)) {
-    char msg[768];
-    sl_profile_tls_conflict(p->aws.endpoint_url, msg, sizeof(msg));
-    diag(st, p->bucket.tls_only_line, "bucket", "tls_only", "%s", msg);
-  }
-  if(p->bucket.encryption == SL_ENC_SSE_KMS && !p->bucket.kms_key_id[0])
-    diag(st, key_line(st, "bucket", "encryption"), "bucket", "kms_key_id",
-         "is required with encryption = SSE-KMS");
-  if(p->bucket.encryption != SL_ENC_SSE_KMS && p->bucket.kms_key_id[0])
-    diag(st, key_line(st, "bucket", "kms_key_id"), "bucket", "kms_key_id",
-         "is only used with encryption = SSE-KMS");
-
-  if(!p->firehose.name[0]) {
-    if((st->needs & SL_PROFILE_NEED_FIREHOSE) || st->section_line[3] ||
-       ((st->needs & SL_PROFILE_NEED_STREAM) && !p->kinesis.enabled))
-      required(st, st->section_line[3], "firehose", "name");
-  }
-  else if(!sl_valid_firehose_name(p->firehose.name))
-    diag(st, key_line(st, "firehose", "name"), "firehose", "name", "'%s' is not a valid delivery "
-         "stream name (1-64 characters: letters, digits, '_', '.', '-')", p->firehose.name);
-  if(!sl_valid_prefixes(p->firehose.prefix, p->firehose.error_prefix, &why))
-    diag(st, key_line(st, "firehose", strstr(why, "error_prefix") == why ? "error_prefix" :
-                                      "prefix"),
-         "firehose", strstr(why, "error_prefix") == why ? "error_prefix" : "prefix", "%s", why);
-  if(p->firehose.prefix[0] == '/')
-    diag(st, key_line(st, "firehose", "prefix"), "firehose", "prefix",
-         "must not start with '/' (S3 keys would begin with an empty folder)");
-
-  if(p->role.name[0] && !sl_valid_role_name(p->role.name))
-    diag(st, key_line(st, "role", "name"), "role", "name", "'%s' is not a valid IAM role name "
-         "(1-64 characters: letters, digits and _+=,.@-)", p->role.name);
-  else if(!p->role.name[0] && p->firehose.name[0] && sl_valid_firehose_name(p->firehose.name))
-    derive_role_name(p);
-  if(p->role.permissions_boundary[0] && !sl_valid_policy_arn(p->role.permissions_boundary))
-    diag(st, key_line(st, "role", "permissions_boundary"), "role", "permissions_boundary",
-         "'%s' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)",
-         p->role.permissions_boundary);
-
-  if(!p->kinesis.enabled && (st->needs & SL_PROFILE_NEED_KINESIS))
-    required(st, 0, "kinesis", "name");
-  if(p->firehose.source == SL_SOURCE_KINESIS && !p->kinesis.enabled)
-    diag(st, key_line(st, "firehose", "source"), "firehose", "source",
-         "kinesis needs a [kinesis] section naming the source stream");
-  if(p->kinesis.enabled) {
-    if(!p->kinesis.name[0])
-      required(st, st->section_line[4], "kinesis", "name");
-    else if(!sl_valid_kinesis_name(p->kinesis.name))
-      diag(st, key_line(st, "kinesis", "name"), "kinesis", "name", "'%s' is not a valid stream "
-           "name (1-128 characters: letters, digits, '_', '.', '-')", p->kinesis.name);
-    if(p->kinesis.on_demand && key_line(st, "kinesis", "shards"))
-      diag(st, key_line(st, "kinesis", "shards"), "kinesis", "shards",
-           "is only used with mode = provisioned");
-  }
-  if(p->aws.static_access_key_id[0] != 0 && !p->aws.static_secret_access_key[0])
-    diag(st, key_line(st, "aws", "access_key_id"), "aws", "secret_access_key",
-         "is required with access_key_id");
-  if(!p->aws.static_access_key_id[0] && p->aws.static_secret_access_key[0])
-    diag(st, key_line(st, "aws", "secret_access_key"), "aws", "access_key_id",
-         "is required with secret_access_key");
-  if(p->aws.static_session_token && !p->aws.static_access_key_id[0])
-    diag(st, key_line(st, "aws", "session_token"), "aws", "access_key_id",
-         "is required with session_token");
-  if(p->firehose.cloudwatch_logging && p->firehose.name[0]) {
-    if(!p->firehose.log_group[0])
-      snprintf(p->firehose.log_group, sizeof(p->firehose.log_group), "/aws/kinesisfirehose/%s",
-               p->firehose.name);
-    if(!p->firehose.log_stream[0])
-      snprintf(p->firehose.log_stream, sizeof(p->firehose.log_stream), "DestinationDelivery");
-  }
 }
 
 void sl_profile_init(struct sl_profile *p)
@@ -573,7 +479,7 @@ enum sl_result sl_profile_parse_for(const char *name, const char *text, unsigned
                                     const char *command, struct sl_profile *p,
                                     struct sl_buf *diagnostics, struct sl_error *err)
 {
-  struct parse_state st;
+  struct sl_profile_state st;
   int rc;
   memset(&st, 0, sizeof(st));
   st.needs = needs;
@@ -582,16 +488,17 @@ enum sl_result sl_profile_parse_for(const char *name, const char *text, unsigned
   st.p = p;
   st.diags = diagnostics;
   st.err = err;
+  st.keys = keys;
+  st.nkeys = sizeof(keys) / sizeof(keys[0]);
   rc = sl_ini_parse(text, 1, handler, &st);
   if(rc > 0)
-    diag(&st, rc, NULL, NULL, "not an INI line (expected [section] or key = value)");
+    sl_profile_diag(&st, rc, NULL, NULL, "not an INI line (expected [section] or key = value)");
   else if(rc < 0)
-    diag(&st, 0, NULL, NULL, "could not be parsed (out of memory)");
-  if(!st.ndiags)
-    validate(&st);
-  /* Printed in full up to MAX_DIAGS; past that, said so. */
-  if(st.diags && st.ndiags > MAX_DIAGS)
+    sl_profile_diag(&st, 0, NULL, NULL, "could not be parsed (out of memory)");
+  sl_profile_check(&st);
+  /* Printed in full up to SL_PROFILE_MAX_DIAGS; past that, said so. */
+  if(st.diags && st.ndiags > SL_PROFILE_MAX_DIAGS)
     sl_buf_printf(st.diags, "%s: ... and %d more problems not shown\n", name,
-                  st.ndiags - MAX_DIAGS);
+                  st.ndiags - SL_PROFILE_MAX_DIAGS);
   return st.ndiags ? SL_E_CONFIG : SL_OK;
 }

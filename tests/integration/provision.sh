@@ -120,7 +120,7 @@ run broken plan "$tmp/broken.ini"
 eq "broken profile exits 64" "$rc" 64
 eq "broken profile diagnostics" "$(cat "$tmp/broken.err")" \
 "provision: $tmp/broken.ini:2: [bucket] name: 'Not_A_Bucket' is not a valid S3 bucket name: it may hold only lowercase letters, digits, dots and hyphens
-provision: $tmp/broken.ini:4: [firehose] name: is required by provision plan
+provision: $tmp/broken.ini:3: [firehose] name: is required by provision plan
 provision: $tmp/broken.ini:4: [firehose] prefix: must not start with '/' (S3 keys would begin with an empty folder)"
 eq "broken profile prints nothing on stdout" "$(wc -c <"$tmp/broken.out")" 0
 run missing plan "$tmp/no-such.ini"
@@ -207,6 +207,20 @@ eq "tls_only=true, http from the environment: exit" "$rc" 64
 eq "tls_only=true, http from the environment: message" "$(cat "$tmp/tls2.err")" \
   "provision: $tmp/tls2.ini:6: [bucket] tls_only: true, but the S3 endpoint $EP is plain http: the TLS-only statement would deny sluice's own requests (use tls_only = auto, or an https endpoint)"
 eq "tls_only=true over http: no request sent" "$(ctl GET ledger | jq '.calls | length')" 0
+
+# --- a profile with bad UTF-8 (in a tag, which S3 would refuse only after the
+# bucket exists), a control character and a section given twice: every
+# problem in one pass, and apply makes no call at all
+write_profile "$tmp/utf.ini" "$name" bucket=$'tags = team=d\xc3\x28ta\n[bucket]\nexpire_after_days = 3'
+sed -i $'s|^prefix = logs/$|prefix = logs/\x01/|' "$tmp/utf.ini"
+reset_ledger
+run utf apply "$tmp/utf.ini"
+eq "bad UTF-8: exit" "$rc" 64
+eq "bad UTF-8: all problems at once" "$(cat "$tmp/utf.err")" \
+"provision: $tmp/utf.ini:8: [bucket] tags: not valid UTF-8 (byte 0xc3 at column 7)
+provision: $tmp/utf.ini:9: section [bucket] appears twice (first on line 6)
+provision: $tmp/utf.ini:17: [firehose] prefix: control character 0x01 at column 6 (values are printable text)"
+eq "bad UTF-8: no request sent" "$(ctl GET ledger | jq '.calls | length')" 0
 
 ctl POST config '{"lifecycle_seconds": 1.0}' >/dev/null
 done_counts provision-cli

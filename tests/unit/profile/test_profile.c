@@ -11,7 +11,7 @@ static const char full[] =
   "; a full profile\n"
   "[aws]\n"
   "region = eu-west-1          ; inline comment\n"
-  "profile = ci\n"
+  "profile = c$$i\n"
   "endpoint_url = ${SL_TEST_ENDPOINT}\n"
   "max_attempts = 5\n"
   "\n"
@@ -21,7 +21,7 @@ static const char full[] =
   "kms_key_id = arn:aws:kms:eu-west-1:111122223333:key/abcd\n"
   "block_public_access = false\n"
   "expire_after_days = 30\n"
-  "tags = team=data, env = dev ,cost$$center=42\n"
+  "tags = team=data, env = dev ,cost:center=42\n"
   "\n"
   "[firehose]\n"
   "name = acme-logs-dev\n"
@@ -53,7 +53,7 @@ static void test_full(void)
   sl_profile_init(&p);
   CU_ASSERT_EQUAL_FATAL(sl_profile_parse("full.ini", full, &p, NULL, &err), SL_OK);
   CU_ASSERT_STRING_EQUAL(p.aws.region, "eu-west-1");
-  CU_ASSERT_STRING_EQUAL(p.aws.profile, "ci");
+  CU_ASSERT_STRING_EQUAL(p.aws.profile, "c$i");  /* $$ is a dollar */
   CU_ASSERT_STRING_EQUAL(p.aws.endpoint_url, "http://127.0.0.1:4566");
   CU_ASSERT_EQUAL(p.aws.max_attempts, 5);
   CU_ASSERT_STRING_EQUAL(p.bucket.name, "acme-logs-dev");
@@ -66,7 +66,7 @@ static void test_full(void)
   CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[0].value, "data");
   CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[1].name, "env");
   CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[1].value, "dev");
-  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[2].name, "cost$center");
+  CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[2].name, "cost:center");
   CU_ASSERT_STRING_EQUAL(p.bucket.tags.v[2].value, "42");
   CU_ASSERT_STRING_EQUAL(p.role.name, "acme-logs-dev-firehose");
   CU_ASSERT_EQUAL(p.role.name_derived, 1);
@@ -133,7 +133,7 @@ static const struct {
   const char *message; /* exact first message */
 } error_cases[] = {
   { "[bucket]\nname=b-1\n[firehose]\nname=s\n[buckets]\nx=1\n",
-    "t.ini:6: unknown section [buckets] (known: aws, bucket, role, firehose, kinesis, retry)" },
+    "t.ini:5: unknown section [buckets] (known: aws, bucket, role, firehose, kinesis, retry)" },
   { "[bucket]\nname=b-1\nnmae=x\n[firehose]\nname=s\n", "t.ini:3: [bucket] nmae: unknown key; did you mean 'name'?" },
   { "[bucket]\nname=b-1\nprefix=x/\n[firehose]\nname=s\n",
     "t.ini:3: [bucket] prefix: unknown key; it belongs in [firehose]" },
@@ -285,6 +285,73 @@ static void test_all_diagnostics(void)
                                  "t.ini:7: [firehose] buffer_size_mb: '0' is not a whole number "
                                  "from 1 to 128\n");
   sl_profile_cleanup(&p);
+  sl_buf_cleanup(&d);
+}
+
+/* Reading and whole-profile checks report in one pass: a refused value,
+ * a missing required key and a bad name all at once, each key once. Bad
+ * UTF-8, control characters, a section given twice and AWS tag and log
+ * name rules are found before any call. */
+static void test_one_pass(void)
+{
+  static const char text[] =
+    "[bucket]\n"
+    "name = Bad_Bucket\n"                          /* 2: S3 naming (a check) */
+    "tags = team=d\xc3\x28ta, aws:x=1\n"          /* 3: ill-formed UTF-8 */
+    "[firehose]\n"
+    "buffer_size_mb = 999\n"                       /* 5: refused while reading */
+    "prefix = logs/\x01/\n"                        /* 6: control character */
+    "cloudwatch_logging = true\n"
+    "log_group = /aws/fh/a:b\n"                    /* 8: log group name rule */
+    "[bucket]\n"                                  /* 9: section twice */
+    "expire_after_days = 7\n"
+    "[role]\n"
+    "name = r\n"
+    "[role]\n";                                   /* 13: twice again */
+  static const char tags[] = "[bucket]\nname=b-1\ntags = a=1, aws:owner=me\n[firehose]\nname=s\n";
+  static const char dup_tag[] = "[bucket]\nname=b-1\ntags = a=1, a=2\n[firehose]\nname=s\n";
+  static const char bad_char[] = "[bucket]\nname=b-1\ntags = a=x;y\n[firehose]\nname=s\n";
+  static const char stream[] = "[bucket]\nname=b-1\n[firehose]\nname=s\ncloudwatch_logging=true\n"
+                               "log_stream = a*b\n";
+  static const char unused[] = "[bucket]\nname=b-1\n[firehose]\nname=s\nlog_group = /g\n";
+  struct sl_profile p;
+  struct sl_error err;
+  struct sl_buf d;
+  sl_buf_init(&d, 65536);
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL(sl_profile_parse("t.ini", text, &p, &d, &err), SL_E_CONFIG);
+  CU_ASSERT_STRING_EQUAL(d.data,
+    "t.ini:3: [bucket] tags: not valid UTF-8 (byte 0xc3 at column 7)\n"
+    "t.ini:5: [firehose] buffer_size_mb: '999' is not a whole number from 1 to 128\n"
+    "t.ini:6: [firehose] prefix: control character 0x01 at column 6 (values are printable text)\n"
+    "t.ini:9: section [bucket] appears twice (first on line 1)\n"
+    "t.ini:13: section [role] appears twice (first on line 11)\n"
+    "t.ini:2: [bucket] name: 'Bad_Bucket' is not a valid S3 bucket name: it may hold only "
+    "lowercase letters, digits, dots and hyphens\n"
+    "t.ini:4: [firehose] name: is required\n"
+    "t.ini:8: [firehose] log_group: '/aws/fh/a:b' is not a valid log group name (1-512 "
+    "characters: letters, digits and _ - / . #)\n");
+  sl_profile_cleanup(&p);
+  {
+    static const struct { const char *text, *want; } cases[] = {
+      { tags, "t.ini:3: [bucket] tags: tag 'aws:owner': keys starting with aws: are reserved for AWS" },
+      { dup_tag, "t.ini:3: [bucket] tags: tag key 'a' appears twice" },
+      { bad_char, "t.ini:3: [bucket] tags: tag 'a=x;y': only letters, digits, spaces and _ . : / = + - @ "
+                  "are allowed" },
+      { stream, "t.ini:6: [firehose] log_stream: 'a*b' is not a valid log stream name (no ':' or '*')" },
+      { unused, "t.ini:5: [firehose] log_group: is only used with cloudwatch_logging = true" },
+    };
+    size_t i;
+    for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      sl_error_clear(&err);
+      sl_profile_init(&p);
+      CU_ASSERT_EQUAL(sl_profile_parse("t.ini", cases[i].text, &p, NULL, &err), SL_E_CONFIG);
+      if(strcmp(err.message, cases[i].want))
+        fprintf(stderr, "\ncase %zu: got %s\n", i, err.message);
+      CU_ASSERT_STRING_EQUAL(err.message, cases[i].want);
+      sl_profile_cleanup(&p);
+    }
+  }
   sl_buf_cleanup(&d);
 }
 
@@ -468,12 +535,12 @@ static const struct {
   { "[firehose]\nname = logs\n", SL_PROFILE_NEED_KINESIS,
     "t.ini: [kinesis] name: is required by provision send" },
   { "[kinesis]\nshards = 2\n", SL_PROFILE_NEED_STREAM,
-    "t.ini:2: [kinesis] name: is required by provision send" },
+    "t.ini:1: [kinesis] name: is required by provision send" },
   /* A section that is there is checked even when not needed. */
   { "[kinesis]\nname = events\n[bucket]\nencryption = SSE-S3\n", SL_PROFILE_NEED_STREAM,
-    "t.ini:4: [bucket] name: is required by provision send" },
+    "t.ini:3: [bucket] name: is required by provision send" },
   { "[kinesis]\nname = events\n[firehose]\nprefix = x/\n", SL_PROFILE_NEED_STREAM,
-    "t.ini:4: [firehose] name: is required by provision send" },
+    "t.ini:3: [firehose] name: is required by provision send" },
   { "[kinesis]\nname = bad name\n", SL_PROFILE_NEED_STREAM,
     "t.ini:2: [kinesis] name: 'bad name' is not a valid stream name (1-128 characters: "
     "letters, digits, '_', '.', '-')" },
@@ -522,6 +589,7 @@ static const struct sl_test tests[] = {
   { "all diagnostics", test_all_diagnostics },
   { "over 50 diagnostics, a folder", test_many_diagnostics_and_folder },
   { "tls_only follows the S3 endpoint", test_tls_only },
+  { "one pass: every problem at once", test_one_pass },
   { "secret values never quoted in diagnostics", test_secret_values_not_quoted },
   { "load file", test_load_file },
   { "name rules", test_name_rules },
