@@ -18,7 +18,7 @@
 #include "common/cli/cli.h"
 
 enum {
-  O_LOCAL = SL_CLI_OWN, O_START_AFTER, O_SINCE, O_UNTIL, O_FLAT, O_WHERE, O_GREP, O_WITH_KEY,
+  O_LOCAL = SL_CLI_OWN, O_START_AFTER, O_SINCE, O_UNTIL, O_FLAT, O_WHERE, O_GREP, O_WITH_KEY, O_RAW,
   O_LIMIT, O_FORMAT, O_JSON, O_CONCURRENCY, O_PAGE_SIZE, O_OBJECT_BUFFER, O_INTERVAL, O_COUNT,
   O_TIMEOUT
 };
@@ -65,6 +65,8 @@ static const struct sl_cli_option stats_options[] = {
 };
 static const struct sl_cli_option errors_options[] = {
   OPT_LOCAL, OPT_START, OPT_WINDOW, OPT_FILTER, OPT_FETCH, OPT_BUFFER,
+  { "raw", 0, NULL, "--grep/--where on the error record as stored (errorCode,\n"
+                    "rawData in base64), not on the decoded record", O_RAW },
   { "limit", 0, "N", "print at most N error records", O_LIMIT }, END
 };
 static const struct sl_cli_option tail_options[] = {
@@ -170,6 +172,9 @@ static int on_option(void *ud, int id, const char *v)
     break;
   case O_WITH_KEY:
     o->c.with_key = 1;
+    break;
+  case O_RAW:
+    o->c.raw = 1;
     break;
   case O_LIMIT:
   case O_COUNT:

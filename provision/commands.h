@@ -11,5 +11,6 @@ extern const struct sl_cli_command sl_cmd_destroy;
 extern const struct sl_cli_command sl_cmd_status;
 extern const struct sl_cli_command sl_cmd_send;
 extern const struct sl_cli_command sl_cmd_smoke;
+extern const struct sl_cli_command sl_cmd_output;
 
 #endif

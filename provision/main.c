@@ -5,7 +5,8 @@
 #include "commands.h"
 
 static const struct sl_cli_command *const commands[] = {
-  &sl_cmd_plan, &sl_cmd_apply, &sl_cmd_destroy, &sl_cmd_status, &sl_cmd_send, &sl_cmd_smoke,
+  &sl_cmd_plan, &sl_cmd_apply, &sl_cmd_destroy, &sl_cmd_status, &sl_cmd_output, &sl_cmd_send,
+  &sl_cmd_smoke,
   NULL
 };
 

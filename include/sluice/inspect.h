@@ -281,6 +281,8 @@ struct sl_inspect_command {
   int (*out)(void *ud, const char *p, size_t n);
   void (*report)(void *ud, const char *key, uint64_t offset, const char *reason);
   void *ud;
+  int raw;                                /* errors: filter on the error record as stored
+                                             (rawData in base64), not the decoded record */
 };
 
 struct sl_inspect_summary {

@@ -245,6 +245,22 @@ SL_EXPORT enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov
 
 /* ------------------------------------------------------------------ reports */
 
+/* Outputs, as Terraform's: after sl_prov_read (or plan), each existing
+ * resource's name and ARN appended to out as name = value, in a fixed
+ * order (region, account, bucket, bucket_arn, role, role_arn,
+ * kinesis_stream(_arn), firehose_stream(_arn), s3_prefix, s3_error_prefix
+ * as the stream delivers, log_group, log_stream when it logs); each
+ * resource the profile names that does not exist goes to missing as
+ * kind = name. */
+SL_EXPORT enum sl_result sl_prov_outputs(const struct sl_prov *s, struct sl_headers *out,
+                                         struct sl_headers *missing);
+/* The outputs as one JSON document: format_version, command "output",
+ * profile, outputs {name: value}, missing [{type, name}]. */
+SL_EXPORT enum sl_result sl_prov_outputs_json(const struct sl_prov *s,
+                                              const struct sl_headers *outputs,
+                                              const struct sl_headers *missing,
+                                              struct sl_buf *out);
+
 enum sl_prov_report_kind { SL_PROV_REPORT_PLAN, SL_PROV_REPORT_APPLY, SL_PROV_REPORT_DESTROY,
                            SL_PROV_REPORT_STATUS };
 /* Human text (what the CLI prints) and JSON (--json) for a session after

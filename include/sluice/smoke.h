@@ -76,8 +76,8 @@ struct sl_smoke_result {
   char run_id[37];
   int kinesis;                  /* canaries went to the Kinesis source stream */
   char stream[130];
-  char bucket[64];
-  char prefix[1025];            /* as Firehose has them (DescribeDeliveryStream) */
+  char bucket[64];              /* bucket and prefixes as Firehose has them */
+  char prefix[1025];            /* (DescribeDeliveryStream), not as the profile says */
   char error_prefix[1025];
   int count;
   struct sl_smoke_canary *canary; /* count entries */
@@ -99,6 +99,8 @@ struct sl_smoke_result {
   double elapsed_s;             /* from the send to the end of polling */
   int passed;                   /* every canary exactly once, none in the error prefix */
   char where[256];              /* the resource a failure is about; "": see sl_prov_get_where */
+  char delivery_note[1400];     /* how where the stream delivers (bucket, prefixes,
+                                   compression) differs from the profile; "" = as profile */
 };
 
 SL_EXPORT void sl_smoke_result_init(struct sl_smoke_result *r);

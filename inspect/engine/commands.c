@@ -221,7 +221,8 @@ static int errors_record(void *ud, const struct sl_inspect_record *rec, struct s
   struct sl_error e;
   enum sl_result r;
   char why[1200];
-  if(cmd->filter && !sl_inspect_filter_match(cmd->filter, rec->data, rec->len, rec->kind))
+  if(cmd->filter && cmd->raw && !sl_inspect_filter_match(cmd->filter, rec->data, rec->len,
+                                                         rec->kind))
     return 0;
   sl_error_clear(&e);
   r = sl_failed_record_init(&f, SL_DECODER_DEFAULT_RECORD_MAX);
@@ -234,6 +235,12 @@ static int errors_record(void *ud, const struct sl_inspect_record *rec, struct s
   if(r) {
     snprintf(why, sizeof(why), "not a Firehose error record: %s", e.message);
     sl_inspect_record_error(rec, why);
+    sl_failed_record_cleanup(&f);
+    return 0;
+  }
+  /* --grep and --where look at the record that failed, as it was sent. */
+  if(cmd->filter && !cmd->raw &&
+     !sl_inspect_filter_match(cmd->filter, f.raw_data.data, f.raw_data.len, SL_RECORD_JSON)) {
     sl_failed_record_cleanup(&f);
     return 0;
   }

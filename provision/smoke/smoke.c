@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 
@@ -99,6 +100,32 @@ static enum sl_result not_ready(const struct sl_prov *s, struct sl_smoke_result 
   return smoke_fail(err, SL_E_INVALID, "NotReady", "%s", what);
 }
 
+/* Where the canaries will land is where the stream delivers, which a hand
+ * edit or a half-applied change may have moved away from the profile: that
+ * is watched, and the difference said (plan shows it as drift). */
+static void delivery_from_stream(const struct sl_profile *p, const struct sl_prov_firehose_state *h,
+                                 struct sl_smoke_result *res)
+{
+  const char *b = strstr(h->bucket_arn, ":::");
+  size_t n = 0;
+  snprintf(res->bucket, sizeof(res->bucket), "%s", b ? b + 3 : p->bucket.name);
+  snprintf(res->prefix, sizeof(res->prefix), "%s", h->prefix);
+  snprintf(res->error_prefix, sizeof(res->error_prefix), "%s", h->error_prefix);
+  res->delivery_note[0] = '\0';
+#define NOTE(...) n += (size_t)snprintf(res->delivery_note + n, n < sizeof(res->delivery_note) ? \
+                                        sizeof(res->delivery_note) - n : 0, __VA_ARGS__)
+  if(strcmp(res->bucket, p->bucket.name))
+    NOTE("%sbucket %s (profile: %s)", n ? ", " : "", res->bucket, p->bucket.name);
+  if(strcmp(res->prefix, p->firehose.prefix))
+    NOTE("%sprefix '%s' (profile: '%s')", n ? ", " : "", res->prefix, p->firehose.prefix);
+  if(strcmp(res->error_prefix, p->firehose.error_prefix))
+    NOTE("%serror prefix '%s' (profile: '%s')", n ? ", " : "", res->error_prefix,
+         p->firehose.error_prefix);
+  if(strcasecmp(h->compression, p->firehose.compression))
+    NOTE("%scompression %s (profile: %s)", n ? ", " : "", h->compression, p->firehose.compression);
+#undef NOTE
+}
+
 /* Every resource exists and takes data; where the canaries go and where
  * they land come from what Firehose has, not from the profile. */
 static enum sl_result check_ready(struct sl_prov *s, struct sl_smoke_result *res,
@@ -135,9 +162,7 @@ static enum sl_result check_ready(struct sl_prov *s, struct sl_smoke_result *res
   }
   else
     snprintf(res->stream, sizeof(res->stream), "%s", sl_prov_get_profile(s)->firehose.name);
-  snprintf(res->bucket, sizeof(res->bucket), "%s", sl_prov_get_profile(s)->bucket.name);
-  snprintf(res->prefix, sizeof(res->prefix), "%s", h->firehose.prefix);
-  snprintf(res->error_prefix, sizeof(res->error_prefix), "%s", h->firehose.error_prefix);
+  delivery_from_stream(sl_prov_get_profile(s), &h->firehose, res);
   return SL_OK;
 }
 

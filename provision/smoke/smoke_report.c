@@ -95,6 +95,9 @@ enum sl_result sl_smoke_report_text(const struct sl_smoke_result *res, struct sl
   size_t i;
   r = sl_buf_printf(out, "smoke: run %s: %ld of %d canaries sent to %s %s\n", res->run_id,
                     res->sent, res->count, res->kinesis ? "kinesis" : "firehose", res->stream);
+  if(!r && res->delivery_note[0])
+    r = sl_buf_printf(out, "  the stream delivers elsewhere than the profile says: %s; watching "
+                      "where it delivers (provision plan shows the drift)\n", res->delivery_note);
   if(!r && res->sent < res->count) {
     r = sl_buf_adds(out, "  refused by the stream: seq ");
     if(!r) r = seq_list(res, is_refused, out);
@@ -165,6 +168,8 @@ enum sl_result sl_smoke_report_json(const struct sl_prov *s, const struct sl_smo
   json_object_object_add(o, "bucket", json_object_new_string(res->bucket));
   json_object_object_add(o, "prefix", json_object_new_string(res->prefix));
   json_object_object_add(o, "error_prefix", json_object_new_string(res->error_prefix));
+  json_object_object_add(o, "delivery_differs", res->delivery_note[0] ?
+                         json_object_new_string(res->delivery_note) : NULL);
   json_object_object_add(o, "count", json_object_new_int(res->count));
   json_object_object_add(o, "sent", json_object_new_int64(res->sent));
   json_object_object_add(o, "found", json_object_new_int64(res->found));

@@ -52,6 +52,9 @@ eq "apply --dry-run: a plan, marked" "$(jq -c '[.command, .dry_run, .changes_pen
 valid apply "$P" apply --json "$prof"
 valid status "$P" status --json "$prof"
 valid plan "$P" plan --json "$prof"
+valid output "$P" output --json "$prof"
+valid output "$P" output --json "$work/bad.ini"
+valid output "$P" output --json "$down"
 
 valid send "$P" send --json "$prof" one two
 valid send "$P" send --json "$work/bad.ini" one

@@ -174,6 +174,30 @@ eq "then nothing to do" "$(mutating)" 0
 run kd destroy "$tmp/k.ini"
 eq "destroy killed pipeline" "$rc" 0
 
+# --- provision output: names and ARNs of what exists, one value alone, JSON
+run out1 output "$prof"
+eq "output: exit" "$rc" 0
+eq "output: lines" "$(cat "$tmp/out1.out")" "region = us-east-1
+account = 000000000000
+bucket = $name
+bucket_arn = arn:aws:s3:::$name
+role = $name-role
+role_arn = arn:aws:iam::000000000000:role/$name-role
+firehose_stream = $name
+firehose_stream_arn = arn:aws:firehose:us-east-1:000000000000:deliverystream/$name
+s3_prefix = logs/
+s3_error_prefix = errors/!{firehose:error-output-type}/"
+run out2 output "$prof" firehose_stream_arn
+eq "output NAME: the value alone" "$(cat "$tmp/out2.out")" "arn:aws:firehose:us-east-1:000000000000:deliverystream/$name"
+run out3 output "$prof" no_such
+eq "output unknown NAME: exit" "$rc" 64
+eq "output unknown NAME: message" "$(head -c 52 "$tmp/out3.err")" "provision output: no_such: unknown output (known: re"
+run out4 output --json "$prof"
+eq "output --json: role_arn" "$(jq -r '.outputs.role_arn' "$tmp/out4.out")" "arn:aws:iam::000000000000:role/$name-role"
+reset_ledger
+run out5 output "$prof"
+eq "output changes nothing" "$(mutating)" 0
+
 # --- destroy, then destroy again: a no-op
 reset_ledger
 run d1 destroy "$prof"
@@ -207,6 +231,15 @@ eq "tls_only=true, http from the environment: exit" "$rc" 64
 eq "tls_only=true, http from the environment: message" "$(cat "$tmp/tls2.err")" \
   "provision: $tmp/tls2.ini:6: [bucket] tls_only: true, but the S3 endpoint $EP is plain http: the TLS-only statement would deny sluice's own requests (use tls_only = auto, or an https endpoint)"
 eq "tls_only=true over http: no request sent" "$(ctl GET ledger | jq '.calls | length')" 0
+
+# --- output before apply: what is missing is named, exit 1
+write_profile "$tmp/none.ini" "$name-none"
+run outnone output "$tmp/none.ini" bucket
+eq "output of nothing: exit" "$rc" 1
+eq "output of nothing: stdout empty" "$(wc -c <"$tmp/outnone.out")" 0
+eq "output of nothing: stderr" "$(cat "$tmp/outnone.err")" "provision output: bucket $name-none: does not exist (provision apply creates it)
+provision output: role $name-none-role: does not exist (provision apply creates it)
+provision output: firehose $name-none: does not exist (provision apply creates it)"
 
 # --- a profile with bad UTF-8 (in a tag, which S3 would refuse only after the
 # bucket exists), a control character and a section given twice: every

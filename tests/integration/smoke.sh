@@ -95,6 +95,27 @@ has "text summary" "$work/text.out" \
 has "text object line" "$work/text.out" "^  object s3://$name/logs/[0-9/]+/$name-1-[0-9-]+-[0-9a-f-]{36}: 3 canaries$"
 has "text progress" "$work/text.err" "^provision smoke: sent 3 of 3 canaries to firehose $name \\(run id [0-9a-f-]{36}\\); waiting up to 180 s"
 
+# --- the stream delivers under another prefix than the profile's (changed by
+# hand): smoke watches where it really delivers, and says so
+desc=$(awsx firehose describe-delivery-stream --delivery-stream-name "$name" --output json)
+awsx firehose update-destination --delivery-stream-name "$name" \
+  --current-delivery-stream-version-id "$(jq -r .DeliveryStreamDescription.VersionId <<<"$desc")" \
+  --destination-id "$(jq -r '.DeliveryStreamDescription.Destinations[0].DestinationId' <<<"$desc")" \
+  --extended-s3-destination-update Prefix=logs/moved/ >/dev/null
+run moved smoke "$prof" --count 2 --interval 0.5s
+eq "moved prefix: smoke passes" "$rc" 0
+has "moved prefix: the hint" "$work/moved.out" \
+  "^  the stream delivers elsewhere than the profile says: prefix 'logs/moved/' \\(profile: 'logs/'\\); watching where it delivers \\(provision plan shows the drift\\)$"
+has "moved prefix: found there" "$work/moved.out" "^  object s3://$name/logs/moved/[0-9/]+/$name-"
+run movedj smoke "$prof" --count 1 --interval 0.5s --json
+eq "moved prefix --json" "$(jq -c '[.passed, .prefix, .delivery_differs]' "$work/movedj.out")" \
+  "[true,\"logs/moved/\",\"prefix 'logs/moved/' (profile: 'logs/')\"]"
+run moveback apply "$prof"
+eq "apply puts the prefix back" "$(awsx firehose describe-delivery-stream --delivery-stream-name "$name" \
+  --query 'DeliveryStreamDescription.Destinations[0].ExtendedS3DestinationDescription.Prefix' --output text)" "logs/"
+run back smoke "$prof" --count 1 --interval 0.5s --json
+eq "as the profile again: no note" "$(jq -c '[.passed, .delivery_differs]' "$work/back.out")" "[true,null]"
+
 # --- entries the stream refuses are sent again
 ctl POST faults '{"seed": 7, "partial_failure": 0.3, "operations": ["PutRecordBatch"]}' >/dev/null
 before=$(records)

@@ -362,10 +362,23 @@ static void test_errors(void)
            (size_t)(strchr(body.data, '\n') - body.data + 1));
   CU_ASSERT_STRING_EQUAL(out_text, want);
   CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "not a Firehose error record"));
-  /* records the filter drops are not judged */
-  CU_ASSERT_EQUAL(inspect(a("errors s3://%s/errors/ --where errorCode=Lambda.Timeout", NULL)), 0);
+  /* --raw: the filter looks at the error record as stored; the ones it
+   * drops are not judged */
+  CU_ASSERT_EQUAL(inspect(a("errors s3://%s/errors/ --raw --where errorCode=Lambda.Timeout",
+                            NULL)), 0);
   CU_ASSERT_PTR_NULL(strstr(out_text, "S3.AccessDenied"));
   CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "Lambda.Timeout"));
+  /* by default --where and --grep look at the decoded record: its JSON
+   * fields and its text, which are base64 in the stored error record */
+  CU_ASSERT_EQUAL(inspect(a("errors s3://%s/errors/ --where n=1", NULL)), 3);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"record\":{\"n\":1}}\n"));
+  CU_ASSERT_PTR_NULL(strstr(out_text, "Lambda.Timeout"));
+  CU_ASSERT_EQUAL(inspect(a("errors s3://%s/errors/ --grep 'not json'", NULL)), 3);
+  CU_ASSERT_PTR_NULL(strstr(out_text, "S3.AccessDenied"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"record\":\"not json\\n\"}\n"));
+  /* --raw: the text is base64 there, and the bad line, dropped, is not judged */
+  CU_ASSERT_EQUAL(inspect(a("errors s3://%s/errors/ --raw --grep 'not json'", NULL)), 0);
+  CU_ASSERT_STRING_EQUAL(out_text, "");
   sl_buf_cleanup(&body);
   sl_buf_cleanup(&b64);
 }

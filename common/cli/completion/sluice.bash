@@ -7,8 +7,8 @@
 # The commands of a program, or the options of one of its commands.
 _sluice_words() {
   case "$1 $2" in
-    "provision ") echo "plan apply destroy status send smoke help" ;;
-    "provision plan" | "provision status") echo "--json" ;;
+    "provision ") echo "plan apply destroy status output send smoke help" ;;
+    "provision plan" | "provision status" | "provision output") echo "--json" ;;
     "provision apply") echo "--json --dry-run --replace" ;;
     "provision destroy") echo "--json --dry-run --empty-bucket" ;;
     "provision send") echo "--stream --to --file --format --delimiter --partition-key" \
@@ -23,7 +23,7 @@ _sluice_words() {
     "inspect stats") echo "--local --start-after --resume-after --since --until --flat" \
       "--where --grep --format --concurrency --page-size --json" ;;
     "inspect errors") echo "--local --start-after --resume-after --since --until --flat" \
-      "--where --grep --concurrency --page-size --object-buffer --limit" ;;
+      "--where --grep --concurrency --page-size --object-buffer --raw --limit" ;;
     "inspect tail") echo "--since --until --flat --where --grep --format --concurrency" \
       "--page-size --object-buffer --with-key --interval --count --timeout" ;;
     *) return 1 ;;
