@@ -137,8 +137,10 @@ enum sl_result sl_prov_bucket_apply(struct sl_prov_run *run)
   r = sl_buf_init(&b, SL_BUF_SMALL);
   if(!r && it->action == SL_PROV_CREATE) {
     r = sl_s3_create_bucket(run->c, p->bucket.name, &created, run->err);
-    if(!r)
+    if(!r && created)
       sl_prov_step(run, SL_PROV_BUCKET, "CreateBucket");
+    else if(!r) /* BucketAlreadyOwnedByYou: made since the plan */
+      sl_prov_raced(run, SL_PROV_BUCKET);
     /* Start from what S3 gave the new bucket: it applies defaults. */
     state_reset(have);
     if(!r) r = sl_prov_bucket_read(run->c, d, have, run->err);

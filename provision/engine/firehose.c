@@ -294,6 +294,7 @@ static enum sl_result create(struct sl_prov_run *run)
   else if(r == SL_E_AWS && !strcmp(run->err->code, "ResourceInUseException")) {
     /* Created meanwhile (an interrupted or concurrent apply): adopt it. */
     sl_error_clear(run->err);
+    sl_prov_raced(run, SL_PROV_FIREHOSE);
     r = SL_OK;
   }
   if(!r) r = wait_for(run, 0);

@@ -45,6 +45,13 @@ void sl_prov_change(struct sl_prov_item *it, const char *field, const char *from
   snprintf(c->to, sizeof(c->to), "%s", to);
 }
 
+void sl_prov_raced(struct sl_prov_run *run, enum sl_prov_kind k)
+{
+  run->s->raced[k] = 1;
+  sl_log(SL_LOG_INFO, "%s %s: created by another run meanwhile; adopting it", sl_prov_kind_name(k),
+         sl_prov_item_name(run->s->profile, k));
+}
+
 const char *sl_prov_item_name(const struct sl_profile *p, enum sl_prov_kind k)
 {
   switch(k) {

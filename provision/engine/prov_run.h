@@ -15,6 +15,9 @@ enum sl_result sl_prov_fail(struct sl_error *e, enum sl_result r, const char *co
   ;
 /* Reports one changing call through opts->on_step. */
 void sl_prov_step(struct sl_prov_run *run, enum sl_prov_kind k, const char *what);
+/* The create lost a race: another run made the resource meanwhile, and this
+ * one adopts it (reported as such, not as created). */
+void sl_prov_raced(struct sl_prov_run *run, enum sl_prov_kind k);
 /* The profile's name for a resource. */
 const char *sl_prov_item_name(const struct sl_profile *p, enum sl_prov_kind k);
 /* Records the resource an error is about ("bucket x") in s->where. */

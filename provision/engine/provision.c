@@ -262,6 +262,7 @@ enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *op
   enum sl_result r;
   int k;
   memset(s->done, 0, sizeof(s->done));
+  memset(s->raced, 0, sizeof(s->raced));
   memset(s->calls, 0, sizeof(s->calls));
   s->ran = "apply";
   s->dry_run = run.o->dry_run;

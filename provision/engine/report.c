@@ -51,6 +51,8 @@ static const char *verb(const struct sl_prov *s, enum sl_prov_report_kind kind, 
   static const char *const past[] = { "ok", "created", "updated", "replaced", "deleted",
                                       "absent" };
   enum sl_prov_action a = s->plan.item[k].action;
+  if(kind == SL_PROV_REPORT_APPLY && a == SL_PROV_CREATE && s->raced[k])
+    return "exists (created by another run)";
   if((kind == SL_PROV_REPORT_APPLY || kind == SL_PROV_REPORT_DESTROY) &&
      a != SL_PROV_OK && a != SL_PROV_ABSENT && s->done[k] == (int)a)
     return past[a];
@@ -184,10 +186,13 @@ static enum sl_result summary_text(const struct sl_prov *s, enum sl_prov_report_
                                    struct sl_buf *out)
 {
   int n[SL_PROV_ABSENT + 1] = { 0 }, done[SL_PROV_ABSENT + 1] = { 0 }, k, have = 0, want = 0;
+  int raced = 0;
   for(k = 0; k < SL_PROV_NKINDS; k++)
     if(s->plan.item[k].wanted) {
+      int lost = s->plan.item[k].action == SL_PROV_CREATE && s->raced[k];
       n[s->plan.item[k].action]++;
-      done[s->plan.item[k].action] += s->done[k] == (int)s->plan.item[k].action;
+      done[s->plan.item[k].action] += s->done[k] == (int)s->plan.item[k].action && !lost;
+      raced += lost && s->done[k] == SL_PROV_CREATE;
       have += exists(s, k);
       want++;
     }
@@ -197,6 +202,10 @@ static enum sl_result summary_text(const struct sl_prov *s, enum sl_prov_report_
                          n[SL_PROV_CREATE], n[SL_PROV_UPDATE], n[SL_PROV_REPLACE],
                          n[SL_PROV_OK]);
   case SL_PROV_REPORT_APPLY:
+    if(raced)
+      return sl_buf_printf(out, "apply: %d created, %d updated, %d replaced, %d ok, %d created "
+                           "by another run\n", done[SL_PROV_CREATE], done[SL_PROV_UPDATE],
+                           done[SL_PROV_REPLACE], n[SL_PROV_OK], raced);
     return sl_buf_printf(out, "apply: %d created, %d updated, %d replaced, %d ok\n",
                          done[SL_PROV_CREATE], done[SL_PROV_UPDATE], done[SL_PROV_REPLACE],
                          n[SL_PROV_OK]);

@@ -166,6 +166,7 @@ static enum sl_result create(struct sl_prov_run *run, struct sl_prov_role_state 
   }
   else if(r == SL_E_AWS && !strcmp(run->err->code, "EntityAlreadyExists")) {
     sl_error_clear(run->err);
+    sl_prov_raced(run, SL_PROV_ROLE);
     r = sl_prov_role_read(run->c, d, have, run->err);
   }
   sl_iam_role_cleanup(&role);
