@@ -209,13 +209,25 @@ static enum sl_result summary_text(const struct sl_prov *s, enum sl_prov_report_
     return sl_buf_printf(out, "apply: %d created, %d updated, %d replaced, %d ok\n",
                          done[SL_PROV_CREATE], done[SL_PROV_UPDATE], done[SL_PROV_REPLACE],
                          n[SL_PROV_OK]);
-  case SL_PROV_REPORT_DESTROY:
-    return done[SL_PROV_DELETE] == n[SL_PROV_DELETE] ?
-           sl_buf_printf(out, "destroy: %d deleted, %d absent\n", n[SL_PROV_DELETE],
-                         n[SL_PROV_ABSENT]) :
-           sl_buf_printf(out, "destroy: %d deleted, %d to delete, %d absent\n",
-                         done[SL_PROV_DELETE], n[SL_PROV_DELETE] - done[SL_PROV_DELETE],
-                         n[SL_PROV_ABSENT]);
+  case SL_PROV_REPORT_DESTROY: {
+    enum sl_result r;
+    if(done[SL_PROV_DELETE] == n[SL_PROV_DELETE])
+      return sl_buf_printf(out, "destroy: %d deleted, %d absent\n", n[SL_PROV_DELETE],
+                           n[SL_PROV_ABSENT]);
+    if(s->dry_run)
+      return sl_buf_printf(out, "destroy: %d to delete, %d absent\n", n[SL_PROV_DELETE],
+                           n[SL_PROV_ABSENT]);
+    /* Stopped midway (the error says why): what is still there, by name. */
+    r = sl_buf_printf(out, "destroy: %d deleted, %d absent, %d left:", done[SL_PROV_DELETE],
+                      n[SL_PROV_ABSENT], n[SL_PROV_DELETE] - done[SL_PROV_DELETE]);
+    for(k = SL_PROV_NKINDS - 1, have = 0; !r && k >= 0; k--)
+      if(s->plan.item[k].wanted && s->plan.item[k].action == SL_PROV_DELETE &&
+         s->done[k] != SL_PROV_DELETE)
+        r = sl_buf_printf(out, "%s %s %s", have++ ? "," : "", sl_prov_kind_name(k),
+                          s->plan.item[k].name);
+    if(!r) r = sl_buf_addc(out, '\n');
+    return r;
+  }
   default:
     return sl_buf_printf(out, "status: %d of %d exist, %d differ from the profile\n", have, want,
                          sl_prov_plan_pending(&s->plan));
@@ -363,6 +375,20 @@ enum sl_result sl_prov_report_json(const struct sl_prov *s, enum sl_prov_report_
     json_object_object_add(sum, sl_prov_action_name((enum sl_prov_action)a),
                            json_object_new_int(n[a]));
   json_object_object_add(o, "summary", sum);
+  if(kind == SL_PROV_REPORT_DESTROY && !s->dry_run) {
+    struct json_object *left = json_object_new_array();
+    for(i = 0; i < SL_PROV_NKINDS; i++) {
+      int k = nth(kind, i);
+      const struct sl_prov_item *it = &s->plan.item[k];
+      if(it->wanted && it->action == SL_PROV_DELETE && s->done[k] != SL_PROV_DELETE) {
+        struct json_object *x = json_object_new_object();
+        json_object_object_add(x, "type", json_object_new_string(sl_prov_kind_name(it->kind)));
+        json_object_object_add(x, "name", json_object_new_string(it->name));
+        json_object_array_add(left, x);
+      }
+    }
+    json_object_object_add(o, "left", left);
+  }
   if(kind == SL_PROV_REPORT_PLAN || kind == SL_PROV_REPORT_STATUS)
     json_object_object_add(o, "changes_pending",
                            json_object_new_boolean(sl_prov_plan_pending(&s->plan) > 0));
