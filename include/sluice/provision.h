@@ -47,6 +47,8 @@ struct sl_prov_desired {
   char account[32];
   char partition[16];
   char bucket_arn[128];
+  char role_name[65];           /* [role] name, or the default: <firehose>-<region>-firehose */
+  char legacy_role[65];         /* with the default: the name sluice before 0.3.0 gave it */
   char role_arn[256];           /* arn:<partition>:iam::<account>:role/<name> */
   char kinesis_arn[512];        /* "" without [kinesis] */
   char kms_key_arn[2048];       /* "" unless SSE-KMS */
@@ -62,6 +64,12 @@ SL_EXPORT enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const s
                                     const char *region, const char *account,
                                     struct sl_error *err);
 SL_EXPORT void sl_prov_desired_cleanup(struct sl_prov_desired *d);
+
+/* The default role name of a Firehose stream in a region (IAM roles are
+ * global, so the region is in it): <firehose>-<region>-firehose, or, past
+ * 64 characters, the stream name cut and a hash of it kept apart. */
+SL_EXPORT void sl_prov_default_role_name(const char *firehose, const char *region, char *out,
+                                         size_t outlen);
 /* The transport's say (sl_profile_tls_only): with on = 0 the bucket gets no
  * policy (its one statement would deny every plain-http request), and an
  * existing one is drift like any other. why is kept for the reports. */
@@ -113,7 +121,11 @@ struct sl_prov_role_state {
   struct sl_headers attached;   /* attached managed policies: ARN = policy name */
   char boundary[2048];          /* permissions boundary ARN, "" = none */
   struct sl_headers tags;       /* as IAM has them */
+  int legacy_found;             /* missing, but a role of the pre-0.3.0 default name exists */
 };
+
+/* The role tag naming the pipeline a role serves: "<region>/<firehose>". */
+#define SL_PROV_OWNER_TAG "sluice:pipeline"
 
 struct sl_prov_kinesis_state {
   int exists;

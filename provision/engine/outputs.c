@@ -29,10 +29,10 @@ enum sl_result sl_prov_outputs(const struct sl_prov *s, struct sl_headers *out,
   }
   else if(!r) r = add(missing, "bucket", p->bucket.name);
   if(!r && h->role.exists) {
-    r = add(out, "role", p->role.name);
+    r = add(out, "role", s->want.role_name);
     if(!r) r = add(out, "role_arn", h->role.arn);
   }
-  else if(!r) r = add(missing, "role", p->role.name);
+  else if(!r) r = add(missing, "role", s->want.role_name);
   if(!r && p->kinesis.enabled && h->kinesis.exists) {
     r = add(out, "kinesis_stream", p->kinesis.name);
     if(!r) r = add(out, "kinesis_stream_arn", h->kinesis.arn);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include <json-c/json.h>
 
 #define POLICY_VERSION "2012-10-17"
@@ -193,6 +195,23 @@ static enum sl_result make_bucket(struct sl_buf *b, const void *arg)
   return sl_policy_bucket_tls(arg, b);
 }
 
+void sl_prov_default_role_name(const char *firehose, const char *region, char *out,
+                               size_t outlen)
+{
+  size_t n = strlen(firehose), rn = strlen(region);
+  if(n + 1 + rn + 9 <= 64)
+    snprintf(out, outlen, "%s-%s-firehose", firehose, region);
+  else {
+    unsigned char md[32];
+    char hex[9];
+    unsigned int mdlen = 0;
+    int keep = (int)(64 - 1 - 8 - 1 - rn - 9);
+    EVP_Digest(firehose, n, md, &mdlen, EVP_sha256(), NULL);
+    sl_hex(md, 4, hex);
+    snprintf(out, outlen, "%.*s-%s-%s-firehose", keep > 0 ? keep : 0, firehose, hex, region);
+  }
+}
+
 enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_profile *p,
                                     const char *region, const char *account,
                                     struct sl_error *err)
@@ -207,8 +226,14 @@ enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_p
   snprintf(d->account, sizeof(d->account), "%s", account);
   snprintf(d->partition, sizeof(d->partition), "%s", sl_partition_of(region));
   snprintf(d->bucket_arn, sizeof(d->bucket_arn), "arn:%s:s3:::%s", d->partition, p->bucket.name);
+  if(p->role.name_derived) {
+    sl_prov_default_role_name(p->firehose.name, region, d->role_name, sizeof(d->role_name));
+    snprintf(d->legacy_role, sizeof(d->legacy_role), "%s", p->role.name);
+  }
+  else
+    snprintf(d->role_name, sizeof(d->role_name), "%s", p->role.name);
   snprintf(d->role_arn, sizeof(d->role_arn), "arn:%s:iam::%s:role/%s", d->partition, account,
-           p->role.name);
+           d->role_name);
   if(p->kinesis.enabled)
     snprintf(d->kinesis_arn, sizeof(d->kinesis_arn), "arn:%s:kinesis:%s:%s:stream/%s",
              d->partition, region, account, p->kinesis.name);

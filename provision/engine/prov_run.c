@@ -49,23 +49,23 @@ void sl_prov_raced(struct sl_prov_run *run, enum sl_prov_kind k)
 {
   run->s->raced[k] = 1;
   sl_log(SL_LOG_INFO, "%s %s: created by another run meanwhile; adopting it", sl_prov_kind_name(k),
-         sl_prov_item_name(run->s->profile, k));
+         sl_prov_item_name(&run->s->want, k));
 }
 
-const char *sl_prov_item_name(const struct sl_profile *p, enum sl_prov_kind k)
+const char *sl_prov_item_name(const struct sl_prov_desired *d, enum sl_prov_kind k)
 {
   switch(k) {
-  case SL_PROV_BUCKET: return p->bucket.name;
-  case SL_PROV_ROLE: return p->role.name;
-  case SL_PROV_KINESIS: return p->kinesis.name;
-  default: return p->firehose.name;
+  case SL_PROV_BUCKET: return d->p->bucket.name;
+  case SL_PROV_ROLE: return d->role_name;
+  case SL_PROV_KINESIS: return d->p->kinesis.name;
+  default: return d->p->firehose.name;
   }
 }
 
 void sl_prov_where(struct sl_prov *s, enum sl_prov_kind k)
 {
   snprintf(s->where, sizeof(s->where), "%s %s", sl_prov_kind_name(k),
-           sl_prov_item_name(s->profile, k));
+           sl_prov_item_name(&s->want, k));
 }
 
 void sl_prov_step(struct sl_prov_run *run, enum sl_prov_kind k, const char *what)
@@ -73,9 +73,9 @@ void sl_prov_step(struct sl_prov_run *run, enum sl_prov_kind k, const char *what
   char *calls = run->s->calls[k];
   size_t n = strlen(calls);
   snprintf(calls + n, sizeof(run->s->calls[k]) - n, "%s%s", n ? ", " : "", what);
-  sl_log(SL_LOG_INFO, "%s %s: %s", sl_prov_kind_name(k), sl_prov_item_name(run->s->profile, k), what);
+  sl_log(SL_LOG_INFO, "%s %s: %s", sl_prov_kind_name(k), sl_prov_item_name(&run->s->want, k), what);
   if(run->o && run->o->on_step)
-    run->o->on_step(run->o->ud, k, sl_prov_item_name(run->s->profile, k), what);
+    run->o->on_step(run->o->ud, k, sl_prov_item_name(&run->s->want, k), what);
 }
 
 int sl_prov_wait_limit(const struct sl_prov_run *run)

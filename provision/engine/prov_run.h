@@ -19,7 +19,7 @@ void sl_prov_step(struct sl_prov_run *run, enum sl_prov_kind k, const char *what
  * one adopts it (reported as such, not as created). */
 void sl_prov_raced(struct sl_prov_run *run, enum sl_prov_kind k);
 /* The profile's name for a resource. */
-const char *sl_prov_item_name(const struct sl_profile *p, enum sl_prov_kind k);
+const char *sl_prov_item_name(const struct sl_prov_desired *d, enum sl_prov_kind k);
 /* Records the resource an error is about ("bucket x") in s->where. */
 void sl_prov_where(struct sl_prov *s, enum sl_prov_kind k);
 /* Appends a field-level change to an item (silently stops at the limit,

@@ -224,7 +224,7 @@ enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_
     struct sl_prov_item *it = &plan->item[k];
     it->kind = (enum sl_prov_kind)k;
     it->wanted = k != SL_PROV_KINESIS || p->kinesis.enabled;
-    snprintf(it->name, sizeof(it->name), "%s", sl_prov_item_name(p, it->kind));
+    snprintf(it->name, sizeof(it->name), "%s", sl_prov_item_name(want, it->kind));
   }
   sl_prov_bucket_diff(want, &have->bucket, &plan->item[SL_PROV_BUCKET]);
   sl_prov_role_diff(want, &have->role, &plan->item[SL_PROV_ROLE]);
@@ -270,6 +270,15 @@ enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *op
   if(r || run.o->dry_run)
     return r;
   /* Refuse before changing anything, not halfway through. */
+  {
+    char who[2200];
+    if(sl_prov_role_owner(&s->want, &s->have.role, who, sizeof(who))) {
+      sl_prov_where(s, SL_PROV_ROLE);
+      return sl_prov_fail(err, SL_E_INVALID, "RoleInUse", "is used by %.1900s; apply does not take "
+                          "it over (its policy would stop serving that pipeline): give this "
+                          "profile its own [role] name", who);
+    }
+  }
   for(k = 0; k < SL_PROV_NKINDS; k++)
     if(s->plan.item[k].action == SL_PROV_REPLACE && !run.o->replace) {
       sl_prov_where(s, (enum sl_prov_kind)k);

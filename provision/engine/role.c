@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #define ROLE_DESCRIPTION "sluice: Firehose delivery role"
 
 struct listing {
@@ -74,16 +76,27 @@ static enum sl_result read_policies(struct sl_client *c, const char *name,
 enum sl_result sl_prov_role_read(struct sl_client *c, const struct sl_prov_desired *d,
                                  struct sl_prov_role_state *s, struct sl_error *err)
 {
-  const char *name = d->p->role.name;
+  const char *name = d->role_name;
   struct sl_iam_role role;
   enum sl_result r;
   reset_lists(s);
   sl_iam_role_init(&role);
   r = sl_iam_get_role(c, name, &role, err);
   if(r == SL_E_NOT_FOUND) {
-    sl_iam_role_cleanup(&role);
     sl_error_clear(err);
-    return SL_OK;
+    r = SL_OK;
+    /* Before 0.3.0 the default name had no region: say so if that one is there. */
+    s->legacy_found = 0;
+    if(d->legacy_role[0]) {
+      r = sl_iam_get_role(c, d->legacy_role, &role, err);
+      s->legacy_found = !r;
+      if(r == SL_E_NOT_FOUND) {
+        sl_error_clear(err);
+        r = SL_OK;
+      }
+    }
+    sl_iam_role_cleanup(&role);
+    return r;
   }
   if(!r) {
     s->exists = 1;
@@ -121,14 +134,75 @@ static void extra_changes(const struct sl_prov_role_state *s, struct sl_prov_ite
   }
 }
 
+void sl_prov_owner_value(const struct sl_prov_desired *d, char *out, size_t outlen)
+{
+  snprintf(out, outlen, "%s/%s", d->region, d->p->firehose.name);
+}
+
+/* The bucket the S3Bucket statement of a sluice delivery policy grants. */
+static int policy_bucket(const char *policy, char *out, size_t outlen)
+{
+  struct json_object *doc = policy ? json_tokener_parse(policy) : NULL, *st, *x;
+  size_t i;
+  int found = 0;
+  if(doc && json_object_object_get_ex(doc, "Statement", &st) && json_object_is_type(st, json_type_array))
+    for(i = 0; !found && i < json_object_array_length(st); i++) {
+      struct json_object *one = json_object_array_get_idx(st, i);
+      if(json_object_object_get_ex(one, "Sid", &x) && !strcmp(json_object_get_string(x), "S3Bucket") &&
+         json_object_object_get_ex(one, "Resource", &x) && json_object_is_type(x, json_type_string)) {
+        snprintf(out, outlen, "%s", json_object_get_string(x));
+        found = 1;
+      }
+    }
+  json_object_put(doc);
+  return found;
+}
+
+int sl_prov_role_owner(const struct sl_prov_desired *d, const struct sl_prov_role_state *s,
+                       char *who, size_t wholen)
+{
+  const char *tag = sl_headers_get(&s->tags, SL_PROV_OWNER_TAG);
+  char mine[200], bucket[2048];
+  if(!s->exists)
+    return 0;
+  sl_prov_owner_value(d, mine, sizeof(mine));
+  if(tag) {
+    if(!strcmp(tag, mine))
+      return 0;
+    snprintf(who, wholen, "the pipeline %s (its tag %s)", tag, SL_PROV_OWNER_TAG);
+    return 1;
+  }
+  /* A role from before the tag: whose bucket does our policy name? */
+  if(policy_bucket(s->policy, bucket, sizeof(bucket)) && strcmp(bucket, d->bucket_arn)) {
+    snprintf(who, wholen, "the pipeline writing to %s (its %s policy)", bucket,
+             SL_PROV_POLICY_NAME);
+    return 1;
+  }
+  return 0;
+}
+
 void sl_prov_role_diff(const struct sl_prov_desired *d, const struct sl_prov_role_state *s,
                        struct sl_prov_item *it)
 {
   const char *boundary = d->p->role.permissions_boundary;
-  char to[200];
+  const char *tag = sl_headers_get(&s->tags, SL_PROV_OWNER_TAG);
+  char to[200], who[2200];
   if(!s->exists) {
     it->action = SL_PROV_CREATE;
+    if(s->legacy_found)
+      snprintf(it->note, sizeof(it->note), "a role %s, the default name before sluice 0.3.0, "
+               "exists: set [role] name = %s to keep using it", d->legacy_role, d->legacy_role);
     return;
+  }
+  if(sl_prov_role_owner(d, s, who, sizeof(who))) {
+    snprintf(it->note, sizeof(it->note), "used by %.500s: apply refuses to take it over; give "
+             "this profile its own [role] name", who);
+    it->action = SL_PROV_UPDATE;
+    return;
+  }
+  if(!tag) {
+    sl_prov_owner_value(d, to, sizeof(to));
+    sl_prov_change(it, "tag " SL_PROV_OWNER_TAG, "missing", to);
   }
   if(!sl_policy_equal(s->trust_policy, d->trust_policy)) {
     snprintf(to, sizeof(to), "firehose.amazonaws.com with ExternalId %s", d->account);
@@ -150,15 +224,25 @@ static enum sl_result create(struct sl_prov_run *run, struct sl_prov_role_state 
 {
   const struct sl_prov_desired *d = &run->s->want;
   struct sl_iam_role role;
+  struct sl_headers tags;
+  char owner[200];
   enum sl_result r;
   sl_iam_role_init(&role);
-  r = sl_iam_create_role(run->c, d->p->role.name, d->trust_policy, ROLE_DESCRIPTION,
-                         d->p->role.permissions_boundary, NULL, &role, run->err);
+  sl_headers_init(&tags);
+  sl_prov_owner_value(d, owner, sizeof(owner));
+  r = sl_headers_add(&tags, SL_PROV_OWNER_TAG, owner) ?
+      sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory") :
+      sl_iam_create_role(run->c, d->role_name, d->trust_policy, ROLE_DESCRIPTION,
+                         d->p->role.permissions_boundary, &tags, &role, run->err);
+  sl_headers_cleanup(&tags);
   if(!r) {
     sl_prov_step(run, SL_PROV_ROLE, "CreateRole");
     have->exists = 1;
     snprintf(have->arn, sizeof(have->arn), "%s", role.arn);
     snprintf(have->boundary, sizeof(have->boundary), "%s", d->p->role.permissions_boundary);
+    sl_headers_cleanup(&have->tags);
+    if(sl_headers_add(&have->tags, SL_PROV_OWNER_TAG, owner))
+      r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
     free(have->trust_policy);
     have->trust_policy = strdup(d->trust_policy);
     if(!have->trust_policy)
@@ -184,7 +268,7 @@ static enum sl_result gone_ok(struct sl_prov_run *run, enum sl_result r)
 
 static enum sl_result apply_boundary(struct sl_prov_run *run, struct sl_prov_role_state *have)
 {
-  const char *name = run->s->want.p->role.name, *want = run->s->want.p->role.permissions_boundary;
+  const char *name = run->s->want.role_name, *want = run->s->want.p->role.permissions_boundary;
   enum sl_result r;
   if(!strcmp(have->boundary, want))
     return SL_OK;
@@ -215,7 +299,7 @@ static void drop_first(struct sl_headers *h)
  * One already gone counts as done. */
 static enum sl_result remove_extras(struct sl_prov_run *run, struct sl_prov_role_state *have)
 {
-  const char *name = run->s->want.p->role.name;
+  const char *name = run->s->want.role_name;
   enum sl_result r = SL_OK;
   char step[2100];
   while(!r && have->other_policies.n) {
@@ -243,7 +327,7 @@ enum sl_result sl_prov_role_apply(struct sl_prov_run *run)
 {
   const struct sl_prov_desired *d = &run->s->want;
   struct sl_prov_role_state *have = &run->s->have.role;
-  const char *name = d->p->role.name;
+  const char *name = d->role_name;
   enum sl_result r = SL_OK;
   if(run->s->plan.item[SL_PROV_ROLE].action == SL_PROV_OK)
     return SL_OK;
@@ -260,6 +344,18 @@ enum sl_result sl_prov_role_apply(struct sl_prov_run *run)
       sl_prov_step(run, SL_PROV_ROLE, "PutRolePolicy " SL_PROV_POLICY_NAME);
   }
   if(!r) r = apply_boundary(run, have);
+  if(!r && !sl_headers_get(&have->tags, SL_PROV_OWNER_TAG)) {
+    struct sl_headers tags;
+    char owner[200];
+    sl_headers_init(&tags);
+    sl_prov_owner_value(d, owner, sizeof(owner));
+    r = sl_headers_add(&tags, SL_PROV_OWNER_TAG, owner) ?
+        sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory") :
+        sl_iam_tag_role(run->c, name, &tags, run->err);
+    if(!r)
+      sl_prov_step(run, SL_PROV_ROLE, "TagRole");
+    sl_headers_cleanup(&tags);
+  }
   if(!r) r = remove_extras(run, have);
   return r;
 }
@@ -272,7 +368,7 @@ enum sl_result sl_prov_role_apply(struct sl_prov_run *run)
 enum sl_result sl_prov_role_destroy(struct sl_prov_run *run)
 {
   struct sl_prov_role_state *have = &run->s->have.role;
-  const char *role = run->s->want.p->role.name;
+  const char *role = run->s->want.role_name;
   enum sl_result r;
   if(!have->exists)
     return SL_OK;

@@ -109,4 +109,47 @@ eq "after create: plan ok" "$rc" 0
 run destroy2 "$P" destroy "$work/p.ini"
 eq "destroy: exit" "$rc" 0
 
+# --- no silent sharing across regions. The default role name carries the
+# region (the emulator keeps one Firehose name across regions, so the two
+# pipelines here differ by a letter; the name rule itself is unit-tested).
+two="tworeg-$$"
+for r in us-east-1 us-west-2; do
+  write_profile "$work/$r.ini" "$two-${r#us-}" region=$r
+  sed -i -e '/^\[role\]$/,/^$/d' "$work/$r.ini"     # no [role]: the default name
+  run "reg-$r" "$P" apply "$work/$r.ini"
+  eq "default role in $r: apply" "$rc" 0
+done
+eq "two regions, two roles" "$(awsx iam list-roles --query "Roles[?starts_with(RoleName, '$two')].RoleName" --output text | tr '\t' ' ')" \
+  "$two-east-1-us-east-1-firehose $two-west-2-us-west-2-firehose"
+eq "the role names its pipeline" "$(awsx iam list-role-tags --role-name "$two-west-2-us-west-2-firehose" --query "Tags[?Key=='sluice:pipeline'].Value" --output text)" \
+  "us-west-2/$two-west-2"
+# One [role] name given to both: the second apply refuses, naming the first pipeline.
+for r in us-east-1 us-west-2; do
+  sed -i "s/^\[firehose\]$/[role]\nname = $two-shared\n\n[firehose]/" "$work/$r.ini"
+done
+run shared1 "$P" apply "$work/us-east-1.ini"
+eq "shared role: first apply" "$rc" 0
+ctl POST ledger/reset >/dev/null
+run shared2 "$P" apply "$work/us-west-2.ini"
+eq "shared role: second apply refused" "$rc" 1
+eq "shared role: the message" "$(cat "$work/shared2.err")" \
+  "provision: role $two-shared: RoleInUse: is used by the pipeline us-east-1/$two-east-1 (its tag sluice:pipeline); apply does not take it over (its policy would stop serving that pipeline): give this profile its own [role] name"
+eq "shared role: nothing changed" "$(mutating_ops)" ""
+run shared3 "$P" plan "$work/us-west-2.ini"
+eq "shared role: plan says so" "$(grep "role $two-shared" "$work/shared3.out")" \
+  "~ role $two-shared: update (used by the pipeline us-east-1/$two-east-1 (its tag sluice:pipeline): apply refuses to take it over; give this profile its own [role] name)"
+# A role from before the tag, whose policy grants another bucket: refused too.
+awsx iam untag-role --role-name "$two-shared" --tag-keys sluice:pipeline
+run shared4 "$P" apply "$work/us-west-2.ini"
+eq "untagged role of another bucket: refused" "$(cut -d: -f1-3 "$work/shared4.err")" "provision: role $two-shared: RoleInUse"
+grep -qF "the pipeline writing to arn:aws:s3:::$two-east-1 (its sluice-delivery policy)" "$work/shared4.err" && ok || bad "untagged: names the bucket: $(cat "$work/shared4.err")"
+# The default name before 0.3.0: plan says how to keep using it.
+write_profile "$work/legacy.ini" "leg-$$"
+sed -i -e '/^\[role\]$/,/^$/d' "$work/legacy.ini"
+awsx iam create-role --role-name "leg-$$-firehose" --assume-role-policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"firehose.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
+run legacy "$P" plan "$work/legacy.ini"
+eq "old default name: the hint" "$(grep '^+ role' "$work/legacy.out")" \
+  "+ role leg-$$-us-east-1-firehose: create (a role leg-$$-firehose, the default name before sluice 0.3.0, exists: set [role] name = leg-$$-firehose to keep using it)"
+
 done_counts role_drift

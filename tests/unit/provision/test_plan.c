@@ -73,6 +73,11 @@ static void in_sync(struct sl_prov_state *s)
     "{\"Service\":[\"firehose.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"],\"Condition\":"
     "{\"StringEquals\":{\"sts:ExternalId\":[\"" ACCOUNT "\"]}}}}");
   s->role.policy = strdup(want.role_policy);
+  {
+    char owner[200];
+    snprintf(owner, sizeof(owner), "%s/plan-stream", want.region);
+    sl_headers_add(&s->role.tags, SL_PROV_OWNER_TAG, owner);
+  }
 
   s->kinesis.exists = 1;
   strcpy(s->kinesis.arn, want.kinesis_arn);

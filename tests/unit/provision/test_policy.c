@@ -129,6 +129,26 @@ static void test_trust_and_bucket_policy(void)
   sl_buf_cleanup(&b);
 }
 
+static void test_default_role_name(void)
+{
+  char a[65], b[65];
+  const char *long1 = "stream-with-a-long-name-0123456789012345678901234567890123456789a";
+  const char *long2 = "stream-with-a-long-name-0123456789012345678901234567890123456789b";
+  sl_prov_default_role_name("logs", "eu-west-1", a, sizeof(a));
+  CU_ASSERT_STRING_EQUAL(a, "logs-eu-west-1-firehose");
+  /* Past 64 characters: cut, and a hash keeps two long names apart. */
+  sl_prov_default_role_name(long1, "ap-southeast-2", a, sizeof(a));
+  sl_prov_default_role_name(long2, "ap-southeast-2", b, sizeof(b));
+  CU_ASSERT_EQUAL(strlen(a), 64);
+  CU_ASSERT_TRUE(sl_valid_role_name(a));
+  CU_ASSERT_STRING_EQUAL(a + 64 - strlen("-ap-southeast-2-firehose"), "-ap-southeast-2-firehose");
+  CU_ASSERT_EQUAL(strncmp(a, long1, 31), 0);
+  CU_ASSERT_STRING_NOT_EQUAL(a, b);
+  /* The same stream in two regions: two roles. */
+  sl_prov_default_role_name("logs", "us-east-1", b, sizeof(b));
+  CU_ASSERT_STRING_NOT_EQUAL(b, "logs-eu-west-1-firehose");
+}
+
 static void test_desired_arns(void)
 {
   struct sl_profile p;
@@ -140,7 +160,11 @@ static void test_desired_arns(void)
   CU_ASSERT_EQUAL_FATAL(sl_prov_desired_init(&d, &p, "us-gov-west-1", ACCOUNT, &err), SL_OK);
   CU_ASSERT_STRING_EQUAL(d.partition, "aws-us-gov");
   CU_ASSERT_STRING_EQUAL(d.bucket_arn, "arn:aws-us-gov:s3:::bkt2");
-  CU_ASSERT_STRING_EQUAL(d.role_arn, "arn:aws-us-gov:iam::" ACCOUNT ":role/f2-firehose");
+  /* The default role name carries the region (IAM is global); the old one is kept to name. */
+  CU_ASSERT_STRING_EQUAL(d.role_arn,
+                         "arn:aws-us-gov:iam::" ACCOUNT ":role/f2-us-gov-west-1-firehose");
+  CU_ASSERT_STRING_EQUAL(d.role_name, "f2-us-gov-west-1-firehose");
+  CU_ASSERT_STRING_EQUAL(d.legacy_role, "f2-firehose");
   CU_ASSERT_STRING_EQUAL(d.kinesis_arn,
                          "arn:aws-us-gov:kinesis:us-gov-west-1:" ACCOUNT ":stream/k2");
   CU_ASSERT_STRING_EQUAL(d.kms_key_arn, "");
@@ -266,6 +290,7 @@ static const struct sl_test tests[] = {
   { "role policy per profile variant", test_role_policies },
   { "trust and bucket policies", test_trust_and_bucket_policy },
   { "desired ARNs", test_desired_arns },
+  { "default role name per region", test_default_role_name },
   { "prefix literal part", test_prefix_literal },
   { "canonical JSON", test_canonical },
   { "policy equality", test_policy_equal },
