@@ -5,18 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sluice.h"
 #include "sluice/send.h"
 #include "commands.h"
+#include "cmd_send_files.h"
 
 enum {
   O_TO = SL_CLI_OWN, O_FILE, O_FORMAT, O_DELIMITER, O_PARTITION_KEY, O_PARTITION_KEY_FIELD,
   O_EXPLICIT_HASH_KEY, O_BATCH_SIZE, O_CONCURRENCY, O_MAX_ATTEMPTS, O_FLUSH_INTERVAL,
-  O_DEAD_LETTER, O_STRICT, O_JSON, O_STREAM
+  O_DEAD_LETTER, O_STRICT, O_JSON, O_STREAM, O_RESULTS
 };
 
 static const struct sl_cli_option options[] = {
@@ -45,6 +45,9 @@ static const struct sl_cli_option options[] = {
     "waited this long (default 1s; 0 = only full batches and the end)", O_FLUSH_INTERVAL },
   { "dead-letter", 0, "FILE", "append records that fail for good to FILE (JSON lines, mode\n"
     "0600), to send again later", O_DEAD_LETTER },
+  { "results", 0, "FILE", "write one JSON line per record to FILE (mode 0600): index,\n"
+    "source, status (accepted, failed, dead-lettered, withheld), the\n"
+    "SequenceNumber and ShardId or RecordId, or the error", O_RESULTS },
   { "strict", 0, NULL, "read everything first; send nothing when any record is refused", O_STRICT },
   { "json", 0, NULL, "the report as one JSON document on stdout", O_JSON },
   { NULL, 0, NULL, NULL, 0 }
@@ -85,7 +88,9 @@ struct opts {
   enum sl_send_format format;
   struct sl_send_options so;
   int strict, json, quiet;
+  const char *results;        /* --results FILE */
 };
+
 
 /* What every record callback needs. */
 struct run {
@@ -150,6 +155,9 @@ static int on_option(void *ud, int id, const char *v)
     break;
   case O_DEAD_LETTER:
     o->so.dead_letter = v;
+    break;
+  case O_RESULTS:
+    o->results = v;
     break;
   case O_BATCH_SIZE:
     if(!(code = sl_cli_number(who, "batch-size", v, 1, 500, &n)))
@@ -227,8 +235,10 @@ static enum sl_result on_record(void *ud, const char *p, size_t n, const struct 
     /* Said on stderr in the first pass; now counted, listed and
      * dead-lettered as without --strict. A good record is not sent. */
     r = sl_sender_check(rn->s, p, n, w, &err);
-    if(!r)
+    if(!r) {
       rn->withheld++;
+      sl_sender_skip(rn->s, w);
+    }
     else if(is_refusal(r)) {
       sl_error_clear(&err);
       r = sl_sender_add(rn->s, p, n, w, &err);
@@ -342,15 +352,6 @@ static enum sl_result read_all(struct run *rn, FILE **spool)
 
 /* The sender creates the dead-letter file 0600 but keeps the mode of one
  * that was there: say so when others may read the records it will hold. */
-static void dead_letter_mode(const char *path)
-{
-  struct stat st;
-  if(path && !stat(path, &st) && (st.st_mode & (S_IRGRP | S_IROTH)))
-    fprintf(stderr, "provision send: warning: dead-letter file %s has mode %04o (readable by "
-            "group or others) and will hold the records' data; run: chmod 600 %s\n", path,
-            (unsigned)(st.st_mode & 07777), path);
-}
-
 /* The stream must exist and take records before any input is read. */
 static enum sl_result stream_ready(const struct sl_aws_config *base, const char *path,
                                    const struct opts *o, struct sl_error *err)
@@ -401,9 +402,11 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
   struct sl_error err;
   struct run rn;
   struct sl_buf out;
+  struct results rs;
   FILE *spool = NULL;
   enum sl_result r;
   int code = SL_EXIT_FAILED;
+  memset(&rs, 0, sizeof(rs));
   memset(&rn, 0, sizeof(rn));
   rn.o = o;
   sl_error_clear(&err);
@@ -416,6 +419,14 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
     sl_log(SL_LOG_INFO, "sending to %s stream %s in %s", sl_send_target_name(o->so.target),
            o->so.stream, cfg.region);
   if(!r) r = stream_ready(&cfg, path, o, &err);
+  if(!r && o->results) {
+    if(sl_send_cli_results_open(&rs, o->results, o->so.target)) {
+      code = SL_EXIT_FAILED;
+      goto done;
+    }
+    o->so.on_result = sl_send_cli_write_result;
+    o->so.on_result_ud = &rs;
+  }
   if(!r) r = sl_sender_new(&rn.s, &o->so, &cfg, path, NULL, &err);
   if(r) {
     sl_cli_error(who, NULL, &err);
@@ -425,7 +436,7 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
     code = sl_cli_exit_for(r);
     goto done;
   }
-  dead_letter_mode(o->so.dead_letter);
+  sl_send_cli_dead_letter_mode(o->so.dead_letter);
   rn.t0 = now_s();
   if(o->strict) {
     rn.checking = 1;
@@ -461,7 +472,9 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
 done:
   if(spool)
     fclose(spool);
-  sl_sender_free(rn.s);
+  sl_sender_free(rn.s); /* no outcome comes after this */
+  if(sl_send_cli_results_close(&rs, o->results))
+    code = SL_EXIT_FAILED;
   sl_send_result_cleanup(&res);
   sl_aws_config_cleanup(&cfg);
   sl_buf_cleanup(&out);

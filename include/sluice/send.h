@@ -242,6 +242,32 @@ SL_EXPORT enum sl_result sl_send_report_json(const struct sl_send_result *r, con
 
 /* ------------------------------------------------------------------ the engine */
 
+/* What became of one record, handed to sl_send_options.on_result. */
+enum sl_send_status {
+  SL_SEND_ACCEPTED,        /* the stream took it: id (and shard_id) say where */
+  SL_SEND_FAILED,          /* refused or out of attempts, not kept */
+  SL_SEND_DEAD_LETTERED,   /* failed, and its line is in the dead-letter file */
+  SL_SEND_WITHHELD         /* read but not sent (sl_sender_skip: --strict after a refusal) */
+};
+struct sl_send_record {
+  uint64_t index;                 /* 0-based position among the records given */
+  const struct sl_send_where *where; /* where it came from, may be NULL */
+  enum sl_send_status status;
+  const char *id;                 /* accepted: Kinesis SequenceNumber or Firehose RecordId */
+  const char *shard_id;           /* accepted, Kinesis: its shard; else "" */
+  const char *error_code;         /* failed, dead-lettered: the last error; else "" */
+  const char *error_message;
+  int attempts;                   /* requests that carried it */
+};
+SL_EXPORT const char *sl_send_status_name(enum sl_send_status s); /* "accepted", ... */
+/* One JSON line for a record's outcome ('\n' ended), keys in this order:
+ * {"index":N,"source":"<where>"|null,"status":"accepted|failed|dead-lettered|
+ *  withheld","attempts":N} with, when accepted, "sequence_number" and
+ * "shard_id" (Kinesis) or "record_id" (Firehose) before "attempts", and
+ * when failed or dead-lettered "error_code" and "error_message". */
+SL_EXPORT enum sl_result sl_send_record_line(const struct sl_send_record *r, enum sl_send_target t,
+                                             struct sl_buf *out);
+
 struct sl_send_options {
   enum sl_send_target target;
   const char *stream;
@@ -263,6 +289,11 @@ struct sl_send_options {
    * blocked reading input; inline (concurrency 0) a waiting batch goes with
    * the next sl_sender_add or sl_sender_flush. sl_send_options_init: 1 s. */
   double flush_interval_s;
+  /* Called once for every record given, when its outcome is known (from the
+   * worker threads, one call at a time, in no particular order: index says
+   * which). NULL: not called. */
+  void (*on_result)(void *ud, const struct sl_send_record *r);
+  void *on_result_ud;
 };
 SL_EXPORT void sl_send_options_init(struct sl_send_options *o);
 
@@ -274,6 +305,9 @@ struct sl_sender;
 SL_EXPORT enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_options *o,
                              const struct sl_aws_config *cfg, const char *profile_path,
                              struct sl_client *client, struct sl_error *err);
+/* A record read but not sent (--strict after a refusal): it keeps its place
+ * in the numbering (index) and on_result hears of it as withheld. */
+SL_EXPORT void sl_sender_skip(struct sl_sender *s, const struct sl_send_where *w);
 /* Checks a record the way sl_sender_add would (limits, key) without taking
  * it: for --strict's first pass. */
 SL_EXPORT enum sl_result sl_sender_check(struct sl_sender *s, const void *data, size_t len,

@@ -222,6 +222,8 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
     s->o.max_attempts = SL_SEND_DEFAULT_ATTEMPTS;
   s->out.mu = &s->mu;
   s->out.stream = s->o.stream;
+  s->out.on_result = s->o.on_result;
+  s->out.on_result_ud = s->o.on_result_ud;
   s->out.dead_letter = s->o.dead_letter;
   s->out.dl_fd = -1;
   s->t0 = sl_send_now();
@@ -392,6 +394,15 @@ void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64
     return;
   sl_send_outcome_failure(&s->out, &line, &d, w);
   sl_buf_cleanup(&line);
+}
+
+void sl_sender_skip(struct sl_sender *s, const struct sl_send_where *w)
+{
+  struct sl_send_record rec = { 0, w, SL_SEND_WITHHELD, "", "", "", "", 0 };
+  pthread_mutex_lock(&s->mu);
+  rec.index = s->next_index++;
+  sl_send_outcome_tell(&s->out, &rec);
+  pthread_mutex_unlock(&s->mu);
 }
 
 enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,

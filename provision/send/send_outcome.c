@@ -31,6 +31,12 @@ static enum sl_result write_all(int fd, const char *p, size_t n)
   return SL_OK;
 }
 
+void sl_send_outcome_tell(struct send_outcome *s, const struct sl_send_record *r)
+{
+  if(s->on_result)
+    s->on_result(s->on_result_ud, r);
+}
+
 void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct sl_send_dead *d,
                              const struct sl_send_where *w)
 {
@@ -60,6 +66,12 @@ void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct
     sl_error_set(&err, SL_E_IO, NULL, "cannot write the dead-letter file %s: %s",
                  s->dead_letter, r == SL_E_IO ? strerror(errno) : sl_strresult(r));
     sl_send_outcome_set_fatal(s, &err);
+  }
+  {
+    struct sl_send_record rec = { d->index, w, !r && s->dl_fd >= 0 ? SL_SEND_DEAD_LETTERED :
+                                  SL_SEND_FAILED, "", "", d->code ? d->code : "",
+                                  d->msg ? d->msg : "", d->attempts };
+    sl_send_outcome_tell(s, &rec);
   }
   if(s->res.nfailures >= SL_SEND_MAX_LISTED ||
      s->res.listed_bytes + len > SL_SEND_MAX_LISTED_BYTES)

@@ -15,12 +15,16 @@ struct send_outcome {
   struct sl_send_result res;
   enum sl_result fatal;
   struct sl_error fatal_err;
+  void (*on_result)(void *ud, const struct sl_send_record *r); /* options' */
+  void *on_result_ud;
 };
 
 /* With mu held: the first fatal error wins. */
 void sl_send_outcome_set_fatal(struct send_outcome *s, const struct sl_error *err);
 /* Counts a failed record, lists it while the list has room and writes its
  * dead-letter line; d without stream and where: filled here (from w). */
+/* With mu held: on_result, when there is one. */
+void sl_send_outcome_tell(struct send_outcome *s, const struct sl_send_record *r);
 void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct sl_send_dead *d,
                              const struct sl_send_where *w);
 /* Adds delivered, retried, duplicates_possible, requests, request_retries,

@@ -193,3 +193,43 @@ enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *s
   json_object_object_add(o, "dead_letter", sl_jout_opt(dead_letter));
   return sl_jout_emit(o, out);
 }
+
+const char *sl_send_status_name(enum sl_send_status st)
+{
+  static const char *const names[] = { "accepted", "failed", "dead-lettered", "withheld" };
+  return (unsigned)st <= SL_SEND_WITHHELD ? names[st] : "?";
+}
+
+static enum sl_result key_str(struct sl_buf *out, const char *key, const char *v)
+{
+  enum sl_result r = sl_buf_printf(out, ",\"%s\":", key);
+  if(!r) r = json_str(out, v ? v : "");
+  return r;
+}
+
+enum sl_result sl_send_record_line(const struct sl_send_record *rec, enum sl_send_target t,
+                                   struct sl_buf *out)
+{
+  char where[160];
+  enum sl_result r = sl_buf_printf(out, "{\"index\":%llu,\"source\":",
+                                   (unsigned long long)rec->index);
+  if(!r && rec->where) {
+    sl_send_where_format(rec->where, where, sizeof(where));
+    r = json_str(out, where);
+  }
+  else if(!r)
+    r = sl_buf_adds(out, "null");
+  if(!r) r = key_str(out, "status", sl_send_status_name(rec->status));
+  if(!r && rec->status == SL_SEND_ACCEPTED && t == SL_SEND_KINESIS) {
+    r = key_str(out, "sequence_number", rec->id);
+    if(!r) r = key_str(out, "shard_id", rec->shard_id);
+  }
+  else if(!r && rec->status == SL_SEND_ACCEPTED)
+    r = key_str(out, "record_id", rec->id);
+  if(!r && (rec->status == SL_SEND_FAILED || rec->status == SL_SEND_DEAD_LETTERED)) {
+    r = key_str(out, "error_code", rec->error_code);
+    if(!r) r = key_str(out, "error_message", rec->error_message);
+  }
+  if(!r) r = sl_buf_printf(out, ",\"attempts\":%d}\n", rec->attempts);
+  return r;
+}

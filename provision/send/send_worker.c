@@ -163,9 +163,16 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
     for(k = 0; k < n; k++) {
       struct sl_send_entry *e = &b->e[x->map[k]];
       if(!r && x->results[k].ok) {
+        struct sl_send_record rec = { e->index, &e->where, SL_SEND_ACCEPTED, x->results[k].id,
+                                      x->results[k].shard_id, "", "", e->attempts };
         e->done = 1;
         cnt.delivered++;
         cnt.bytes += e->len;
+        if(out->on_result) {
+          pthread_mutex_lock(out->mu);
+          sl_send_outcome_tell(out, &rec);
+          pthread_mutex_unlock(out->mu);
+        }
         continue;
       }
       if(!r) {

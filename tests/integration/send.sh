@@ -108,6 +108,38 @@ check "dead letter: two lines" [ "$(wc -l <"$work/dl.jsonl")" -eq 2 ]
 check "dead letter: content" [ "$(jq -c '[(.record | @base64d), .stream, .attempts, .source]' "$work/dl.jsonl" | tr '\n' ';')" = '["one\n","'"$stream"'",2,"argument 1"];["two\n","'"$stream"'",2,"argument 2"];' ]
 check "dead letter: summary" grep -q "2 failed records appended to $work/dl.jsonl" <<<"$out"
 
+# --results: one line per input record, in any order, each with its outcome:
+# the SequenceNumber and ShardId the stream gave (checked against GetRecords),
+# a record refused as too large, a record that ran out of attempts.
+"${P[@]}" --partition-key k --results "$work/res.jsonl" --file "$work/big.txt" >/dev/null 2>&1; code=$?
+check "results: exit 3" [ $code -eq 3 ]
+check "results: mode 0600" [ "$(stat -c %a "$work/res.jsonl")" = 600 ]
+check "results: one line per record" [ "$(jq -c '[.index, .source, .status]' "$work/res.jsonl" | sort | tr '\n' ';')" = \
+  '[0,"'"$work"'/big.txt:1","accepted"];[1,"'"$work"'/big.txt:2","failed"];[2,"'"$work"'/big.txt:3","accepted"];' ]
+check "results: the refusal" [ "$(jq -r 'select(.index == 1) | [.error_code, .attempts] | @tsv' "$work/res.jsonl")" = "RecordTooLarge	0" ]
+check "results: shard of the accepted" [ "$(jq -r 'select(.status == "accepted") | .shard_id' "$work/res.jsonl" | sort -u)" = "shardId-000000000000" ]
+seq3=$(jq -r 'select(.index == 2) | .sequence_number' "$work/res.jsonl")
+it=$(aws --endpoint-url "$ep" --region us-east-1 kinesis get-shard-iterator --stream-name "$stream" \
+       --shard-id shardId-000000000000 --shard-iterator-type AT_SEQUENCE_NUMBER \
+       --starting-sequence-number "$seq3" --query ShardIterator --output text)
+check "results: the SequenceNumber is the record's" [ "$(aws --endpoint-url "$ep" --region us-east-1 kinesis get-records \
+  --shard-iterator "$it" --limit 1 --query 'Records[0].Data' --output text | base64 -d)" = "third" ]
+faults '{"seed":5,"partial_failure":1.0,"operations":["PutRecords"]}'
+"${P[@]}" --partition-key k --max-attempts 2 --dead-letter "$work/dl2.jsonl" --results "$work/res2.jsonl" one two >/dev/null 2>&1
+faults '{}'
+check "results: dead-lettered" [ "$(jq -c '[.index, .status, .attempts, (.error_code | length > 0)]' "$work/res2.jsonl" | sort | tr '\n' ';')" = \
+  '[0,"dead-lettered",2,true];[1,"dead-lettered",2,true];' ]
+# --strict after a refusal: the good records are there too, withheld, and the
+# refused one keeps its input index (also in the dead letter)
+"${P[@]}" --strict --partition-key k --dead-letter "$work/dl3.jsonl" --results "$work/res3.jsonl" \
+  --file "$work/big.txt" >/dev/null 2>&1
+check "results --strict: every record" [ "$(jq -c '[.index, .status]' "$work/res3.jsonl" | sort | tr '\n' ';')" = \
+  '[0,"withheld"];[1,"dead-lettered"];[2,"withheld"];' ]
+check "results --strict: dead letter index is the input's" [ "$(jq .index "$work/dl3.jsonl")" = 1 ]
+"${P[@]}" --results /nonexistent-dir/r.jsonl one >/dev/null 2>"$work/err"; code=$?
+check "results: unwritable file" [ $code -eq 1 ] && check "results: unwritable file message" \
+  grep -qx "provision send: --results /nonexistent-dir/r.jsonl: No such file or directory" "$work/err"
+
 # An existing dead-letter file that others can read: one warning, mode kept,
 # exit status unchanged.
 rm -f "$work/dl644.jsonl"; touch "$work/dl644.jsonl"; chmod 644 "$work/dl644.jsonl"

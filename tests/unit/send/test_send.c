@@ -826,6 +826,30 @@ static void test_report_head(void)
   sl_send_result_cleanup(&o.res);
 }
 
+/* --results lines: exact keys and order per status and service. */
+static void test_record_lines(void)
+{
+  struct sl_send_where w = { "in.txt", 3, SL_WHERE_LINE };
+  struct sl_send_record acc = { 2, &w, SL_SEND_ACCEPTED, "4960", "shardId-000000000001", "", "", 1 };
+  struct sl_send_record dl = { 5, NULL, SL_SEND_DEAD_LETTERED, "", "", "Throttled", "slow \"down\"", 3 };
+  struct sl_send_record wh = { 6, &w, SL_SEND_WITHHELD, "", "", "", "", 0 };
+  struct sl_buf b;
+  sl_buf_init(&b, 4096);
+  CU_ASSERT_EQUAL(sl_send_record_line(&acc, SL_SEND_KINESIS, &b), SL_OK);
+  CU_ASSERT_EQUAL(sl_send_record_line(&acc, SL_SEND_FIREHOSE, &b), SL_OK);
+  CU_ASSERT_EQUAL(sl_send_record_line(&dl, SL_SEND_FIREHOSE, &b), SL_OK);
+  CU_ASSERT_EQUAL(sl_send_record_line(&wh, SL_SEND_KINESIS, &b), SL_OK);
+  CU_ASSERT_STRING_EQUAL(b.data,
+    "{\"index\":2,\"source\":\"in.txt:3\",\"status\":\"accepted\",\"sequence_number\":\"4960\","
+    "\"shard_id\":\"shardId-000000000001\",\"attempts\":1}\n"
+    "{\"index\":2,\"source\":\"in.txt:3\",\"status\":\"accepted\",\"record_id\":\"4960\","
+    "\"attempts\":1}\n"
+    "{\"index\":5,\"source\":null,\"status\":\"dead-lettered\",\"error_code\":\"Throttled\","
+    "\"error_message\":\"slow \\\"down\\\"\",\"attempts\":3}\n"
+    "{\"index\":6,\"source\":\"in.txt:3\",\"status\":\"withheld\",\"attempts\":0}\n");
+  sl_buf_cleanup(&b);
+}
+
 static void test_reports(void)
 {
   struct sl_send_result r;
@@ -926,6 +950,7 @@ static const struct sl_test tests[] = {
   { "flush interval checked", test_flush_interval_checked },
   { "reports", test_reports },
   { "report of a record over the limit", test_report_head },
+  { "results lines", test_record_lines },
   { NULL, NULL }
 };
 
