@@ -92,6 +92,13 @@ SL_EXPORT enum sl_result sl_json_canonical(const char *json, size_t len, struct 
                                  struct sl_error *err);
 /* 1 equal, 0 different (or either fails to parse). */
 SL_EXPORT int sl_policy_equal(const char *a, const char *b);
+/* What differs between two policy documents (either may be NULL: none), one
+ * call of line per statement in canonical JSON: '-' only in before, '+' only
+ * in after; a statement changed under the same Sid gives its '-' then its
+ * '+'. Statements in both are not reported. */
+SL_EXPORT enum sl_result sl_policy_diff(const char *before, const char *after,
+                                        void (*line)(void *ud, char sign, const char *statement),
+                                        void *ud, struct sl_error *err);
 
 /* ------------------------------------------------------------------ actual state */
 

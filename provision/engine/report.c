@@ -162,6 +162,55 @@ static void facts(const struct sl_prov *s, int k, fact_fn f, void *ud)
   }
 }
 
+/* ------------------------------------------------------------------ policies */
+
+/* The two documents behind a policy change line, or 0 when it is not one. */
+static int policy_docs(const struct sl_prov *s, int k, const char *field, const char **before,
+                       const char **after)
+{
+  if(k == SL_PROV_ROLE && !strcmp(field, "trust_policy")) {
+    *before = s->have.role.trust_policy;
+    *after = s->want.trust_policy;
+  }
+  else if(k == SL_PROV_ROLE && !strcmp(field, "inline_policy")) {
+    *before = s->have.role.policy;
+    *after = s->want.role_policy;
+  }
+  else if(k == SL_PROV_BUCKET && !strcmp(field, "bucket_policy")) {
+    *before = s->have.bucket.policy;
+    *after = s->want.bucket_policy;
+  }
+  else
+    return 0;
+  return 1;
+}
+
+struct diff_text {
+  struct sl_buf *out;
+  enum sl_result r;
+};
+
+static void diff_line(void *ud, char sign, const char *statement)
+{
+  struct diff_text *d = ud;
+  if(!d->r)
+    d->r = sl_buf_printf(d->out, "        %c %s\n", sign, statement);
+}
+
+/* Under a policy's change line: the statements removed and added. A new
+ * document (nothing before) is not spelled out: it is sluice's own. */
+static enum sl_result policy_lines(const struct sl_prov *s, int k, const char *field,
+                                   struct sl_buf *out)
+{
+  const char *before, *after;
+  struct diff_text d = { out, SL_OK };
+  if(!policy_docs(s, k, field, &before, &after) || !before)
+    return SL_OK;
+  if(sl_policy_diff(before, after, diff_line, &d, NULL))
+    return SL_OK; /* not JSON: the change line says enough */
+  return d.r;
+}
+
 /* ------------------------------------------------------------------ text */
 
 struct text {
@@ -266,9 +315,11 @@ enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_
                           s->want.tls_only ? "applied" : "not applied", s->want.tls_reason);
     if(!x.r && kind == SL_PROV_REPORT_STATUS && arn_of(s, k)[0])
       x.r = sl_buf_printf(out, "    arn: %s\n", arn_of(s, k));
-    for(c = 0; !x.r && c < it->nchanges; c++)
+    for(c = 0; !x.r && c < it->nchanges; c++) {
       x.r = sl_buf_printf(out, "    ~ %s: %s -> %s\n", it->changes[c].field, it->changes[c].from,
                           it->changes[c].to);
+      if(!x.r) x.r = policy_lines(s, k, it->changes[c].field, out);
+    }
     if(kind == SL_PROV_REPORT_STATUS)
       facts(s, k, text_fact, &x);
   }
@@ -303,6 +354,23 @@ static struct json_object *calls_array(const char *calls)
   return a;
 }
 
+static void diff_json(void *ud, char sign, const char *statement)
+{
+  struct json_object **lists = ud, *st = json_tokener_parse(statement);
+  json_object_array_add(lists[sign == '+'], st ? st : json_object_new_string(statement));
+}
+
+/* A policy change carries both documents and the statements removed and added. */
+static void policy_json(const char *before, const char *after, struct json_object *x)
+{
+  struct json_object *lists[2] = { json_object_new_array(), json_object_new_array() };
+  json_object_object_add(x, "before", before ? json_tokener_parse(before) : NULL);
+  json_object_object_add(x, "after", after ? json_tokener_parse(after) : NULL);
+  sl_policy_diff(before, after, diff_json, lists, NULL);
+  json_object_object_add(x, "removed", lists[0]);
+  json_object_object_add(x, "added", lists[1]);
+}
+
 static struct json_object *resource(const struct sl_prov *s, enum sl_prov_report_kind kind, int k)
 {
   const struct sl_prov_item *it = &s->plan.item[k];
@@ -319,9 +387,12 @@ static struct json_object *resource(const struct sl_prov *s, enum sl_prov_report
   }
   for(c = 0; c < it->nchanges; c++) {
     struct json_object *x = json_object_new_object();
+    const char *before, *after;
     json_object_object_add(x, "field", json_object_new_string(it->changes[c].field));
     json_object_object_add(x, "from", json_object_new_string(it->changes[c].from));
     json_object_object_add(x, "to", json_object_new_string(it->changes[c].to));
+    if(policy_docs(s, k, it->changes[c].field, &before, &after))
+      policy_json(before, after, x);
     json_object_array_add(ch, x);
   }
   json_object_object_add(o, "changes", ch);

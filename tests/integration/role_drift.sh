@@ -76,6 +76,20 @@ run apply3 "$P" apply "$work/p.ini"
 eq "second apply: exit" "$rc" 0
 eq "second apply: no changing call" "$(mutating_ops)" ""
 
+# --- a widened sluice policy: plan shows the statement that was added by hand
+doc=$(awsx iam get-role-policy --role-name "$role" --policy-name sluice-delivery --query PolicyDocument --output json |
+      jq -c '.Statement += [{"Sid":"Extra","Effect":"Allow","Action":"s3:*","Resource":"*"}]')
+awsx iam put-role-policy --role-name "$role" --policy-name sluice-delivery --policy-document "$doc"
+run pdiff "$P" plan "$work/p.ini"
+eq "policy drift shown as a diff" "$(grep -A1 '~ inline_policy' "$work/pdiff.out")" \
+'    ~ inline_policy: differs -> sluice-delivery (least privilege)
+        - {"Action":"s3:*","Effect":"Allow","Resource":"*","Sid":"Extra"}'
+run pdiffj "$P" plan --json "$work/p.ini"
+eq "policy drift --json: before, after, removed" "$(jq -c '.resources[] | select(.type == "role") | .changes[0] |
+  [(.before.Statement | length) - (.after.Statement | length), .removed[0].Sid, (.added | length)]' "$work/pdiffj.out")" '[1,"Extra",0]'
+run pfix "$P" apply "$work/p.ini"
+eq "policy drift: apply puts it back" "$rc" 0
+
 # --- [role] permissions_boundary: put on the existing role, then kept
 sed -i "/^name = $role\$/a permissions_boundary = $S3FULL" "$work/p.ini"
 run plan2 "$P" plan "$work/p.ini"

@@ -321,6 +321,9 @@ static void test_plan_tls_off(void)
     "~ bucket plan-logs: update\n"
     "    bucket_policy: TLS-only statement not applied: the S3 endpoint is http\n"
     "    ~ bucket_policy: present -> none\n"
+    "        - {\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},"
+    "\"Effect\":\"Deny\",\"Principal\":\"*\",\"Resource\":[\"arn:aws:s3:::plan-logs\","
+    "\"arn:aws:s3:::plan-logs/*\"],\"Sid\":\"DenyInsecureTransport\"}\n"
     "= role plan-role: ok\n"));
   sl_buf_reset(&out);
   CU_ASSERT_EQUAL(sl_prov_report_json(&sess, SL_PROV_REPORT_PLAN, NULL, &out), SL_OK);

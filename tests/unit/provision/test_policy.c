@@ -149,6 +149,46 @@ static void test_default_role_name(void)
   CU_ASSERT_STRING_NOT_EQUAL(b, "logs-eu-west-1-firehose");
 }
 
+static void diff_collect(void *ud, char sign, const char *statement)
+{
+  struct sl_buf *b = ud;
+  sl_buf_printf(b, "%c %s\n", sign, statement);
+}
+
+/* Statements added, removed and changed (same Sid: - then +), in canonical
+ * JSON; what is in both is not shown, order and key order do not matter. */
+static void test_policy_diff(void)
+{
+  static const char before[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Keep\",\"Effect\":\"Allow\","
+    "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"},{\"Sid\":\"Write\",\"Effect\":\"Allow\","
+    "\"Action\":[\"s3:PutObject\"],\"Resource\":\"arn:aws:s3:::b/*\"},{\"Effect\":\"Allow\","
+    "\"Action\":\"*\",\"Resource\":\"*\"}]}";
+  static const char after[] =
+    "{\"Statement\":[{\"Resource\":\"arn:aws:s3:::b/logs/*\",\"Action\":\"s3:PutObject\","
+    "\"Effect\":\"Allow\",\"Sid\":\"Write\"},{\"Action\":[\"s3:GetObject\"],\"Effect\":\"Allow\","
+    "\"Resource\":[\"*\"],\"Sid\":\"Keep\"},{\"Sid\":\"New\",\"Effect\":\"Deny\","
+    "\"Action\":\"s3:DeleteObject\",\"Resource\":\"*\"}],\"Version\":\"2012-10-17\"}";
+  struct sl_buf b;
+  sl_buf_init(&b, 65536);
+  CU_ASSERT_EQUAL(sl_policy_diff(before, after, diff_collect, &b, NULL), SL_OK);
+  CU_ASSERT_STRING_EQUAL(b.data,
+    "- {\"Action\":\"s3:PutObject\",\"Effect\":\"Allow\",\"Resource\":\"arn:aws:s3:::b/*\","
+    "\"Sid\":\"Write\"}\n"
+    "+ {\"Action\":\"s3:PutObject\",\"Effect\":\"Allow\",\"Resource\":\"arn:aws:s3:::b/logs/*\","
+    "\"Sid\":\"Write\"}\n"
+    "- {\"Action\":\"*\",\"Effect\":\"Allow\",\"Resource\":\"*\"}\n"
+    "+ {\"Action\":\"s3:DeleteObject\",\"Effect\":\"Deny\",\"Resource\":\"*\",\"Sid\":\"New\"}\n");
+  sl_buf_reset(&b);
+  CU_ASSERT_EQUAL(sl_policy_diff(after, after, diff_collect, &b, NULL), SL_OK);
+  CU_ASSERT_EQUAL(b.len, 0);
+  CU_ASSERT_EQUAL(sl_policy_diff(NULL, "{\"Statement\":{\"Effect\":\"Deny\"}}", diff_collect, &b,
+                                 NULL), SL_OK);
+  CU_ASSERT_STRING_EQUAL(b.data, "+ {\"Effect\":\"Deny\"}\n");
+  CU_ASSERT_EQUAL(sl_policy_diff("{nope", NULL, diff_collect, &b, NULL), SL_E_PARSE);
+  sl_buf_cleanup(&b);
+}
+
 static void test_desired_arns(void)
 {
   struct sl_profile p;
@@ -291,6 +331,7 @@ static const struct sl_test tests[] = {
   { "trust and bucket policies", test_trust_and_bucket_policy },
   { "desired ARNs", test_desired_arns },
   { "default role name per region", test_default_role_name },
+  { "policy diff, statement by statement", test_policy_diff },
   { "prefix literal part", test_prefix_literal },
   { "canonical JSON", test_canonical },
   { "policy equality", test_policy_equal },
