@@ -34,6 +34,7 @@ static const struct sl_profile_key keys[] = {
   { "aws", "max_attempts", K_INT, F(aws.max_attempts), 0, 1, 100, NULL },
   { "aws", "ca_bundle", K_STR, F(aws.ca_bundle), S(aws.ca_bundle), 0, 0, NULL },
   { "aws", "allow_plain_http", K_BOOL, F(aws.allow_plain_http), 0, 0, 0, NULL },
+  { "aws", "default_tags", K_TAGS, F(default_tags), 0, 0, 0, NULL },
   { "aws", "s3_force_path_style", K_BOOL, F(aws.s3_force_path_style), 0, 0, 0, NULL },
   { "aws", "access_key_id", K_STR, F(aws.static_access_key_id), S(aws.static_access_key_id), 0, 0,
     NULL },
@@ -452,6 +453,7 @@ void sl_profile_init(struct sl_profile *p)
   memset(p, 0, sizeof(*p));
   sl_aws_config_init(&p->aws);
   sl_headers_init(&p->bucket.tags);
+  sl_headers_init(&p->default_tags);
   p->bucket.block_public_access = 1;
   p->firehose.buffer_size_mb = 5;
   p->firehose.buffer_interval_s = 300;
@@ -467,6 +469,7 @@ void sl_profile_cleanup(struct sl_profile *p)
 {
   sl_aws_config_cleanup(&p->aws);
   sl_headers_cleanup(&p->bucket.tags);
+  sl_headers_cleanup(&p->default_tags);
 }
 
 enum sl_result sl_profile_parse(const char *name, const char *text, struct sl_profile *p,

@@ -133,6 +133,10 @@ void sl_profile_check(struct sl_profile_state *st)
     sl_profile_diag(st, sl_profile_key_line(st, "aws", "session_token"), "aws", "access_key_id",
          "is required with session_token");
   check_log_names(st);
+  /* The role carries sluice's own tag too, within IAM's 50. */
+  if(p->default_tags.n > 49)
+    sl_profile_diag(st, sl_profile_key_line(st, "aws", "default_tags"), "aws", "default_tags",
+                    "more than 49 tags (the role also carries %s)", "sluice:pipeline");
   if(p->firehose.cloudwatch_logging && p->firehose.name[0]) {
     if(!p->firehose.log_group[0])
       snprintf(p->firehose.log_group, sizeof(p->firehose.log_group), "/aws/kinesisfirehose/%s",

@@ -21,6 +21,7 @@ enum sl_tls_only { SL_TLS_ONLY_AUTO = 0, SL_TLS_ONLY_TRUE, SL_TLS_ONLY_FALSE };
 struct sl_profile {
   char path[1024];
   struct sl_aws_config aws;      /* [aws]: region, profile, endpoint_url, max_attempts, keys */
+  struct sl_headers default_tags; /* [aws] default_tags: on every resource (Terraform's) */
 
   struct {
     char name[64];

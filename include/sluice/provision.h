@@ -22,6 +22,8 @@ extern "C" {
 #endif
 
 #define SL_PROV_POLICY_NAME "sluice-delivery" /* the role's inline policy */
+/* The role tag naming the pipeline a role serves: "<region>/<firehose>". */
+#define SL_PROV_OWNER_TAG "sluice:pipeline"
 
 enum sl_prov_kind { SL_PROV_BUCKET = 0, SL_PROV_ROLE, SL_PROV_KINESIS, SL_PROV_FIREHOSE,
                     SL_PROV_NKINDS };
@@ -57,6 +59,9 @@ struct sl_prov_desired {
   char *bucket_policy;          /* deny non-TLS; NULL: no bucket policy (tls_only off) */
   int tls_only;                 /* the TLS-only statement is wanted */
   char tls_reason[64];          /* why, in words: "the S3 endpoint is http" */
+  struct sl_headers bucket_tags; /* [aws] default_tags with [bucket] tags over them */
+  struct sl_headers role_tags;  /* default_tags and SL_PROV_OWNER_TAG */
+  struct sl_headers stream_tags; /* default_tags: the Kinesis and Firehose streams */
 };
 
 /* region NULL = the profile's [aws] region. */
@@ -131,9 +136,6 @@ struct sl_prov_role_state {
   int legacy_found;             /* missing, but a role of the pre-0.3.0 default name exists */
 };
 
-/* The role tag naming the pipeline a role serves: "<region>/<firehose>". */
-#define SL_PROV_OWNER_TAG "sluice:pipeline"
-
 struct sl_prov_kinesis_state {
   int exists;
   char arn[2048];
@@ -141,6 +143,7 @@ struct sl_prov_kinesis_state {
   int on_demand;
   int shards;                   /* open shards */
   int retention_hours;
+  struct sl_headers tags;
 };
 
 struct sl_prov_firehose_state {
@@ -163,6 +166,7 @@ struct sl_prov_firehose_state {
   char log_group[513];
   char log_stream[513];
   char kms_key_arn[2048];       /* "" = NoEncryption */
+  struct sl_headers tags;
 };
 
 struct sl_prov_state {

@@ -2,6 +2,7 @@
  * they compare by meaning), diff them against the profile, and write only
  * what differs. Writing and deleting are in bucket_apply.c. */
 #include "bucket.h"
+#include "tags.h"
 #include "prov_run.h"
 #include "sluice/s3.h"
 
@@ -299,28 +300,9 @@ int sl_prov_bucket_lifecycle_ok(const struct sl_profile *p, const struct sl_prov
   return b->lifecycle_found && b->expire_days == p->bucket.expire_after_days;
 }
 
-/* Tags compare as sets of key = value. */
 int sl_prov_bucket_policy_ok(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b)
 {
   return d->bucket_policy ? sl_policy_equal(b->policy, d->bucket_policy) : !b->policy;
-}
-
-int sl_prov_bucket_tags_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b)
-{
-  size_t i;
-  if(p->bucket.tags.n != b->tags.n)
-    return 0;
-  for(i = 0; i < p->bucket.tags.n; i++) {
-    size_t j, found = 0;
-    /* Not sl_headers_get: it ignores case, tag keys do not. */
-    for(j = 0; j < b->tags.n; j++)
-      if(!strcmp(b->tags.v[j].name, p->bucket.tags.v[i].name) &&
-         !strcmp(b->tags.v[j].value, p->bucket.tags.v[i].value))
-        found = 1;
-    if(!found)
-      return 0;
-  }
-  return 1;
 }
 
 static void lifecycle_words(int found, int days, char *out, size_t n)
@@ -331,17 +313,6 @@ static void lifecycle_words(int found, int days, char *out, size_t n)
     snprintf(out, n, "other rules");
   else
     snprintf(out, n, "expire after %d days", days);
-}
-
-static void tag_words(const struct sl_headers *t, char *out, size_t n)
-{
-  size_t i, len = 0;
-  out[0] = 0;
-  if(!t->n)
-    snprintf(out, n, "none");
-  for(i = 0; i < t->n && len < n; i++)
-    len += (size_t)snprintf(out + len, n - len, "%s%s=%s", i ? ", " : "", t->v[i].name,
-                            t->v[i].value);
 }
 
 void sl_prov_bucket_diff(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b,
@@ -374,11 +345,7 @@ void sl_prov_bucket_diff(const struct sl_prov_desired *d, const struct sl_prov_b
                     sizeof(to));
     sl_prov_change(it, "lifecycle", from, to);
   }
-  if(!sl_prov_bucket_tags_ok(p, b)) {
-    tag_words(&b->tags, from, sizeof(from));
-    tag_words(&p->bucket.tags, to, sizeof(to));
-    sl_prov_change(it, "tags", from, to);
-  }
+  sl_prov_tags_diff(it, &d->bucket_tags, &b->tags);
   it->action = it->nchanges ? SL_PROV_UPDATE : SL_PROV_OK;
 }
 

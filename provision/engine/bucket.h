@@ -16,7 +16,6 @@ int sl_prov_bucket_pab_ok(const struct sl_profile *p, const struct sl_prov_bucke
 int sl_prov_bucket_sse_ok(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b);
 int sl_prov_bucket_lifecycle_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b);
 int sl_prov_bucket_policy_ok(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b);
-int sl_prov_bucket_tags_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b);
 enum sl_result sl_prov_bucket_count(struct sl_client *c, const char *bucket, long long *n,
                                     struct sl_error *err);
 

@@ -2,6 +2,7 @@
  * write each hardening setting that differs from the profile; and
  * deleting it (optionally emptying it first, a page of keys at a time). */
 #include "bucket_apply.h"
+#include "tags.h"
 #include "bucket.h"
 #include "prov_run.h"
 #include "sluice/s3.h"
@@ -75,15 +76,15 @@ static enum sl_result lifecycle_body(const struct sl_profile *p, struct sl_buf *
                        "</Rule></LifecycleConfiguration>", p->bucket.expire_after_days);
 }
 
-static enum sl_result tagging_body(const struct sl_profile *p, struct sl_buf *b)
+static enum sl_result tagging_body(const struct sl_headers *tags, struct sl_buf *b)
 {
   enum sl_result r = sl_buf_adds(b, "<Tagging xmlns=\"" S3_NS "\"><TagSet>");
   size_t i;
-  for(i = 0; !r && i < p->bucket.tags.n; i++) {
+  for(i = 0; !r && i < tags->n; i++) {
     r = sl_buf_adds(b, "<Tag><Key>");
-    if(!r) r = xml_text(b, p->bucket.tags.v[i].name);
+    if(!r) r = xml_text(b, tags->v[i].name);
     if(!r) r = sl_buf_adds(b, "</Key><Value>");
-    if(!r) r = xml_text(b, p->bucket.tags.v[i].value);
+    if(!r) r = xml_text(b, tags->v[i].value);
     if(!r) r = sl_buf_adds(b, "</Value></Tag>");
   }
   if(!r) r = sl_buf_adds(b, "</TagSet></Tagging>");
@@ -161,8 +162,8 @@ enum sl_result sl_prov_bucket_apply(struct sl_prov_run *run)
         put(run, "lifecycle", XML_TYPE, &b, lifecycle_body(p, &b),
             "PutBucketLifecycleConfiguration") :
         del(run, "lifecycle", "DeleteBucketLifecycle");
-  if(!r && !sl_prov_bucket_tags_ok(p, have))
-    r = p->bucket.tags.n ? put(run, "tagging", XML_TYPE, &b, tagging_body(p, &b),
+  if(!r && !sl_prov_tags_equal(&d->bucket_tags, &have->tags))
+    r = d->bucket_tags.n ? put(run, "tagging", XML_TYPE, &b, tagging_body(&d->bucket_tags, &b),
                                "PutBucketTagging") :
                            del(run, "tagging", "DeleteBucketTagging");
   sl_buf_cleanup(&b);

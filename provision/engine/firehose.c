@@ -4,6 +4,7 @@
  * when the source cannot change in place; delete it and wait until gone. */
 #include "firehose.h"
 #include "prov_run.h"
+#include "tags.h"
 #include "sluice/log.h"
 #include "sluice/streams.h"
 
@@ -62,6 +63,7 @@ enum sl_result sl_prov_firehose_read(struct sl_client *c, const struct sl_prov_d
   struct json_object *in = named(d->p->firehose.name), *out = NULL, *desc, *fail, *dests;
   enum sl_result r = sl_firehose_call(c, "DescribeDeliveryStream", in, &out, err);
   json_object_put(in);
+  sl_headers_cleanup(&s->tags);
   memset(s, 0, sizeof(*s));
   if(r == SL_E_NOT_FOUND) {
     sl_error_clear(err);
@@ -89,6 +91,12 @@ enum sl_result sl_prov_firehose_read(struct sl_client *c, const struct sl_prov_d
       parse_destination(json_object_array_get_idx(dests, 0), s);
   }
   json_object_put(out);
+  if(!r) r = sl_prov_stream_tags_read(c, 0, d->p->firehose.name, &s->tags, err);
+  if(r == SL_E_NOT_FOUND) { /* deleted since the describe */
+    sl_error_clear(err);
+    s->exists = 0;
+    r = SL_OK;
+  }
   return r;
 }
 
@@ -154,6 +162,7 @@ void sl_prov_firehose_diff(const struct sl_prov_desired *d,
     diff_str(it, "log_group", s->log_group, p->firehose.log_group);
     diff_str(it, "log_stream", s->log_stream, p->firehose.log_stream);
   }
+  sl_prov_tags_diff(it, &d->stream_tags, &s->tags);
   it->action = replace ? SL_PROV_REPLACE : it->nchanges ? SL_PROV_UPDATE : SL_PROV_OK;
   if(it->action == SL_PROV_OK && strcmp(s->status, "ACTIVE"))
     snprintf(it->note, sizeof(it->note), "status %s", s->status);
@@ -369,13 +378,24 @@ static enum sl_result update(struct sl_prov_run *run)
   return r;
 }
 
-enum sl_result sl_prov_firehose_apply(struct sl_prov_run *run)
+/* An update of the tags alone needs no UpdateDestination. */
+static int destination_changes(const struct sl_prov_item *it)
 {
-  switch(run->s->plan.item[SL_PROV_FIREHOSE].action) {
+  int i;
+  for(i = 0; i < it->nchanges; i++)
+    if(strcmp(it->changes[i].field, "tags"))
+      return 1;
+  return 0;
+}
+
+static enum sl_result converge(struct sl_prov_run *run)
+{
+  const struct sl_prov_item *it = &run->s->plan.item[SL_PROV_FIREHOSE];
+  switch(it->action) {
   case SL_PROV_CREATE:
     return create(run);
   case SL_PROV_UPDATE:
-    return update(run);
+    return destination_changes(it) ? update(run) : SL_OK;
   case SL_PROV_REPLACE: {
     enum sl_result r = delete_stream(run);
     return r ? r : create(run);
@@ -385,6 +405,16 @@ enum sl_result sl_prov_firehose_apply(struct sl_prov_run *run)
      * apply the pipeline takes records. */
     return strcmp(run->s->have.firehose.status, "ACTIVE") ? wait_for(run, 0) : SL_OK;
   }
+}
+
+enum sl_result sl_prov_firehose_apply(struct sl_prov_run *run)
+{
+  enum sl_result r = converge(run);
+  /* A stream created here is read back (with no tags yet) before this. */
+  if(!r)
+    r = sl_prov_stream_tags_apply(run, 0, run->s->want.p->firehose.name,
+                                  &run->s->want.stream_tags, &run->s->have.firehose.tags);
+  return r;
 }
 
 enum sl_result sl_prov_firehose_destroy(struct sl_prov_run *run)

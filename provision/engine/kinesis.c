@@ -3,6 +3,7 @@
  * reconciled in place; deleted and waited on until gone. */
 #include "kinesis.h"
 #include "prov_run.h"
+#include "tags.h"
 #include "sluice/streams.h"
 
 #include <stdio.h>
@@ -37,6 +38,7 @@ enum sl_result sl_prov_kinesis_read(struct sl_client *c, const struct sl_prov_de
 {
   struct json_object *in, *out = NULL, *sum, *mode;
   enum sl_result r;
+  sl_headers_cleanup(&s->tags);
   memset(s, 0, sizeof(*s));
   if(!d->p->kinesis.enabled)
     return SL_OK;
@@ -59,6 +61,12 @@ enum sl_result sl_prov_kinesis_read(struct sl_client *c, const struct sl_prov_de
     s->retention_hours = member_int(sum, "RetentionPeriodHours");
   }
   json_object_put(out);
+  if(!r) r = sl_prov_stream_tags_read(c, 1, d->p->kinesis.name, &s->tags, err);
+  if(r == SL_E_NOT_FOUND) { /* deleted since the describe */
+    sl_error_clear(err);
+    s->exists = 0;
+    r = SL_OK;
+  }
   return r;
 }
 
@@ -88,6 +96,7 @@ void sl_prov_kinesis_diff(const struct sl_prov_desired *d, const struct sl_prov_
     snprintf(to, sizeof(to), "%d", p->kinesis.retention_hours);
     sl_prov_change(it, "retention_hours", from, to);
   }
+  sl_prov_tags_diff(it, &d->stream_tags, &s->tags);
   it->action = it->nchanges ? SL_PROV_UPDATE : SL_PROV_OK;
   if(strcmp(s->status, "ACTIVE"))
     snprintf(it->note, sizeof(it->note), "status %s", s->status);
@@ -218,6 +227,9 @@ enum sl_result sl_prov_kinesis_apply(struct sl_prov_run *run)
   else if(strcmp(run->s->have.kinesis.status, "ACTIVE"))
     r = wait_for(run, 0);
   if(!r) r = reconcile(run);
+  if(!r)
+    r = sl_prov_stream_tags_apply(run, 1, run->s->want.p->kinesis.name,
+                                  &run->s->want.stream_tags, &run->s->have.kinesis.tags);
   return r;
 }
 

@@ -2,6 +2,8 @@
  * policy documents (role trust, least-privilege delivery, bucket TLS-only),
  * plus the canonical JSON form used to compare policies semantically. */
 #include "sluice/provision.h"
+#include "tags.h"
+#include "role.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +247,16 @@ enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_p
       snprintf(d->kms_key_arn, sizeof(d->kms_key_arn), "arn:%s:kms:%.63s:%.31s:%s%.1900s",
                d->partition, region, account, strncmp(key, "alias/", 6) ? "key/" : "", key);
   }
+  r = sl_prov_tags_merge(&d->bucket_tags, &p->default_tags, &p->bucket.tags);
+  if(!r) r = sl_prov_tags_merge(&d->stream_tags, &p->default_tags, NULL);
+  if(!r) r = sl_prov_tags_merge(&d->role_tags, &p->default_tags, NULL);
+  if(!r) {
+    char owner[200];
+    sl_prov_owner_value(d, owner, sizeof(owner));
+    r = sl_headers_add(&d->role_tags, SL_PROV_OWNER_TAG, owner);
+  }
+  if(r)
+    return sl_error_set(err, r, NULL, "out of memory");
   r = policy_text(make_trust, account, &d->trust_policy, err);
   if(!r) r = policy_text(make_delivery, d, &d->role_policy, err);
   if(!r) r = policy_text(make_bucket, d->bucket_arn, &d->bucket_policy, err);
@@ -271,6 +283,9 @@ void sl_prov_desired_cleanup(struct sl_prov_desired *d)
   free(d->trust_policy);
   free(d->role_policy);
   free(d->bucket_policy);
+  sl_headers_cleanup(&d->bucket_tags);
+  sl_headers_cleanup(&d->role_tags);
+  sl_headers_cleanup(&d->stream_tags);
   memset(d, 0, sizeof(*d));
 }
 

@@ -26,6 +26,8 @@ void sl_prov_state_init(struct sl_prov_state *s)
   sl_headers_init(&s->role.other_policies);
   sl_headers_init(&s->role.attached);
   sl_headers_init(&s->role.tags);
+  sl_headers_init(&s->kinesis.tags);
+  sl_headers_init(&s->firehose.tags);
 }
 
 void sl_prov_state_cleanup(struct sl_prov_state *s)
@@ -37,6 +39,8 @@ void sl_prov_state_cleanup(struct sl_prov_state *s)
   sl_headers_cleanup(&s->role.other_policies);
   sl_headers_cleanup(&s->role.attached);
   sl_headers_cleanup(&s->role.tags);
+  sl_headers_cleanup(&s->kinesis.tags);
+  sl_headers_cleanup(&s->firehose.tags);
   sl_prov_state_init(s);
 }
 

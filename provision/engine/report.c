@@ -127,6 +127,11 @@ static void kinesis_facts(const struct sl_prov *s, fact_fn f, void *ud)
   f(ud, "mode", F_STR, k->on_demand ? "on_demand" : "provisioned", 0);
   f(ud, "shards", F_INT, NULL, k->shards);
   f(ud, "retention_hours", F_INT, NULL, k->retention_hours);
+  {
+    char tags[2048];
+    join(&k->tags, 1, tags, sizeof(tags));
+    f(ud, "tags", F_STR, tags, 0);
+  }
 }
 
 static void firehose_facts(const struct sl_prov *s, fact_fn f, void *ud)
@@ -148,6 +153,11 @@ static void firehose_facts(const struct sl_prov *s, fact_fn f, void *ud)
   f(ud, "encryption", F_STR, h->kms_key_arn[0] ? h->kms_key_arn : "none", 0);
   f(ud, "cloudwatch_logging", F_BOOL, NULL, h->logging);
   f(ud, "version_id", F_STR, h->version_id, 0);
+  {
+    char tags[2048];
+    join(&h->tags, 1, tags, sizeof(tags));
+    f(ud, "tags", F_STR, tags, 0);
+  }
 }
 
 static void facts(const struct sl_prov *s, int k, fact_fn f, void *ud)

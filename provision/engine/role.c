@@ -4,6 +4,7 @@
  * inline or attached policy is drift, removed by apply. */
 #include "role.h"
 #include "prov_run.h"
+#include "tags.h"
 #include "sluice/iam.h"
 
 #include <stdio.h>
@@ -185,7 +186,6 @@ void sl_prov_role_diff(const struct sl_prov_desired *d, const struct sl_prov_rol
                        struct sl_prov_item *it)
 {
   const char *boundary = d->p->role.permissions_boundary;
-  const char *tag = sl_headers_get(&s->tags, SL_PROV_OWNER_TAG);
   char to[200], who[2200];
   if(!s->exists) {
     it->action = SL_PROV_CREATE;
@@ -200,10 +200,7 @@ void sl_prov_role_diff(const struct sl_prov_desired *d, const struct sl_prov_rol
     it->action = SL_PROV_UPDATE;
     return;
   }
-  if(!tag) {
-    sl_prov_owner_value(d, to, sizeof(to));
-    sl_prov_change(it, "tag " SL_PROV_OWNER_TAG, "missing", to);
-  }
+  sl_prov_tags_diff(it, &d->role_tags, &s->tags);
   if(!sl_policy_equal(s->trust_policy, d->trust_policy)) {
     snprintf(to, sizeof(to), "firehose.amazonaws.com with ExternalId %s", d->account);
     sl_prov_change(it, "trust_policy", s->trust_policy ? "differs" : "missing", to);
@@ -224,25 +221,20 @@ static enum sl_result create(struct sl_prov_run *run, struct sl_prov_role_state 
 {
   const struct sl_prov_desired *d = &run->s->want;
   struct sl_iam_role role;
-  struct sl_headers tags;
-  char owner[200];
   enum sl_result r;
+  size_t i;
   sl_iam_role_init(&role);
-  sl_headers_init(&tags);
-  sl_prov_owner_value(d, owner, sizeof(owner));
-  r = sl_headers_add(&tags, SL_PROV_OWNER_TAG, owner) ?
-      sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory") :
-      sl_iam_create_role(run->c, d->role_name, d->trust_policy, ROLE_DESCRIPTION,
-                         d->p->role.permissions_boundary, &tags, &role, run->err);
-  sl_headers_cleanup(&tags);
+  r = sl_iam_create_role(run->c, d->role_name, d->trust_policy, ROLE_DESCRIPTION,
+                         d->p->role.permissions_boundary, &d->role_tags, &role, run->err);
   if(!r) {
     sl_prov_step(run, SL_PROV_ROLE, "CreateRole");
     have->exists = 1;
     snprintf(have->arn, sizeof(have->arn), "%s", role.arn);
     snprintf(have->boundary, sizeof(have->boundary), "%s", d->p->role.permissions_boundary);
     sl_headers_cleanup(&have->tags);
-    if(sl_headers_add(&have->tags, SL_PROV_OWNER_TAG, owner))
-      r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
+    for(i = 0; !r && i < d->role_tags.n; i++)
+      if(sl_headers_add(&have->tags, d->role_tags.v[i].name, d->role_tags.v[i].value))
+        r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
     free(have->trust_policy);
     have->trust_policy = strdup(d->trust_policy);
     if(!have->trust_policy)
@@ -344,17 +336,18 @@ enum sl_result sl_prov_role_apply(struct sl_prov_run *run)
       sl_prov_step(run, SL_PROV_ROLE, "PutRolePolicy " SL_PROV_POLICY_NAME);
   }
   if(!r) r = apply_boundary(run, have);
-  if(!r && !sl_headers_get(&have->tags, SL_PROV_OWNER_TAG)) {
-    struct sl_headers tags;
-    char owner[200];
-    sl_headers_init(&tags);
-    sl_prov_owner_value(d, owner, sizeof(owner));
-    r = sl_headers_add(&tags, SL_PROV_OWNER_TAG, owner) ?
-        sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory") :
-        sl_iam_tag_role(run->c, name, &tags, run->err);
-    if(!r)
+  if(!r && !sl_prov_tags_equal(&d->role_tags, &have->tags)) {
+    struct sl_headers set, remove;
+    sl_headers_init(&set);
+    sl_headers_init(&remove);
+    if(sl_prov_tags_delta(&d->role_tags, &have->tags, &set, &remove))
+      r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
+    if(!r && set.n && !(r = sl_iam_tag_role(run->c, name, &set, run->err)))
       sl_prov_step(run, SL_PROV_ROLE, "TagRole");
-    sl_headers_cleanup(&tags);
+    if(!r && remove.n && !(r = sl_iam_untag_role(run->c, name, &remove, run->err)))
+      sl_prov_step(run, SL_PROV_ROLE, "UntagRole");
+    sl_headers_cleanup(&set);
+    sl_headers_cleanup(&remove);
   }
   if(!r) r = remove_extras(run, have);
   return r;
