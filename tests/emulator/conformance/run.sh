@@ -172,6 +172,27 @@ expect_ok "iam list-attached empty" iam list-attached-role-policies --role-name 
 AWS_SECRET_ACCESS_KEY=wrong expect_err "iam wrong secret" SignatureDoesNotMatch iam get-role --role-name conf-role
 AWS_ACCESS_KEY_ID=AKIANOTKNOWN expect_err "iam unknown key" InvalidClientTokenId iam get-role --role-name conf-role
 
+# ------------------------------------------------------------------------------------------------ CloudWatch Logs
+LG=/aws/kinesisfirehose/conf
+expect_ok "logs create-log-group" logs create-log-group --log-group-name "$LG" --tags team=data
+expect_err "logs create-log-group twice" ResourceAlreadyExistsException logs create-log-group --log-group-name "$LG"
+expect_err "logs bad group name" InvalidParameterException logs create-log-group --log-group-name 'bad name!'
+expect_ok "logs put-retention-policy" logs put-retention-policy --log-group-name "$LG" --retention-in-days 14
+expect_err "logs retention not allowed" InvalidParameterException logs put-retention-policy --log-group-name "$LG" --retention-in-days 15
+expect_ok "logs describe-log-groups" logs describe-log-groups --log-group-name-prefix /aws/kinesisfirehose/ && check "group" '.logGroups[0].logGroupName == "/aws/kinesisfirehose/conf" and .logGroups[0].retentionInDays == 14 and .logGroups[0].arn == "arn:aws:logs:us-east-1:000000000000:log-group:/aws/kinesisfirehose/conf:*"'
+expect_ok "logs create-log-stream" logs create-log-stream --log-group-name "$LG" --log-stream-name DestinationDelivery
+expect_err "logs create-log-stream twice" ResourceAlreadyExistsException logs create-log-stream --log-group-name "$LG" --log-stream-name DestinationDelivery
+expect_err "logs stream in a missing group" ResourceNotFoundException logs create-log-stream --log-group-name /nope --log-stream-name s
+expect_ok "logs describe-log-streams" logs describe-log-streams --log-group-name "$LG" && check "streams" '[.logStreams[].logStreamName] == ["DestinationDelivery"]'
+LGARN="arn:aws:logs:us-east-1:000000000000:log-group:$LG"
+expect_ok "logs tag-resource" logs tag-resource --resource-arn "$LGARN" --tags env=dev
+expect_ok "logs list-tags-for-resource" logs list-tags-for-resource --resource-arn "$LGARN" && check "tags" '.tags == {"team": "data", "env": "dev"}'
+expect_ok "logs untag-resource" logs untag-resource --resource-arn "$LGARN" --tag-keys team
+expect_ok "logs tags after untag" logs list-tags-for-resource --resource-arn "$LGARN" && check "tags left" '.tags == {"env": "dev"}'
+AWS_DEFAULT_REGION=us-west-2 expect_ok "logs groups are regional" logs describe-log-groups --log-group-name-prefix /aws/kinesisfirehose/ && check "none in us-west-2" '.logGroups == []'
+expect_ok "logs delete-log-group" logs delete-log-group --log-group-name "$LG"
+expect_err "logs delete missing group" ResourceNotFoundException logs delete-log-group --log-group-name "$LG"
+
 # ------------------------------------------------------------------------------------------------ STS
 expect_ok "sts get-caller-identity" sts get-caller-identity && check "caller" '.Account == "000000000000" and .Arn == "arn:aws:iam::000000000000:root"'
 expect_ok "sts assume-role" sts assume-role --role-arn arn:aws:iam::000000000000:role/svc/conf-role --role-session-name conf --duration-seconds 900

@@ -32,9 +32,9 @@ RUNTIME_CONFIG_KEYS = ("time_scale", "lifecycle_seconds", "iam_propagation_secon
                        "kinesis_max_request_bytes")
 
 PROTOCOLS = {"s3": "rest-xml", "iam": "query", "sts": "query", "firehose": "json", "kinesis": "json",
-             "sso": "rest-json"}
+             "logs": "json", "sso": "rest-json"}
 QUERY_NS = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
-JSON_TARGET_PREFIX = {"firehose": "Firehose_20150804", "kinesis": "Kinesis_20131202"}
+JSON_TARGET_PREFIX = {"firehose": "Firehose_20150804", "kinesis": "Kinesis_20131202", "logs": "Logs_20140328"}
 
 
 class AwsError(Exception):
@@ -267,7 +267,7 @@ class BrokenService(Service):
                        501, sender_fault=False)
 
 
-SERVICE_MODULES = ("s3", "iam", "sts", "firehose", "kinesis", "sso")
+SERVICE_MODULES = ("s3", "iam", "sts", "firehose", "kinesis", "logs", "sso")
 
 
 class Emulator:
