@@ -222,7 +222,6 @@ static enum sl_result create(struct sl_prov_run *run, struct sl_prov_role_state 
   const struct sl_prov_desired *d = &run->s->want;
   struct sl_iam_role role;
   enum sl_result r;
-  size_t i;
   sl_iam_role_init(&role);
   r = sl_iam_create_role(run->c, d->role_name, d->trust_policy, ROLE_DESCRIPTION,
                          d->p->role.permissions_boundary, &d->role_tags, &role, run->err);
@@ -232,9 +231,8 @@ static enum sl_result create(struct sl_prov_run *run, struct sl_prov_role_state 
     snprintf(have->arn, sizeof(have->arn), "%s", role.arn);
     snprintf(have->boundary, sizeof(have->boundary), "%s", d->p->role.permissions_boundary);
     sl_headers_cleanup(&have->tags);
-    for(i = 0; !r && i < d->role_tags.n; i++)
-      if(sl_headers_add(&have->tags, d->role_tags.v[i].name, d->role_tags.v[i].value))
-        r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
+    if(sl_prov_tags_merge(&have->tags, &d->role_tags, NULL))
+      r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
     free(have->trust_policy);
     have->trust_policy = strdup(d->trust_policy);
     if(!have->trust_policy)

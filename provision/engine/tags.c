@@ -174,7 +174,6 @@ enum sl_result sl_prov_stream_tags_apply(struct sl_prov_run *run, int kinesis, c
 {
   struct sl_headers set, remove;
   enum sl_result r = SL_OK;
-  size_t i;
   if(sl_prov_tags_equal(want, have))
     return SL_OK;
   sl_headers_init(&set);
@@ -185,9 +184,8 @@ enum sl_result sl_prov_stream_tags_apply(struct sl_prov_run *run, int kinesis, c
   if(!r) r = tag_calls(run, kinesis, stream, &remove, 1);
   if(!r) {
     sl_headers_cleanup(have);
-    for(i = 0; !r && i < want->n; i++)
-      if(sl_headers_add(have, want->v[i].name, want->v[i].value))
-        r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
+    if(sl_prov_tags_merge(have, want, NULL))
+      r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
   }
   sl_headers_cleanup(&set);
   sl_headers_cleanup(&remove);
