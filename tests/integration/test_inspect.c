@@ -34,6 +34,15 @@ static int inspect(const char *args)
   return sl_itest_run_tool("inspect", args, tmp, &out_text, &err_text);
 }
 
+/* out_text against want; on a difference both are shown, with the tool's
+ * stderr. */
+#define ASSERT_OUT(want)                                            \
+  do {                                                              \
+    if(strcmp(out_text, (want)))                                    \
+      fprintf(stderr, "%s:%d: stderr <<%s>>\n", __FILE__, __LINE__, err_text); \
+    SL_ASSERT_STR(out_text, (want));                                \
+  } while(0)
+
 static size_t gzip(const char *in, size_t n, char *out, size_t outlen)
 {
   z_stream z;
@@ -202,16 +211,16 @@ static void test_cat_exact(void)
 {
   ledger_reset();
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, logs_ndjson);
+  ASSERT_OUT(logs_ndjson);
   CU_ASSERT_STRING_EQUAL(err_text, "");
   /* the old reader wrote objects back: inspect never mutates */
   CU_ASSERT_EQUAL(summary("mutating_calls"), 0);
   CU_ASSERT_EQUAL(summary("calls"), 1 + (long)NLOGS);
   /* one worker, one page per key, a tiny reorder buffer: the same bytes */
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/ --concurrency 1 --page-size 1", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, logs_ndjson);
+  ASSERT_OUT(logs_ndjson);
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/ --concurrency 4 --object-buffer 1", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, logs_ndjson);
+  ASSERT_OUT(logs_ndjson);
   CU_ASSERT_EQUAL(summary("mutating_calls"), 0);
 }
 
@@ -225,18 +234,18 @@ static void test_cat_options(void)
            "\"nested\":{\"x\":[1,2]}}}\n"
            "{\"key\":\"%s\",\"offset\":0,\"record\":{\"n\":3,\"level\":\"error\"}}\n",
            logs[0].key, logs[0].key, logs[1].key);
-  CU_ASSERT_STRING_EQUAL(out_text, want);
+  ASSERT_OUT(want);
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/ --where level=error", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, "{\"n\":2,\"level\":\"error\",\"nested\":{\"x\":[1,2]}}\n"
+  ASSERT_OUT("{\"n\":2,\"level\":\"error\",\"nested\":{\"x\":[1,2]}}\n"
                                    "{\"n\":3,\"level\":\"error\"}\n");
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/ --where nested.x.1=2", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, "{\"n\":2,\"level\":\"error\",\"nested\":{\"x\":[1,2]}}\n");
+  ASSERT_OUT("{\"n\":2,\"level\":\"error\",\"nested\":{\"x\":[1,2]}}\n");
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/ --grep line", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, "\"plain line one\"\n\"line \\\"two\\\"\\twith tab\"\n");
+  ASSERT_OUT("\"plain line one\"\n\"line \\\"two\\\"\\twith tab\"\n");
   /* resume an audit after a key */
   snprintf(want, sizeof(want), "cat s3://%%s/logs/ --resume-after '%s'", logs[2].key);
   CU_ASSERT_EQUAL(inspect(a(want, NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, "{\"n\":5}\n");
+  ASSERT_OUT("{\"n\":5}\n");
 }
 
 static void test_window_lists_hour_prefixes(void)
@@ -245,13 +254,13 @@ static void test_window_lists_hour_prefixes(void)
   ledger_reset();
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/ --since 2025-01-01T00:00 --until "
                             "2025-01-01T01:59:59", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, strstr(logs_ndjson, "{\"n\":3"));
+  ASSERT_OUT(strstr(logs_ndjson, "{\"n\":3"));
   CU_ASSERT_EQUAL(list_calls(), 2);
   /* within an hour, the key's arrival time decides */
   ledger_reset();
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/logs/ --since 2025-01-01T01:15 --until "
                             "2025-01-01T01:45", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, "{\"n\":5}\n");
+  ASSERT_OUT("{\"n\":5}\n");
   CU_ASSERT_EQUAL(list_calls(), 1);
   /* across the year boundary, with the layout spelled as an expression */
   ledger_reset();
@@ -287,7 +296,7 @@ static void test_paging(void)
   ledger_reset();
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/many/ --page-size 100 --concurrency 6", NULL)), 0);
   CU_ASSERT_EQUAL(strlen(out_text), want.len);
-  CU_ASSERT_STRING_EQUAL(out_text, want.data);
+  ASSERT_OUT(want.data);
   CU_ASSERT_EQUAL(list_calls(), 5);
   CU_ASSERT_EQUAL(summary("mutating_calls"), 0);
   ledger_reset();
@@ -317,7 +326,7 @@ static void test_bad_data(void)
   put("bad/5-zip", "PK\x03\x04zipzipzipzip", 16);
   ledger_reset();
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/bad/", NULL)), 3);
-  CU_ASSERT_STRING_EQUAL(out_text, "{\"ok\":1}\n{\"ok\":2}\n{\"ok\":3}\n{\"ok\":4}\n{\"ok\":5}\n");
+  ASSERT_OUT("{\"ok\":1}\n{\"ok\":2}\n{\"ok\":3}\n{\"ok\":4}\n{\"ok\":5}\n");
   CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "inspect: bad/2-corrupt.gz: offset 9: gzip: "));
   CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "inspect: bad/3-truncated.gz: offset 18: "));
   CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "inspect: bad/4-truncated.json: offset 9: truncated"));
@@ -360,7 +369,7 @@ static void test_errors(void)
            "\"errorCode\":\"Lambda.Timeout\",\"errorMessage\":\"took \\\"too\\\" long\","
            "\"attemptsMade\":3,\"arrivalTimestamp\":1735689602000,\"record\":\"not json\\n\"}\n",
            (size_t)(strchr(body.data, '\n') - body.data + 1));
-  CU_ASSERT_STRING_EQUAL(out_text, want);
+  ASSERT_OUT(want);
   CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "not a Firehose error record"));
   /* --raw: the filter looks at the error record as stored; the ones it
    * drops are not judged */
@@ -378,7 +387,7 @@ static void test_errors(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"record\":\"not json\\n\"}\n"));
   /* --raw: the text is base64 there, and the bad line, dropped, is not judged */
   CU_ASSERT_EQUAL(inspect(a("errors s3://%s/errors/ --raw --grep 'not json'", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, "");
+  ASSERT_OUT("");
   sl_buf_cleanup(&body);
   sl_buf_cleanup(&b64);
 }
@@ -389,7 +398,7 @@ static void test_url_encoded_keys(void)
   put("enc/\xc3\xa9t\xc3\xa9/\xc3\xbc.json", "{\"k\":2}", 7);
   put("enc/x?y#z%25~.json", "{\"k\":3}", 7);
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/enc/ --with-key", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text,
+  ASSERT_OUT(
     "{\"key\":\"enc/with space/a+b=c&d.json\",\"offset\":0,\"record\":{\"k\":1}}\n"
     "{\"key\":\"enc/x?y#z%25~.json\",\"offset\":0,\"record\":{\"k\":3}}\n"
     "{\"key\":\"enc/\xc3\xa9t\xc3\xa9/\xc3\xbc.json\",\"offset\":0,\"record\":{\"k\":2}}\n");
@@ -404,7 +413,7 @@ static void test_local(void)
   CU_ASSERT_EQUAL(inspect(dir), 64); /* no command yet: usage */
   snprintf(dir, sizeof(dir), "cat --local %s/local", tmp);
   CU_ASSERT_EQUAL(inspect(dir), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, logs_ndjson);
+  ASSERT_OUT(logs_ndjson);
   snprintf(dir, sizeof(dir), "cat --local %s/local/2025/01/01/01 --with-key", tmp);
   CU_ASSERT_EQUAL(inspect(dir), 0);
   snprintf(want, sizeof(want),
@@ -412,7 +421,7 @@ static void test_local(void)
            "{\"key\":\"%s/local/%s\",\"offset\":15,\"record\":\"line \\\"two\\\"\\twith tab\"}\n"
            "{\"key\":\"%s/local/%s\",\"offset\":0,\"record\":{\"n\":5}}\n",
            tmp, logs[2].key + 5, tmp, logs[2].key + 5, tmp, logs[3].key + 5);
-  CU_ASSERT_STRING_EQUAL(out_text, want);
+  ASSERT_OUT(want);
   snprintf(dir, sizeof(dir), "stats --local %s/local --since 2025-01-01T00:00", tmp);
   CU_ASSERT_EQUAL(inspect(dir), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "objects: 3\n"));
@@ -438,7 +447,7 @@ static void test_stats(void)
            "first arrival: 2024-12-31T23:59:58Z\nlast arrival: 2025-01-01T01:30:00Z\n"
            "records per hour:\n  2024-12-31T23  2\n  2025-01-01T00  2\n  2025-01-01T01  3\n",
            logs_bytes, size);
-  CU_ASSERT_STRING_EQUAL(out_text, want);
+  ASSERT_OUT(want);
   /* filters: records and arrivals follow the matches, objects and bytes
    * stay what was read, and every hour read keeps its row */
   CU_ASSERT_EQUAL(inspect(a("stats s3://%s/logs/ --where level=error --json", NULL)), 0);
@@ -454,7 +463,7 @@ static void test_stats(void)
            "first arrival: 2025-01-01T01:00:00Z\nlast arrival: 2025-01-01T01:00:00Z\n"
            "records per hour:\n  2024-12-31T23  0\n  2025-01-01T00  0\n  2025-01-01T01  2\n",
            logs_bytes, size);
-  CU_ASSERT_STRING_EQUAL(out_text, want);
+  ASSERT_OUT(want);
 }
 
 /* Every GetObject answer is cut after half its body: the first GET gives
@@ -476,12 +485,12 @@ static void test_resume_cut_download(void)
                                    "\"operations\":[\"GetObject\"]}", NULL), 200);
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/cut/", NULL)), 1);
   CU_ASSERT_EQUAL(sl_itest_control("POST", "faults", "{}", NULL), 200);
-  CU_ASSERT_STRING_EQUAL(out_text, want.data);
+  ASSERT_OUT(want.data);
   snprintf(where, sizeof(where), "inspect: cut/obj: offset 630: ");
   CU_ASSERT_PTR_NOT_NULL(strstr(err_text, where));
   CU_ASSERT_EQUAL(summary("calls"), 4); /* one list, three gets */
   CU_ASSERT_EQUAL(inspect(a("cat s3://%s/cut/", NULL)), 0);
-  CU_ASSERT_STRING_EQUAL(out_text, body.data);
+  ASSERT_OUT(body.data);
   sl_buf_cleanup(&body);
   sl_buf_cleanup(&want);
 }

@@ -5,6 +5,8 @@
 
 #include <CUnit/CUnit.h>
 #include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
 
 struct sl_test {
   const char *name;
@@ -22,6 +24,17 @@ const char *sl_test_data(const char *rel);
 char *sl_test_read_file(const char *path, size_t *len);
 /* A fresh private temporary directory (mode 0700), removed at exit. */
 const char *sl_test_tmpdir(void);
+
+/* CU_ASSERT_STRING_EQUAL that shows both strings when they differ, so a
+ * rare failure in CI can be read from the log. */
+#define SL_ASSERT_STR(got, want)                                                       \
+  do {                                                                                 \
+    const char *g_ = (got), *w_ = (want);                                              \
+    if(!g_ || strcmp(g_, w_))                                                          \
+      fprintf(stderr, "%s:%d: got <<%s>>\n  want <<%s>>\n", __FILE__, __LINE__,        \
+              g_ ? g_ : "(null)", w_);                                                 \
+    CU_ASSERT_STRING_EQUAL(g_, w_);                                                    \
+  } while(0)
 
 #define SL_TEST_MAIN(suite, table, init, cleanup) \
   int main(void) { return sl_test_run(suite, table, init, cleanup); }
