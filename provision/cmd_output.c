@@ -34,7 +34,7 @@ static const char *const examples[] = {
 static const char names[] = "region, account, bucket, bucket_arn, role, role_arn, "
                             "kinesis_stream, kinesis_stream_arn, firehose_stream, "
                             "firehose_stream_arn, s3_prefix, s3_error_prefix, log_group, "
-                            "log_stream";
+                            "log_group_arn, log_stream";
 
 static int on_option(void *ud, int id, const char *value)
 {

@@ -17,6 +17,7 @@
 
 #define FIREHOSE_PREFIX "Firehose_20150804."
 #define KINESIS_PREFIX "Kinesis_20131202."
+#define LOGS_PREFIX "Logs_20140328."
 
 static enum sl_result call(struct sl_client *c, enum sl_service svc, const char *prefix,
                            const char *op, struct json_object *in, struct json_object **out,
@@ -44,6 +45,12 @@ enum sl_result sl_kinesis_call(struct sl_client *c, const char *op, struct json_
                                struct json_object **out, struct sl_error *err)
 {
   return call(c, SL_SVC_KINESIS, KINESIS_PREFIX, op, in, out, err);
+}
+
+enum sl_result sl_logs_call(struct sl_client *c, const char *op, struct json_object *in,
+                            struct json_object **out, struct sl_error *err)
+{
+  return call(c, SL_SVC_LOGS, LOGS_PREFIX, op, in, out, err);
 }
 
 /* The request body is sized exactly before it is written: one allocation,

@@ -13,8 +13,15 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const svc_names[SL_SVC_COUNT] = { "s3", "iam", "sts", "firehose", "kinesis" };
-static const char *const svc_env[SL_SVC_COUNT] = { "S3", "IAM", "STS", "FIREHOSE", "KINESIS" };
+/* Signing names (also the endpoint host's first label), the AWS_ENDPOINT_URL_
+ * suffixes and the shared config's [services] keys: the last two come from
+ * the service id ("CloudWatch Logs"), as in the AWS SDKs. */
+static const char *const svc_names[SL_SVC_COUNT] = { "s3", "iam", "sts", "firehose", "kinesis",
+                                                     "logs" };
+static const char *const svc_env[SL_SVC_COUNT] = { "S3", "IAM", "STS", "FIREHOSE", "KINESIS",
+                                                   "CLOUDWATCH_LOGS" };
+static const char *const svc_keys[SL_SVC_COUNT] = { "s3", "iam", "sts", "firehose", "kinesis",
+                                                    "cloudwatch_logs" };
 
 const char *sl_service_name(enum sl_service s)
 {
@@ -244,7 +251,7 @@ static enum sl_result services_section(struct sl_aws_config *c, const char *name
   for(i = 0; !r && i < SL_SVC_COUNT; i++) {
     char key[64], what[128];
     const char *v;
-    snprintf(key, sizeof(key), "%s.endpoint_url", svc_names[i]);
+    snprintf(key, sizeof(key), "%s.endpoint_url", svc_keys[i]);
     if(c->service_endpoint[i][0] || !(v = sl_shared_profile_get(&s, key)))
       continue;
     snprintf(what, sizeof(what), "[services %s] %s", name, key);

@@ -62,6 +62,7 @@ static const struct sl_profile_key keys[] = {
   { "firehose", "cloudwatch_logging", K_BOOL, F(firehose.cloudwatch_logging), 0, 0, 0, NULL },
   { "firehose", "log_group", K_STR, F(firehose.log_group), S(firehose.log_group), 0, 0, NULL },
   { "firehose", "log_stream", K_STR, F(firehose.log_stream), S(firehose.log_stream), 0, 0, NULL },
+  { "firehose", "log_retention_days", K_INT, F(firehose.log_retention_days), 0, 0, 3653, NULL },
   { "kinesis", "name", K_STR, F(kinesis.name), S(kinesis.name), 0, 0, NULL },
   { "kinesis", "mode", K_ENUM, F(kinesis.on_demand), 0, 0, 0, mode_choices },
   { "kinesis", "shards", K_INT, F(kinesis.shards), 0, 1, 10000, NULL },
@@ -457,6 +458,7 @@ void sl_profile_init(struct sl_profile *p)
   p->bucket.block_public_access = 1;
   p->firehose.buffer_size_mb = 5;
   p->firehose.buffer_interval_s = 300;
+  p->firehose.log_retention_days = 14;
   snprintf(p->firehose.compression, sizeof(p->firehose.compression), "UNCOMPRESSED");
   p->kinesis.shards = 1;
   p->kinesis.retention_hours = 24;

@@ -51,6 +51,22 @@ static void check_log_names(struct sl_profile_state *st)
   if(t[0] && strpbrk(t, ":*"))
     sl_profile_diag(st, sl_profile_key_line(st, "firehose", "log_stream"), "firehose",
                     "log_stream", "'%s' is not a valid log stream name (no ':' or '*')", t);
+  {
+    /* CloudWatch Logs takes these retention periods only. */
+    static const int days[] = { 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+                                731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 };
+    int line = sl_profile_key_line(st, "firehose", "log_retention_days");
+    for(i = 0, ok = 0; i < sizeof(days) / sizeof(days[0]) && !ok; i++)
+      ok = days[i] == p->firehose.log_retention_days;
+    if(!ok)
+      sl_profile_diag(st, line, "firehose", "log_retention_days",
+                      "%d is not a CloudWatch Logs retention period (0 = never expire, 1, 3, 5, "
+                      "7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "
+                      "2557, 2922, 3288, 3653)", p->firehose.log_retention_days);
+    else if(line && !p->firehose.cloudwatch_logging)
+      sl_profile_diag(st, line, "firehose", "log_retention_days",
+                      "is only used with cloudwatch_logging = true");
+  }
   if(!p->firehose.cloudwatch_logging && (g[0] || t[0]))
     sl_profile_diag(st, sl_profile_key_line(st, "firehose", g[0] ? "log_group" : "log_stream"),
                     "firehose", g[0] ? "log_group" : "log_stream",

@@ -51,6 +51,7 @@ struct sl_profile {
     int cloudwatch_logging;
     char log_group[513];         /* default /aws/kinesisfirehose/<name> */
     char log_stream[513];        /* default DestinationDelivery */
+    int log_retention_days;      /* the log group's retention, default 14; 0 = never expire */
   } firehose;
 
   struct {

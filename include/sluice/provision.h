@@ -1,5 +1,6 @@
 /* sluice — idempotent provisioning of the pipeline a profile describes:
  * S3 bucket (hardened), IAM delivery role, optional Kinesis source stream,
+ * the CloudWatch log group Firehose logs to (with cloudwatch_logging),
  * Firehose delivery stream. Data flows one way: profile → desired state →
  * actual state (read) → plan (a pure diff) → calls → report.
  *
@@ -25,8 +26,9 @@ extern "C" {
 /* The role tag naming the pipeline a role serves: "<region>/<firehose>". */
 #define SL_PROV_OWNER_TAG "sluice:pipeline"
 
-enum sl_prov_kind { SL_PROV_BUCKET = 0, SL_PROV_ROLE, SL_PROV_KINESIS, SL_PROV_FIREHOSE,
-                    SL_PROV_NKINDS };
+/* In the order apply makes them (destroy: the reverse). */
+enum sl_prov_kind { SL_PROV_BUCKET = 0, SL_PROV_ROLE, SL_PROV_KINESIS, SL_PROV_LOGS,
+                    SL_PROV_FIREHOSE, SL_PROV_NKINDS };
 enum sl_prov_action {
   SL_PROV_OK = 0,   /* exists and matches */
   SL_PROV_CREATE,
@@ -35,7 +37,7 @@ enum sl_prov_action {
   SL_PROV_DELETE,   /* destroy */
   SL_PROV_ABSENT    /* destroy / status: does not exist (nothing to do) */
 };
-/* "bucket", "role", "kinesis", "firehose" / "ok", "create", "update", ... */
+/* "bucket", "role", "kinesis", "log_group", "firehose" / "ok", "create", "update", ... */
 SL_EXPORT const char *sl_prov_kind_name(enum sl_prov_kind k);
 SL_EXPORT const char *sl_prov_action_name(enum sl_prov_action a);
 
@@ -61,7 +63,8 @@ struct sl_prov_desired {
   char tls_reason[64];          /* why, in words: "the S3 endpoint is http" */
   struct sl_headers bucket_tags; /* [aws] default_tags with [bucket] tags over them */
   struct sl_headers role_tags;  /* default_tags and SL_PROV_OWNER_TAG */
-  struct sl_headers stream_tags; /* default_tags: the Kinesis and Firehose streams */
+  struct sl_headers stream_tags; /* default_tags: the Kinesis and Firehose streams, the log group */
+  char log_group_arn[800];      /* "" without cloudwatch_logging */
 };
 
 /* region NULL = the profile's [aws] region. */
@@ -146,6 +149,15 @@ struct sl_prov_kinesis_state {
   struct sl_headers tags;
 };
 
+/* The log group (and its one log stream) Firehose reports delivery errors to. */
+struct sl_prov_logs_state {
+  int exists;
+  char arn[800];                /* logGroupArn, without the ":*" */
+  int retention_days;           /* 0 = never expire */
+  int stream_exists;            /* the profile's log_stream is in it */
+  struct sl_headers tags;
+};
+
 struct sl_prov_firehose_state {
   int exists;
   char arn[2048];
@@ -173,6 +185,7 @@ struct sl_prov_state {
   struct sl_prov_bucket_state bucket;
   struct sl_prov_role_state role;
   struct sl_prov_kinesis_state kinesis;
+  struct sl_prov_logs_state logs;
   struct sl_prov_firehose_state firehose;
 };
 
@@ -192,7 +205,7 @@ struct sl_prov_change {
 struct sl_prov_item {
   enum sl_prov_kind kind;
   int wanted;                   /* the profile describes it (kinesis: a [kinesis] section) */
-  char name[130];
+  char name[520];               /* a log group name may be 512 long */
   enum sl_prov_action action;
   int nchanges;
   struct sl_prov_change changes[SL_PROV_MAX_CHANGES];
@@ -254,13 +267,13 @@ SL_EXPORT const char *sl_prov_get_where(const struct sl_prov *s);
 SL_EXPORT enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err);
 /* sl_prov_read then sl_prov_diff into s->plan. */
 SL_EXPORT enum sl_result sl_prov_plan(struct sl_prov *s, struct sl_error *err);
-/* Plans, then converges: bucket → role → kinesis → firehose. s->done says
+/* Plans, then converges: bucket → role → kinesis → log group → firehose. s->done says
  * what was done; s->plan keeps what was found. A REPLACE without
  * opts->replace fails before any change. */
 SL_EXPORT enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *opts,
                              struct sl_error *err);
-/* Deletes in reverse order (firehose → kinesis → role policies → role →
- * bucket), waiting for each deletion; missing resources are fine. A
+/* Deletes in reverse order (firehose → log group → kinesis → role
+ * policies → role → bucket), waiting for each deletion; missing resources are fine. A
  * non-empty bucket is refused (before anything is deleted) unless
  * opts->empty_bucket. */
 SL_EXPORT enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *opts,
@@ -272,7 +285,8 @@ SL_EXPORT enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov
  * resource's name and ARN appended to out as name = value, in a fixed
  * order (region, account, bucket, bucket_arn, role, role_arn,
  * kinesis_stream(_arn), firehose_stream(_arn), s3_prefix, s3_error_prefix
- * as the stream delivers, log_group, log_stream when it logs); each
+ * as the stream delivers, log_group, log_group_arn (when that group
+ * exists), log_stream when it logs); each
  * resource the profile names that does not exist goes to missing as
  * kind = name. */
 SL_EXPORT enum sl_result sl_prov_outputs(const struct sl_prov *s, struct sl_headers *out,

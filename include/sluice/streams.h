@@ -1,5 +1,6 @@
 /* sluice — Firehose and Kinesis clients (JSON 1.1): stream lifecycle calls
- * and batched puts with per-entry results. */
+ * and batched puts with per-entry results; and CloudWatch Logs (JSON 1.1
+ * too), where a Firehose stream reports its delivery errors. */
 #ifndef SLUICE_STREAMS_H
 #define SLUICE_STREAMS_H
 
@@ -48,6 +49,9 @@ SL_EXPORT enum sl_result sl_firehose_call(struct sl_client *c, const char *op, s
                                 struct json_object **out, struct sl_error *err);
 SL_EXPORT enum sl_result sl_kinesis_call(struct sl_client *c, const char *op, struct json_object *in,
                                struct json_object **out, struct sl_error *err);
+/* CloudWatch Logs ("DescribeLogGroups"), the same way. */
+SL_EXPORT enum sl_result sl_logs_call(struct sl_client *c, const char *op, struct json_object *in,
+                                      struct json_object **out, struct sl_error *err);
 
 /* PutRecordBatch: n <= 500; results (n entries) filled; *failed from
  * FailedPutCount. Whole-request failures are retried by the client's policy;

@@ -46,10 +46,14 @@ enum sl_result sl_prov_outputs(const struct sl_prov *s, struct sl_headers *out,
     if(!r) r = add(out, "s3_error_prefix", h->firehose.error_prefix);
     if(!r && h->firehose.logging) {
       r = add(out, "log_group", h->firehose.log_group);
+      if(!r && h->logs.exists && !strcmp(h->firehose.log_group, p->firehose.log_group))
+        r = add(out, "log_group_arn", h->logs.arn);
       if(!r) r = add(out, "log_stream", h->firehose.log_stream);
     }
   }
   else if(!r) r = add(missing, "firehose", p->firehose.name);
+  if(!r && p->firehose.cloudwatch_logging && !h->logs.exists)
+    r = add(missing, "log_group", p->firehose.log_group);
   return r;
 }
 

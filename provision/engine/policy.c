@@ -158,8 +158,7 @@ enum sl_result sl_policy_delivery(const struct sl_prov_desired *d, struct sl_buf
   }
   if(p->firehose.cloudwatch_logging) {
     char logs[1400];
-    snprintf(logs, sizeof(logs), "arn:%s:logs:%s:%s:log-group:%s:log-stream:%s", d->partition,
-             d->region, d->account, p->firehose.log_group, p->firehose.log_stream);
+    snprintf(logs, sizeof(logs), "%s:log-stream:%s", d->log_group_arn, p->firehose.log_stream);
     json_object_array_add(stmts, statement("CloudWatchLogs", "Allow", NULL,
                                            str("logs:PutLogEvents"), str(logs)));
   }
@@ -239,6 +238,9 @@ enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_p
   if(p->kinesis.enabled)
     snprintf(d->kinesis_arn, sizeof(d->kinesis_arn), "arn:%s:kinesis:%s:%s:stream/%s",
              d->partition, region, account, p->kinesis.name);
+  if(p->firehose.cloudwatch_logging)
+    snprintf(d->log_group_arn, sizeof(d->log_group_arn), "arn:%s:logs:%s:%s:log-group:%s",
+             d->partition, region, account, p->firehose.log_group);
   if(p->bucket.encryption == SL_ENC_SSE_KMS) {
     /* A bare key id or alias is turned into an ARN: policies need one. */
     if(!strncmp(key, "arn:", 4))

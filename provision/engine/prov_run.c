@@ -11,7 +11,7 @@
 
 const char *sl_prov_kind_name(enum sl_prov_kind k)
 {
-  static const char *const names[] = { "bucket", "role", "kinesis", "firehose" };
+  static const char *const names[] = { "bucket", "role", "kinesis", "log_group", "firehose" };
   return (unsigned)k < SL_PROV_NKINDS ? names[k] : "?";
 }
 
@@ -58,6 +58,7 @@ const char *sl_prov_item_name(const struct sl_prov_desired *d, enum sl_prov_kind
   case SL_PROV_BUCKET: return d->p->bucket.name;
   case SL_PROV_ROLE: return d->role_name;
   case SL_PROV_KINESIS: return d->p->kinesis.name;
+  case SL_PROV_LOGS: return d->p->firehose.log_group;
   default: return d->p->firehose.name;
   }
 }

@@ -7,6 +7,7 @@
 #include "bucket_apply.h"
 #include "role.h"
 #include "kinesis.h"
+#include "logs.h"
 #include "firehose.h"
 #include "sluice/log.h"
 #include "sluice/s3.h"
@@ -27,6 +28,7 @@ void sl_prov_state_init(struct sl_prov_state *s)
   sl_headers_init(&s->role.attached);
   sl_headers_init(&s->role.tags);
   sl_headers_init(&s->kinesis.tags);
+  sl_headers_init(&s->logs.tags);
   sl_headers_init(&s->firehose.tags);
 }
 
@@ -40,6 +42,7 @@ void sl_prov_state_cleanup(struct sl_prov_state *s)
   sl_headers_cleanup(&s->role.attached);
   sl_headers_cleanup(&s->role.tags);
   sl_headers_cleanup(&s->kinesis.tags);
+  sl_headers_cleanup(&s->logs.tags);
   sl_headers_cleanup(&s->firehose.tags);
   sl_prov_state_init(s);
 }
@@ -164,6 +167,7 @@ static enum sl_result read_kind(struct sl_client *c, struct sl_prov *s, enum sl_
   case SL_PROV_BUCKET: return sl_prov_bucket_read(c, &s->want, &s->have.bucket, err);
   case SL_PROV_ROLE: return sl_prov_role_read(c, &s->want, &s->have.role, err);
   case SL_PROV_KINESIS: return sl_prov_kinesis_read(c, &s->want, &s->have.kinesis, err);
+  case SL_PROV_LOGS: return sl_prov_logs_read(c, &s->want, &s->have.logs, err);
   default: return sl_prov_firehose_read(c, &s->want, &s->have.firehose, err);
   }
 }
@@ -192,7 +196,8 @@ enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err)
   for(k = 0; k < SL_PROV_NKINDS; k++) {
     rd[k].s = s;
     rd[k].k = (enum sl_prov_kind)k;
-    if(k == SL_PROV_KINESIS && !s->profile->kinesis.enabled)
+    if((k == SL_PROV_KINESIS && !s->profile->kinesis.enabled) ||
+       (k == SL_PROV_LOGS && !s->profile->firehose.cloudwatch_logging))
       continue;
     rd[k].started = !pthread_create(&rd[k].thread, NULL, read_thread, &rd[k]);
     if(!rd[k].started) /* no thread to be had: read it here */
@@ -227,12 +232,14 @@ enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_
   for(k = 0; k < SL_PROV_NKINDS; k++) {
     struct sl_prov_item *it = &plan->item[k];
     it->kind = (enum sl_prov_kind)k;
-    it->wanted = k != SL_PROV_KINESIS || p->kinesis.enabled;
+    it->wanted = k == SL_PROV_KINESIS ? p->kinesis.enabled :
+                 k == SL_PROV_LOGS ? p->firehose.cloudwatch_logging : 1;
     snprintf(it->name, sizeof(it->name), "%s", sl_prov_item_name(want, it->kind));
   }
   sl_prov_bucket_diff(want, &have->bucket, &plan->item[SL_PROV_BUCKET]);
   sl_prov_role_diff(want, &have->role, &plan->item[SL_PROV_ROLE]);
   sl_prov_kinesis_diff(want, &have->kinesis, &plan->item[SL_PROV_KINESIS]);
+  sl_prov_logs_diff(want, &have->logs, &plan->item[SL_PROV_LOGS]);
   sl_prov_firehose_diff(want, &have->firehose, &plan->item[SL_PROV_FIREHOSE]);
   return SL_OK;
 }
@@ -262,7 +269,8 @@ enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *op
   static const struct sl_prov_options none;
   struct sl_prov_run run = { s, opts ? opts : &none, &s->client, err };
   enum sl_result (*const steps[SL_PROV_NKINDS])(struct sl_prov_run *) = {
-    sl_prov_bucket_apply, sl_prov_role_apply, sl_prov_kinesis_apply, sl_prov_firehose_apply };
+    sl_prov_bucket_apply, sl_prov_role_apply, sl_prov_kinesis_apply, sl_prov_logs_apply,
+    sl_prov_firehose_apply };
   enum sl_result r;
   int k;
   memset(s->done, 0, sizeof(s->done));
@@ -311,7 +319,7 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
   struct sl_prov_run run = { s, opts ? opts : &none, &s->client, err };
   enum sl_result (*const steps[SL_PROV_NKINDS])(struct sl_prov_run *) = {
     sl_prov_bucket_destroy, sl_prov_role_destroy, sl_prov_kinesis_destroy,
-    sl_prov_firehose_destroy };
+    sl_prov_logs_destroy, sl_prov_firehose_destroy };
   enum sl_result r;
   int k;
   memset(s->done, 0, sizeof(s->done));
@@ -326,7 +334,8 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
     struct sl_prov_item *it = &s->plan.item[k];
     int here = k == SL_PROV_BUCKET ? s->have.bucket.exists :
                k == SL_PROV_ROLE ? s->have.role.exists :
-               k == SL_PROV_KINESIS ? s->have.kinesis.exists : s->have.firehose.exists;
+               k == SL_PROV_KINESIS ? s->have.kinesis.exists :
+               k == SL_PROV_LOGS ? s->have.logs.exists : s->have.firehose.exists;
     it->action = here ? SL_PROV_DELETE : SL_PROV_ABSENT;
     it->nchanges = 0;
     it->note[0] = 0;

@@ -19,6 +19,7 @@ static int exists(const struct sl_prov *s, int k)
   case SL_PROV_BUCKET: return s->have.bucket.exists;
   case SL_PROV_ROLE: return s->have.role.exists;
   case SL_PROV_KINESIS: return s->have.kinesis.exists;
+  case SL_PROV_LOGS: return s->have.logs.exists;
   default: return s->have.firehose.exists;
   }
 }
@@ -29,6 +30,7 @@ static const char *arn_of(const struct sl_prov *s, int k)
   case SL_PROV_BUCKET: return s->have.bucket.exists ? s->want.bucket_arn : "";
   case SL_PROV_ROLE: return s->have.role.arn;
   case SL_PROV_KINESIS: return s->have.kinesis.arn;
+  case SL_PROV_LOGS: return s->have.logs.arn;
   default: return s->have.firehose.arn;
   }
 }
@@ -134,6 +136,16 @@ static void kinesis_facts(const struct sl_prov *s, fact_fn f, void *ud)
   }
 }
 
+static void logs_facts(const struct sl_prov *s, fact_fn f, void *ud)
+{
+  const struct sl_prov_logs_state *l = &s->have.logs;
+  char tags[2048];
+  f(ud, "retention_days", F_INT, NULL, l->retention_days);
+  f(ud, "log_stream", F_STR, l->stream_exists ? s->want.p->firehose.log_stream : "missing", 0);
+  join(&l->tags, 1, tags, sizeof(tags));
+  f(ud, "tags", F_STR, tags, 0);
+}
+
 static void firehose_facts(const struct sl_prov *s, fact_fn f, void *ud)
 {
   const struct sl_prov_firehose_state *h = &s->have.firehose;
@@ -168,6 +180,7 @@ static void facts(const struct sl_prov *s, int k, fact_fn f, void *ud)
   case SL_PROV_BUCKET: bucket_facts(s, f, ud); break;
   case SL_PROV_ROLE: role_facts(s, f, ud); break;
   case SL_PROV_KINESIS: kinesis_facts(s, f, ud); break;
+  case SL_PROV_LOGS: logs_facts(s, f, ud); break;
   default: firehose_facts(s, f, ud); break;
   }
 }
@@ -305,9 +318,9 @@ enum sl_result sl_prov_report_text(const struct sl_prov *s, enum sl_prov_report_
       continue;
     if(kind == SL_PROV_REPORT_STATUS)
       x.r = sl_buf_printf(out, "%s %s: %s (%s)\n", sl_prov_kind_name(it->kind), it->name,
-                          !exists(s, k) ? "missing" : k >= SL_PROV_KINESIS ?
-                          (k == SL_PROV_KINESIS ? s->have.kinesis.status :
-                           s->have.firehose.status) : "exists",
+                          !exists(s, k) ? "missing" :
+                          k == SL_PROV_KINESIS ? s->have.kinesis.status :
+                          k == SL_PROV_FIREHOSE ? s->have.firehose.status : "exists",
                           it->action == SL_PROV_OK ? "as profile" :
                           sl_prov_action_name(it->action));
     else

@@ -16,7 +16,7 @@ struct sl_prov {
   int done[SL_PROV_NKINDS];     /* apply/destroy: the action carried out (enum sl_prov_action) */
   int raced[SL_PROV_NKINDS];    /* apply: the create found it made meanwhile by another run */
   char calls[SL_PROV_NKINDS][1024]; /* apply/destroy: the changing calls made, ", "-separated */
-  char where[256];              /* the resource an error is about, "" when none */
+  char where[600];              /* the resource an error is about, "" when none */
   const char *ran;              /* "apply" or "destroy" once one ran, for the report */
   int dry_run;                  /* that one was --dry-run */
 };

@@ -95,7 +95,7 @@ static enum sl_result not_ready(const struct sl_prov *s, struct sl_smoke_result 
                                 enum sl_prov_kind k, struct sl_error *err,
                                 const char *what)
 {
-  snprintf(res->where, sizeof(res->where), "%s %s", sl_prov_kind_name(k),
+  snprintf(res->where, sizeof(res->where), "%s %.200s", sl_prov_kind_name(k),
            sl_prov_get_plan(s)->item[k].name);
   return smoke_fail(err, SL_E_INVALID, "NotReady", "%s", what);
 }

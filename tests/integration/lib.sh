@@ -29,11 +29,12 @@ clean_env() {
 # write_profile FILE NAME [KEY=VALUE ...]: a pipeline named NAME at $EP.
 # KEYs change one value (region, endpoint, attempts, buffer, delay) or add
 # lines where a suite needs them: aws (after max_attempts, even when empty,
-# so the line numbers stay put), bucket, source, compression.
+# so the line numbers stay put), bucket, source, compression, firehose (after
+# the firehose settings).
 write_profile() {
   local file=$1 name=$2 kv
   local region=us-east-1 endpoint=$EP attempts=5 buffer=1 delay=1
-  local aws='' bucket='' source='' compression='' has_aws=''
+  local aws='' bucket='' source='' compression='' has_aws='' firehose=''
   shift 2
   for kv in "$@"; do
     case $kv in
@@ -46,6 +47,7 @@ write_profile() {
       bucket=*) bucket=${kv#*=} ;;
       source=*) source=${kv#*=} ;;
       compression=*) compression=${kv#*=} ;;
+      firehose=*) firehose=${kv#*=} ;;
       *) echo "write_profile: unknown key $kv" >&2; return 1 ;;
     esac
   done
@@ -61,6 +63,7 @@ write_profile() {
     printf 'prefix = logs/\nerror_prefix = errors/!{firehose:error-output-type}/\n'
     printf 'buffer_size_mb = %s\nbuffer_interval_s = 60\n' "$buffer"
     [ -n "$compression" ] && printf 'compression = %s\n' "$compression"
+    [ -n "$firehose" ] && printf '%s\n' "$firehose"
     printf '\n[retry]\ncreate_attempts = 30\ncreate_delay_s = %s\n' "$delay"
   } >"$file"
 }

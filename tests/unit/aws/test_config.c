@@ -10,7 +10,7 @@
 static const char *const env_vars[] = {
   "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
   "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_FIREHOSE",
-  "AWS_ENDPOINT_URL_KINESIS", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE", "AWS_CONFIG_FILE",
+  "AWS_ENDPOINT_URL_KINESIS", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE", "AWS_CONFIG_FILE",
   "AWS_SHARED_CREDENTIALS_FILE", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", NULL
 };
 
@@ -36,6 +36,8 @@ static const struct {
     "firehose.eu-west-1.amazonaws.com", "eu-west-1", "firehose", 0 },
   { "eu-west-1", SL_SVC_KINESIS, NULL, 0, "https://kinesis.eu-west-1.amazonaws.com",
     "kinesis.eu-west-1.amazonaws.com", "eu-west-1", "kinesis", 0 },
+  { "eu-west-1", SL_SVC_LOGS, NULL, 0, "https://logs.eu-west-1.amazonaws.com",
+    "logs.eu-west-1.amazonaws.com", "eu-west-1", "logs", 0 },
   { "eu-west-1", SL_SVC_STS, NULL, 0, "https://sts.eu-west-1.amazonaws.com",
     "sts.eu-west-1.amazonaws.com", "eu-west-1", "sts", 0 },
   { "eu-west-1", SL_SVC_IAM, NULL, 0, "https://iam.amazonaws.com", "iam.amazonaws.com",
@@ -176,6 +178,7 @@ static void test_env(void)
   setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
   setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566", 1);
   setenv("AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:4567", 1);
+  setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "http://127.0.0.1:4568", 1);
   setenv("AWS_MAX_ATTEMPTS", "7", 1);
   setenv("AWS_PROFILE", "ci", 1);
   setenv("AWS_CA_BUNDLE", "/etc/ssl/private-ca.pem", 1);
@@ -185,6 +188,10 @@ static void test_env(void)
   CU_ASSERT_STRING_EQUAL(c.region, "eu-central-1");
   CU_ASSERT_STRING_EQUAL(c.endpoint_url, "http://127.0.0.1:4566");
   CU_ASSERT_STRING_EQUAL(c.service_endpoint[SL_SVC_KINESIS], "http://127.0.0.1:4567");
+  /* named after the service id, "CloudWatch Logs", as in the AWS SDKs */
+  CU_ASSERT_STRING_EQUAL(c.service_endpoint[SL_SVC_LOGS], "http://127.0.0.1:4568");
+  CU_ASSERT_STRING_EQUAL(sl_service_env_suffix(SL_SVC_LOGS), "CLOUDWATCH_LOGS");
+  CU_ASSERT_STRING_EQUAL(sl_service_name(SL_SVC_LOGS), "logs");
   CU_ASSERT_STRING_EQUAL(c.service_endpoint[SL_SVC_S3], "");
   CU_ASSERT_EQUAL(c.max_attempts, 7);
   CU_ASSERT_STRING_EQUAL(c.profile, "ci");
@@ -326,8 +333,9 @@ static void test_resolve(void)
   clear_env();
 }
 
-/* Which endpoint a Kinesis call goes to after a resolve. */
-static const char *kinesis_url(const struct sl_aws_config *prof, char *out, size_t n)
+/* Which endpoint a call to svc goes to after a resolve. */
+static const char *service_url(const struct sl_aws_config *prof, enum sl_service svc, char *out,
+                               size_t n)
 {
   struct sl_aws_config c;
   struct sl_endpoint ep;
@@ -337,10 +345,15 @@ static const char *kinesis_url(const struct sl_aws_config *prof, char *out, size
     snprintf(out, n, "error: %.1000s", err.message);
     return out;
   }
-  if(!sl_endpoint_resolve(&c, SL_SVC_KINESIS, NULL, &ep, &err))
+  if(!sl_endpoint_resolve(&c, svc, NULL, &ep, &err))
     snprintf(out, n, "%.640s", ep.base_url);
   sl_aws_config_cleanup(&c);
   return out;
+}
+
+static const char *kinesis_url(const struct sl_aws_config *prof, char *out, size_t n)
+{
+  return service_url(prof, SL_SVC_KINESIS, out, n);
 }
 
 static void write_file(const char *path, const char *text)
@@ -364,7 +377,8 @@ static void test_endpoint_precedence(void)
   write_file(path, "[default]\nregion = eu-west-1\nservices = local\n"
                    "endpoint_url = http://127.0.0.1:1001\n\n"
                    "[services local]\nkinesis =\n  endpoint_url = http://127.0.0.1:1002\n"
-                   "firehose =\n  endpoint_url = http://127.0.0.1:1003\n\n"
+                   "firehose =\n  endpoint_url = http://127.0.0.1:1003\n"
+                   "cloudwatch_logs =\n  endpoint_url = http://127.0.0.1:1009\n\n"
                    "[profile plain]\nregion = eu-west-2\nendpoint_url = http://127.0.0.1:1004\n"
                    "\n[profile lost]\nregion = eu-west-2\nservices = missing\n"
                    "\n[profile ignoring]\nregion = eu-west-2\n"
@@ -374,6 +388,7 @@ static void test_endpoint_precedence(void)
   sl_aws_config_init(&prof);
   /* The services section beats the profile's endpoint_url, per service. */
   CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1002");
+  CU_ASSERT_STRING_EQUAL(service_url(&prof, SL_SVC_LOGS, url, sizeof(url)), "http://127.0.0.1:1009");
   strcpy(prof.profile, "plain");
   CU_ASSERT_STRING_EQUAL(kinesis_url(&prof, url, sizeof(url)), "http://127.0.0.1:1004");
   /* AWS_ENDPOINT_URL beats the whole shared config, the service one beats it. */

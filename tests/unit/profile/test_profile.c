@@ -78,6 +78,7 @@ static void test_full(void)
   CU_ASSERT_EQUAL(p.firehose.cloudwatch_logging, 1);
   CU_ASSERT_STRING_EQUAL(p.firehose.log_group, "/aws/kinesisfirehose/acme-logs-dev");
   CU_ASSERT_STRING_EQUAL(p.firehose.log_stream, "DestinationDelivery");
+  CU_ASSERT_EQUAL(p.firehose.log_retention_days, 14);
   CU_ASSERT_EQUAL(p.kinesis.enabled, 1);
   CU_ASSERT_STRING_EQUAL(p.kinesis.name, "acme-events-dev");
   CU_ASSERT_EQUAL(p.kinesis.on_demand, 1);
@@ -281,7 +282,8 @@ static void test_all_diagnostics(void)
                                  "tls_only)\n"
                                  "t.ini:6: [firehose] bar: unknown key (known: name, source, "
                                  "prefix, error_prefix, buffer_size_mb, buffer_interval_s, "
-                                 "compression, cloudwatch_logging, log_group, log_stream)\n"
+                                 "compression, cloudwatch_logging, log_group, log_stream, "
+                                 "log_retention_days)\n"
                                  "t.ini:7: [firehose] buffer_size_mb: '0' is not a whole number "
                                  "from 1 to 128\n");
   sl_profile_cleanup(&p);
@@ -314,6 +316,10 @@ static void test_one_pass(void)
   static const char stream[] = "[bucket]\nname=b-1\n[firehose]\nname=s\ncloudwatch_logging=true\n"
                                "log_stream = a*b\n";
   static const char unused[] = "[bucket]\nname=b-1\n[firehose]\nname=s\nlog_group = /g\n";
+  static const char days[] = "[bucket]\nname=b-1\n[firehose]\nname=s\ncloudwatch_logging=true\n"
+                             "log_retention_days = 10\n";
+  static const char days_unused[] = "[bucket]\nname=b-1\n[firehose]\nname=s\n"
+                                    "log_retention_days = 30\n";
   struct sl_profile p;
   struct sl_error err;
   struct sl_buf d;
@@ -340,6 +346,11 @@ static void test_one_pass(void)
                   "are allowed" },
       { stream, "t.ini:6: [firehose] log_stream: 'a*b' is not a valid log stream name (no ':' or '*')" },
       { unused, "t.ini:5: [firehose] log_group: is only used with cloudwatch_logging = true" },
+      { days, "t.ini:6: [firehose] log_retention_days: 10 is not a CloudWatch Logs retention "
+              "period (0 = never expire, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, "
+              "545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)" },
+      { days_unused, "t.ini:5: [firehose] log_retention_days: is only used with "
+                     "cloudwatch_logging = true" },
     };
     size_t i;
     for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -18,6 +18,7 @@ static const char profile_text[] =
   "[firehose]\nname = plan-stream\nsource = kinesis\nprefix = logs/\n"
   "error_prefix = errors/!{firehose:error-output-type}/\nbuffer_size_mb = 64\n"
   "buffer_interval_s = 60\ncompression = GZIP\n"
+  "cloudwatch_logging = true\nlog_retention_days = 30\n"
   "[kinesis]\nname = plan-source\nshards = 2\nretention_hours = 48\n";
 
 static struct sl_profile profile;
@@ -97,6 +98,14 @@ static void in_sync(struct sl_prov_state *s)
   s->firehose.buffer_interval_s = 60;
   strcpy(s->firehose.compression, "GZIP");
   strcpy(s->firehose.version_id, "3");
+  s->firehose.logging = 1;
+  strcpy(s->firehose.log_group, "/aws/kinesisfirehose/plan-stream");
+  strcpy(s->firehose.log_stream, "DestinationDelivery");
+
+  s->logs.exists = 1;
+  strcpy(s->logs.arn, want.log_group_arn);
+  s->logs.retention_days = 30;
+  s->logs.stream_exists = 1;
 }
 
 static void check_change(const struct sl_prov_item *it, int i, const char *field,
@@ -121,7 +130,10 @@ static void test_nothing_exists(void)
     CU_ASSERT_TRUE(plan.item[k].wanted);
   }
   CU_ASSERT_STRING_EQUAL(plan.item[SL_PROV_KINESIS].name, "plan-source");
-  CU_ASSERT_EQUAL(sl_prov_plan_pending(&plan), 4);
+  CU_ASSERT_STRING_EQUAL(plan.item[SL_PROV_LOGS].name, "/aws/kinesisfirehose/plan-stream");
+  CU_ASSERT_STRING_EQUAL(want.log_group_arn,
+                         "arn:aws:logs:us-east-1:" ACCOUNT ":log-group:/aws/kinesisfirehose/plan-stream");
+  CU_ASSERT_EQUAL(sl_prov_plan_pending(&plan), 5);
   sl_prov_state_cleanup(&s);
 }
 
@@ -215,6 +227,51 @@ static void test_kinesis_drift(void)
   sl_prov_state_cleanup(&s);
 }
 
+static void test_logs_drift(void)
+{
+  struct sl_prov_state s;
+  struct sl_prov_plan plan;
+  const struct sl_prov_item *it = &plan.item[SL_PROV_LOGS];
+  in_sync(&s);
+  s.logs.retention_days = 0;
+  s.logs.stream_exists = 0;
+  sl_headers_add(&s.logs.tags, "owner", "someone");
+  CU_ASSERT_EQUAL(sl_prov_diff(&want, &s, &plan, NULL), SL_OK);
+  CU_ASSERT_EQUAL(it->action, SL_PROV_UPDATE);
+  CU_ASSERT_EQUAL(it->nchanges, 3);
+  check_change(it, 0, "retention_days", "never expire", "30");
+  check_change(it, 1, "log_stream", "missing", "DestinationDelivery");
+  check_change(it, 2, "tags", "owner=someone", "none");
+  CU_ASSERT_EQUAL(sl_prov_plan_pending(&plan), 1);
+  sl_prov_state_cleanup(&s);
+}
+
+/* Without cloudwatch_logging there is no log group to want, read or show. */
+static void test_logs_unwanted(void)
+{
+  struct sl_profile p;
+  struct sl_prov_desired d;
+  struct sl_prov_state s;
+  struct sl_prov_plan plan;
+  struct sl_error err;
+  sl_error_clear(&err);
+  sl_profile_init(&p);
+  CU_ASSERT_EQUAL_FATAL(sl_profile_parse("p.ini", "[aws]\nregion = us-east-1\n[bucket]\n"
+                                         "name = plan-logs\n[firehose]\nname = plain\n",
+                                         &p, NULL, &err), SL_OK);
+  CU_ASSERT_EQUAL_FATAL(sl_prov_desired_init(&d, &p, NULL, ACCOUNT, &err), SL_OK);
+  CU_ASSERT_STRING_EQUAL(d.log_group_arn, "");
+  CU_ASSERT_PTR_NULL(strstr(d.role_policy, "logs:"));
+  sl_prov_state_init(&s);
+  CU_ASSERT_EQUAL(sl_prov_diff(&d, &s, &plan, NULL), SL_OK);
+  CU_ASSERT_FALSE(plan.item[SL_PROV_LOGS].wanted);
+  CU_ASSERT_EQUAL(plan.item[SL_PROV_LOGS].action, SL_PROV_OK);
+  CU_ASSERT_EQUAL(sl_prov_plan_pending(&plan), 3);
+  sl_prov_state_cleanup(&s);
+  sl_prov_desired_cleanup(&d);
+  sl_profile_cleanup(&p);
+}
+
 static void test_firehose_update(void)
 {
   struct sl_prov_state s;
@@ -286,9 +343,10 @@ static void test_plan_text(void)
     "= bucket plan-logs: ok\n"
     "= role plan-role: ok\n"
     "+ kinesis plan-source: create\n"
+    "= log_group /aws/kinesisfirehose/plan-stream: ok\n"
     "~ firehose plan-stream: update\n"
     "    ~ buffer_size_mb: 5 -> 64\n"
-    "plan: 1 to create, 1 to update, 0 to replace, 2 ok\n");
+    "plan: 1 to create, 1 to update, 0 to replace, 3 ok\n");
   sl_buf_cleanup(&out);
   sl_prov_state_cleanup(&sess.have);
 }
@@ -362,6 +420,8 @@ static const struct sl_test tests[] = {
   { "TLS-only statement off over http", test_plan_tls_off },
   { "role drift", test_role_drift },
   { "kinesis drift", test_kinesis_drift },
+  { "log group drift: retention, log stream, tags", test_logs_drift },
+  { "no log group without cloudwatch_logging", test_logs_unwanted },
   { "firehose update in place", test_firehose_update },
   { "firehose replace", test_firehose_replace },
   { "plan text", test_plan_text },
