@@ -19,8 +19,8 @@ export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none"
 
 ctl POST config '{"iam_propagation_seconds": 0, "lifecycle_seconds": 0.3}' >/dev/null
 name="race-$$"
-write_profile "$work/p.ini" "$name" region=us-west-2
-ctl POST faults '{"seed": 1, "slow": 1.0, "slow_ms": 1500, "operations": ["CreateBucket", "CreateRole", "CreateDeliveryStream"]}' >/dev/null
+write_profile "$work/p.ini" "$name" region=us-west-2 firehose='cloudwatch_logging = true'
+ctl POST faults '{"seed": 1, "slow": 1.0, "slow_ms": 1500, "operations": ["CreateBucket", "CreateRole", "CreateLogGroup", "CreateDeliveryStream"]}' >/dev/null
 "$P" apply "$work/p.ini" >"$work/a.out" 2>"$work/a.err" &
 a=$!
 "$P" apply "$work/p.ini" >"$work/b.out" 2>"$work/b.err" &
@@ -30,7 +30,7 @@ wait $b; rb=$?
 ctl POST faults '{}' >/dev/null
 eq "first apply exits 0" "$ra" 0
 eq "second apply exits 0" "$rb" 0
-for r in "bucket $name" "role $name-role" "firehose $name"; do
+for r in "bucket $name" "role $name-role" "log_group /aws/kinesisfirehose/$name" "firehose $name"; do
   created=$(cat "$work/a.out" "$work/b.out" | grep -c "^+ $r: created")
   raced=$(cat "$work/a.out" "$work/b.out" | grep -c "^+ $r: exists (created by another run)")
   eq "$r: created by one run" "$created" 1
@@ -39,8 +39,8 @@ done
 # Which run wins each race is chance; between them the summaries count each
 # resource once as created and once as made by another run.
 sum_of() { cat "$work/a.out" "$work/b.out" | sed -n "s/^apply: .*$1.*/&/p" | grep -o "[0-9]* $1" | awk '{s += $1} END {print s + 0}'; }
-eq "summaries: created, in all" "$(sum_of created,)" 3
-eq "summaries: created by another run, in all" "$(sum_of 'created by another run')" 3
+eq "summaries: created, in all" "$(sum_of created,)" 4
+eq "summaries: created by another run, in all" "$(sum_of 'created by another run')" 4
 "$P" plan "$work/p.ini" >"$work/plan.out" 2>&1
 eq "after both: the pipeline matches the profile" "$?" 0
 "$P" destroy "$work/p.ini" >/dev/null 2>&1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # destroy_left.sh — destroy stopped midway says exactly what is left and
 # exits 1; run again it finishes. Each deletion in turn fails (the emulator
-# answers it 500, one attempt): the Firehose stream, the Kinesis stream, the
-# role (after its policies went, an attached one too) and the bucket.
+# answers it 500, one attempt): the Firehose stream, the CloudWatch log group,
+# the Kinesis stream, the role (after its policies went, an attached one too)
+# and the bucket.
 # Last line: "destroy_left: N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +21,7 @@ ctl POST config '{"iam_propagation_seconds": 0, "lifecycle_seconds": 0.3}' >/dev
 # case OPERATION LEFT...: apply, fail OPERATION, check the summary lists LEFT, finish
 case_left() {
   local op=$1 left=$2 name="left-$$-$3"
-  write_profile "$work/$name.ini" "$name" attempts=1 source=kinesis
+  write_profile "$work/$name.ini" "$name" attempts=1 source=kinesis firehose='cloudwatch_logging = true'
   printf '\n[kinesis]\nname = %s-src\nshards = 1\n' "$name" >>"$work/$name.ini"
   "$P" apply -q "$work/$name.ini" || { bad "$op: apply"; return; }
   awsx iam attach-role-policy --role-name "$name-role" --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess
@@ -33,13 +34,15 @@ case_left() {
   ctl POST faults '{}' >/dev/null
   "$P" destroy "$work/$name.ini" >"$work/$name.out2" 2>&1
   eq "$op: destroy again finishes" "$?" 0
-  eq "$op: nothing left" "$("$P" status "$work/$name.ini" | tail -1)" "status: 0 of 4 exist, 4 differ from the profile"
+  eq "$op: nothing left" "$("$P" status "$work/$name.ini" | tail -1)" "status: 0 of 5 exist, 5 differ from the profile"
 }
 
-case_left DeleteDeliveryStream "destroy: 0 deleted, 0 absent, 4 left: firehose NAME, kinesis NAME-src, role NAME-role, bucket NAME" a \
-  '["firehose","kinesis","role","bucket"]'
-case_left DeleteStream "destroy: 1 deleted, 0 absent, 3 left: kinesis NAME-src, role NAME-role, bucket NAME" b \
+case_left DeleteDeliveryStream "destroy: 0 deleted, 0 absent, 5 left: firehose NAME, log_group /aws/kinesisfirehose/NAME, kinesis NAME-src, role NAME-role, bucket NAME" a \
+  '["firehose","log_group","kinesis","role","bucket"]'
+case_left DeleteLogGroup "destroy: 1 deleted, 0 absent, 4 left: log_group /aws/kinesisfirehose/NAME, kinesis NAME-src, role NAME-role, bucket NAME" e \
+  '["log_group","kinesis","role","bucket"]'
+case_left DeleteStream "destroy: 2 deleted, 0 absent, 3 left: kinesis NAME-src, role NAME-role, bucket NAME" b \
   '["kinesis","role","bucket"]'
-case_left DeleteRole "destroy: 2 deleted, 0 absent, 2 left: role NAME-role, bucket NAME" c '["role","bucket"]'
-case_left DeleteBucket "destroy: 3 deleted, 0 absent, 1 left: bucket NAME" d '["bucket"]'
+case_left DeleteRole "destroy: 3 deleted, 0 absent, 2 left: role NAME-role, bucket NAME" c '["role","bucket"]'
+case_left DeleteBucket "destroy: 4 deleted, 0 absent, 1 left: bucket NAME" d '["bucket"]'
 done_counts destroy_left

@@ -37,7 +37,8 @@ valid() {
 
 name="sl-json-$$"
 prof="$work/p.ini"
-write_profile "$prof" "$name"
+# with logging, so every provision document has all five kinds of resource
+write_profile "$prof" "$name" firehose='cloudwatch_logging = true'
 down="$work/down.ini"
 write_profile "$down" "$name" endpoint=http://127.0.0.1:9 attempts=1
 printf '[bucket]\nname = B\n' >"$work/bad.ini"
@@ -51,6 +52,8 @@ valid apply "$P" apply --json --dry-run "$prof"
 eq "apply --dry-run: a plan, marked" "$(jq -c '[.command, .dry_run, .changes_pending]' "$work/$n.json")" '["apply",true,true]'
 valid apply "$P" apply --json "$prof"
 valid status "$P" status --json "$prof"
+eq "status: the log group is there" "$(jq -c '[.resources[] | .type]' "$work/$n.json")" \
+  '["bucket","role","log_group","firehose"]'
 valid plan "$P" plan --json "$prof"
 valid output "$P" output --json "$prof"
 valid output "$P" output --json "$work/bad.ini"
