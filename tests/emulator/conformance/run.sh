@@ -189,6 +189,12 @@ expect_ok "logs tag-resource" logs tag-resource --resource-arn "$LGARN" --tags e
 expect_ok "logs list-tags-for-resource" logs list-tags-for-resource --resource-arn "$LGARN" && check "tags" '.tags == {"team": "data", "env": "dev"}'
 expect_ok "logs untag-resource" logs untag-resource --resource-arn "$LGARN" --tag-keys team
 expect_ok "logs tags after untag" logs list-tags-for-resource --resource-arn "$LGARN" && check "tags left" '.tags == {"env": "dev"}'
+expect_ok "logs delete-retention-policy" logs delete-retention-policy --log-group-name "$LG"
+expect_ok "logs no retention" logs describe-log-groups --log-group-name-prefix "$LG" && check "never expire" '.logGroups[0] | has("retentionInDays") | not'
+expect_ok "logs delete-log-stream" logs delete-log-stream --log-group-name "$LG" --log-stream-name DestinationDelivery
+expect_err "logs delete missing stream" ResourceNotFoundException logs delete-log-stream --log-group-name "$LG" --log-stream-name DestinationDelivery
+expect_ok "logs no streams" logs describe-log-streams --log-group-name "$LG" && check "streams gone" '.logStreams == []'
+expect_err "logs describe streams of a missing group" ResourceNotFoundException logs describe-log-streams --log-group-name /nope
 AWS_DEFAULT_REGION=us-west-2 expect_ok "logs groups are regional" logs describe-log-groups --log-group-name-prefix /aws/kinesisfirehose/ && check "none in us-west-2" '.logGroups == []'
 expect_ok "logs delete-log-group" logs delete-log-group --log-group-name "$LG"
 expect_err "logs delete missing group" ResourceNotFoundException logs delete-log-group --log-group-name "$LG"
