@@ -254,7 +254,7 @@ static enum sl_result run_attempts(const struct sender *s, const struct sl_endpo
       return SL_OK;
     }
     cls = sl_retry_classify(r == SL_E_AWS ? SL_OK : r, err->http_status,
-                            r == SL_E_AWS ? err->code : NULL);
+                            r == SL_E_AWS || r == SL_E_NETWORK ? err->code : NULL);
     /* bytes already handed to a stream consumer cannot be taken back */
     if(cls == SL_RETRY_NO || *tries >= max || st.delivered)
       return r;

@@ -259,7 +259,7 @@ enum sl_result sl_creds_from_sso(const struct sl_shared_profile *p,
       r = SL_E_AWS;
     }
     cls = sl_retry_classify(r == SL_E_AWS ? SL_OK : r, err->http_status,
-                            r == SL_E_AWS ? err->code : NULL);
+                            r == SL_E_AWS || r == SL_E_NETWORK ? err->code : NULL);
     if(cls == SL_RETRY_NO || attempt >= retry.max_attempts)
       break;
     sl_log(SL_LOG_INFO, "sso GetRoleCredentials: %s, retrying", err->code[0] ? err->code :

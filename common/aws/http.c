@@ -5,6 +5,7 @@
 #include "http_internal.h"
 #include "sluice/config.h"
 #include "sluice/log.h"
+#include "sluice/retry.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -229,13 +230,10 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_por
   return CURL_PREREQFUNC_OK;
 }
 
-/* Curl results mapped to ours, with the reason in err. */
-static enum sl_result map_curl(struct sl_http_xfer *x, CURLcode cc, struct sl_error *err)
+enum sl_result sl_http_curl_error(CURLcode cc, const char *where, const char *text,
+                                  struct sl_error *err)
 {
   enum sl_result r;
-  const char *text = x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc);
-  if((cc == CURLE_WRITE_ERROR || cc == CURLE_ABORTED_BY_CALLBACK) && x->abort_r)
-    return sl_error_set(err, x->abort_r, NULL, "%s: %s", x->where, x->abort_msg);
   switch(cc) {
   case CURLE_OPERATION_TIMEDOUT:
     r = SL_E_TIMEOUT;
@@ -251,12 +249,35 @@ static enum sl_result map_curl(struct sl_http_xfer *x, CURLcode cc, struct sl_er
   case CURLE_FILESIZE_EXCEEDED:
     r = SL_E_TOO_LARGE;
     break;
+  /* Failures a retry cannot mend get a code that says so (retry.h). */
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_ISSUER_ERROR:
+    return sl_error_set(err, SL_E_NETWORK, SL_CODE_CERT_VERIFY, "%s: %s (the server's "
+                        "certificate is not trusted: for a private CA set AWS_CA_BUNDLE)",
+                        where, text);
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_CRL_BADFILE:
+    return sl_error_set(err, SL_E_NETWORK, SL_CODE_CA_BUNDLE, "%s: %s (check AWS_CA_BUNDLE "
+                        "or the profile's ca_bundle)", where, text);
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    return sl_error_set(err, SL_E_NETWORK, SL_CODE_UNKNOWN_HOST, "%s: %s", where, text);
   default:
-    /* connect, resolve, reset, partial, TLS: all "the network failed" */
+    /* connect, reset, partial, TLS handshake: "the network failed", for now */
     r = SL_E_NETWORK;
     break;
   }
-  return sl_error_set(err, r, NULL, "%s: %s", x->where, text);
+  return sl_error_set(err, r, NULL, "%s: %s", where, text);
+}
+
+/* Curl results mapped to ours, with the reason in err. */
+static enum sl_result map_curl(struct sl_http_xfer *x, CURLcode cc, struct sl_error *err)
+{
+  const char *text = x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc);
+  if((cc == CURLE_WRITE_ERROR || cc == CURLE_ABORTED_BY_CALLBACK) && x->abort_r)
+    return sl_error_set(err, x->abort_r, NULL, "%s: %s", x->where, x->abort_msg);
+  return sl_http_curl_error(cc, x->where, text, err);
 }
 
 static void trace_headers(const char *dir, const struct sl_headers *h)

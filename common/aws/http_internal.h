@@ -39,6 +39,10 @@ enum sl_result sl_http_check_request(const struct sl_http_options *opt,
 /* Sets every option of one transfer on x->easy (fresh or reset). */
 enum sl_result sl_http_setup(const struct sl_http_options *opt, struct sl_http_xfer *x,
                              struct sl_error *err);
+/* A curl failure as our result, with "where: text" in err and, for one
+ * that a retry cannot mend, its code (SL_CODE_CERT_VERIFY, ...). */
+enum sl_result sl_http_curl_error(CURLcode cc, const char *where, const char *text,
+                                  struct sl_error *err);
 /* After curl is done with x: status, result, logging. */
 enum sl_result sl_http_finish(struct sl_http_xfer *x, CURLcode cc, struct sl_error *err);
 

@@ -53,6 +53,18 @@ static int in_list(const char *const *list, const char *code)
   return 0;
 }
 
+static const char *const lasting_codes[] = {
+  SL_CODE_CERT_VERIFY,
+  SL_CODE_CA_BUNDLE,
+  SL_CODE_UNKNOWN_HOST,
+  NULL
+};
+
+int sl_retry_is_lasting_code(const char *code)
+{
+  return in_list(lasting_codes, code);
+}
+
 int sl_retry_is_throttle_code(const char *code)
 {
   return in_list(throttle_codes, code);
@@ -69,7 +81,7 @@ enum sl_retry_class sl_retry_classify(enum sl_result transport, long http_status
   if(transport == SL_E_TIMEOUT)
     return SL_RETRY_TIMEOUT;
   if(transport == SL_E_NETWORK)
-    return SL_RETRY_TRANSIENT;
+    return sl_retry_is_lasting_code(code) ? SL_RETRY_NO : SL_RETRY_TRANSIENT;
   /* Anything else without an answer (bounds, bad input) will fail again. */
   if(transport != SL_OK && transport != SL_E_AWS)
     return SL_RETRY_NO;

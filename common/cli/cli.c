@@ -128,7 +128,7 @@ static int refuse_credentials(const char *who, int argc, char **argv)
       return sl_cli_usage_error(who, "refusing '%.*s': %s", (int)n, argv[i],
                                 SL_CREDENTIAL_OPTION_HINT);
     /* The AWS CLI's and curl's spellings: named, so nobody looks for another. */
-    if((n == 10 && !strncmp(argv[i], "--insecure", n)) ||
+    if((n == 10 && !strncmp(argv[i], "--insecure", n)) || !strcmp(argv[i], "-k") ||
        (n == 15 && !strncmp(argv[i], "--no-verify-ssl", n)))
       return sl_cli_usage_error(who, "refusing '%.*s': TLS verification is never turned off; "
                                 "for a private CA set AWS_CA_BUNDLE or the profile's [aws] "

@@ -19,10 +19,19 @@ enum sl_retry_class {
 };
 
 /* Classify an attempt's outcome: transport result (SL_OK when an HTTP answer
- * came), HTTP status and AWS error code (NULL/"" when none). */
+ * came), HTTP status and the error's code (NULL/"" when none): an AWS code
+ * with an answer, a lasting one (below) with SL_E_NETWORK. */
 SL_EXPORT enum sl_retry_class sl_retry_classify(enum sl_result transport, long http_status, const char *code);
 SL_EXPORT int sl_retry_is_throttle_code(const char *code);
 SL_EXPORT int sl_retry_is_transient_code(const char *code);
+/* Codes the HTTP layer gives a transport failure that will not heal on its
+ * own, so is never retried: SL_CODE_CERT_VERIFY (the server's certificate
+ * is not trusted or not for that name), SL_CODE_CA_BUNDLE (the CA bundle
+ * cannot be read), SL_CODE_UNKNOWN_HOST (the name does not resolve). */
+#define SL_CODE_CERT_VERIFY "CertificateVerifyFailed"
+#define SL_CODE_CA_BUNDLE "CABundleUnreadable"
+#define SL_CODE_UNKNOWN_HOST "UnknownHost"
+SL_EXPORT int sl_retry_is_lasting_code(const char *code);
 
 /* Token bucket shared by all calls of a client (standard mode: 500 tokens,
  * retry costs 5, timeout retry costs 10, success refunds the cost or adds 1). */

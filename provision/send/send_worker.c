@@ -13,6 +13,7 @@
  * (validation, access denied, no such stream) ends it at once. */
 #include "send_worker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,10 +48,13 @@ static void copy(char *dst, size_t cap, const char *src)
   dst[n] = 0;
 }
 
-/* No usable answer: the records may or may not have been taken. */
+/* No usable answer: the records may or may not have been taken. A lasting
+ * failure (an untrusted certificate, an unknown host) comes before any byte
+ * of the request is sent. */
 static int outcome_unknown(enum sl_result r, const struct sl_error *err)
 {
-  return r == SL_E_NETWORK || r == SL_E_TIMEOUT || r == SL_E_PARSE ||
+  return (r == SL_E_NETWORK && !sl_retry_is_lasting_code(err->code)) || r == SL_E_TIMEOUT ||
+         r == SL_E_PARSE ||
          (r == SL_E_AWS && err->http_status >= 500);
 }
 
@@ -114,7 +118,7 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
     for(k = 0; unknown && k < n; k++)
       b->e[x->map[k]].unknown = 1;
     cls = sl_retry_classify(r == SL_E_AWS ? SL_OK : r, err->http_status,
-                            r == SL_E_AWS ? err->code : NULL);
+                            r == SL_E_AWS || r == SL_E_NETWORK ? err->code : NULL);
     *retryable = cls != SL_RETRY_NO || unknown;
     if(cls == SL_RETRY_NO || tries >= pol->max_attempts)
       return r;
@@ -148,6 +152,20 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
   entry.max_backoff_s = o->retry_max_s > 0 ? o->retry_max_s : 5.0;
   for(round = 1;; round++) {
     size_t n = 0, failed = 0, k, left = 0;
+    struct sl_error stopped;
+    if(sl_send_outcome_fatal(out, &stopped)) {
+      /* The send has stopped: what is left is not sent, but kept as failed
+       * (listed, dead-lettered), so nothing is lost unsaid. */
+      for(i = 0; i < b->n; i++)
+        if(!b->e[i].done) {
+          struct sl_send_entry *e = &b->e[i];
+          copy(e->error_code, sizeof(e->error_code), "NotSent");
+          snprintf(e->error_message, sizeof(e->error_message), "not sent: the send stopped at "
+                   "%.60s%s%.150s", stopped.code, stopped.code[0] ? ": " : "", stopped.message);
+          e->done = -1;
+        }
+      break;
+    }
     const char *why = "";
     int retryable = 0;
     enum sl_result r;
@@ -160,6 +178,12 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
     if(!n)
       break;
     r = exchange(o, x, c, &pol, b, n, &failed, &retryable, &cnt, &err);
+    if(r == SL_E_NETWORK && sl_retry_is_lasting_code(err.code)) {
+      /* Every other request would fail the same way: the send stops. */
+      pthread_mutex_lock(out->mu);
+      sl_send_outcome_set_fatal(out, &err);
+      pthread_mutex_unlock(out->mu);
+    }
     for(k = 0; k < n; k++) {
       struct sl_send_entry *e = &b->e[x->map[k]];
       if(!r && x->results[k].ok) {

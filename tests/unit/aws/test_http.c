@@ -9,6 +9,8 @@
 #include "harness.h"
 #include "mini_server.h"
 #include "sluice/http.h"
+#include "sluice/retry.h"
+#include "common/aws/http_internal.h"
 
 /* The handler answers every request with a copy of this. */
 static struct sl_mini_response script;
@@ -599,6 +601,39 @@ static void test_multi_concurrent(void)
   sl_http_multi_free(m);
 }
 
+/* Each curl failure lands in its class: the lasting ones carry the code
+ * that keeps them from being retried, the others none. No name is
+ * resolved here (tests reach no resolver): the mapping is what is tested. */
+static void test_curl_error_classes(void)
+{
+  static const struct {
+    CURLcode cc;
+    enum sl_result r;
+    const char *code;
+  } cases[] = {
+    { CURLE_PEER_FAILED_VERIFICATION, SL_E_NETWORK, SL_CODE_CERT_VERIFY },
+    { CURLE_SSL_CERTPROBLEM, SL_E_NETWORK, SL_CODE_CERT_VERIFY },
+    { CURLE_SSL_CACERT_BADFILE, SL_E_NETWORK, SL_CODE_CA_BUNDLE },
+    { CURLE_COULDNT_RESOLVE_HOST, SL_E_NETWORK, SL_CODE_UNKNOWN_HOST },
+    { CURLE_COULDNT_RESOLVE_PROXY, SL_E_NETWORK, SL_CODE_UNKNOWN_HOST },
+    { CURLE_COULDNT_CONNECT, SL_E_NETWORK, "" },
+    { CURLE_RECV_ERROR, SL_E_NETWORK, "" },
+    { CURLE_SSL_CONNECT_ERROR, SL_E_NETWORK, "" },
+    { CURLE_OPERATION_TIMEDOUT, SL_E_TIMEOUT, "" },
+    { CURLE_URL_MALFORMAT, SL_E_INVALID, "" },
+  };
+  size_t i;
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct sl_error err;
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL(sl_http_curl_error(cases[i].cc, "GET h/", "why", &err), cases[i].r);
+    CU_ASSERT_STRING_EQUAL(err.code, cases[i].code);
+    CU_ASSERT_EQUAL(sl_retry_classify(cases[i].r, 0, err.code) == SL_RETRY_NO,
+                    cases[i].code[0] || cases[i].r == SL_E_INVALID);
+    CU_ASSERT_EQUAL(strncmp(err.message, "GET h/: why", 11), 0);
+  }
+}
+
 static const struct sl_test tests[] = {
   { "GET headers and body on the wire", test_get_on_the_wire },
   { "POST/PUT/DELETE bodies on the wire", test_post_on_the_wire },
@@ -616,6 +651,7 @@ static const struct sl_test tests[] = {
   { "HEAD with a large length", test_head_with_large_length },
   { "re-entrant use refused", test_reentrant_use_refused },
   { "multi: 8 concurrent", test_multi_concurrent },
+  { "curl failures: lasting ones carry their code", test_curl_error_classes },
   { NULL, NULL }
 };
 

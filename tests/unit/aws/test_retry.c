@@ -75,6 +75,13 @@ static void test_classify_status_and_transport(void)
     { SL_OK, 500, "InternalError", SL_RETRY_TRANSIENT },
     { SL_E_AWS, 503, "ServiceUnavailable", SL_RETRY_TRANSIENT },
     { SL_E_NETWORK, 0, NULL, SL_RETRY_TRANSIENT },
+    { SL_E_NETWORK, 0, "", SL_RETRY_TRANSIENT },
+    /* lasting transport failures: a retry would fail the same way */
+    { SL_E_NETWORK, 0, SL_CODE_CERT_VERIFY, SL_RETRY_NO },
+    { SL_E_NETWORK, 0, SL_CODE_CA_BUNDLE, SL_RETRY_NO },
+    { SL_E_NETWORK, 0, SL_CODE_UNKNOWN_HOST, SL_RETRY_NO },
+    /* the codes say "lasting" only with a transport failure */
+    { SL_OK, 503, SL_CODE_UNKNOWN_HOST, SL_RETRY_TRANSIENT },
     { SL_E_TIMEOUT, 0, NULL, SL_RETRY_TIMEOUT },
     { SL_E_TOO_LARGE, 200, NULL, SL_RETRY_NO },
     { SL_E_INVALID, 0, NULL, SL_RETRY_NO },

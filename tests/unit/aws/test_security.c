@@ -499,6 +499,125 @@ static void test_tls_ca_bundle_from_env(void)
   tls_stop(&s);
 }
 
+/* An untrusted certificate and an unreadable CA bundle are not retried:
+ * each fails on its first attempt with its code, while a refused
+ * connection (transient) gets every attempt. */
+static void test_lasting_errors_not_retried(void)
+{
+  static const struct { const char *ca; const char *code; } cases[] = {
+    { NULL, SL_CODE_CERT_VERIFY },
+    { "/nonexistent/sluice-ca.pem", SL_CODE_CA_BUNDLE },
+  };
+  struct tls_server s;
+  struct sl_aws_config cfg;
+  struct sl_client c;
+  struct sl_error err;
+  struct json_object *out = NULL;
+  char url[128];
+  size_t i;
+  int fd, port;
+  struct sockaddr_in a;
+  socklen_t al = sizeof(a);
+  CU_ASSERT_FATAL(tls_start(&s));
+  snprintf(url, sizeof(url), "https://127.0.0.1:%d", s.port);
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    static_config(&cfg, url);
+    cfg.max_attempts = 3;
+    if(cases[i].ca)
+      snprintf(cfg.ca_bundle, sizeof(cfg.ca_bundle), "%s", cases[i].ca);
+    CU_ASSERT_EQUAL_FATAL(sl_client_init(&c, &cfg, NULL, &err), SL_OK);
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL(sl_aws_json(&c, SL_SVC_FIREHOSE, "Firehose_20150804.ListDeliveryStreams",
+                                NULL, &out, &err), SL_E_NETWORK);
+    CU_ASSERT_STRING_EQUAL(err.code, cases[i].code);
+    CU_ASSERT_EQUAL(err.attempts, 1);
+    sl_client_cleanup(&c);
+  }
+  CU_ASSERT_EQUAL(served(&s), 0);
+  tls_stop(&s);
+  /* a port nobody listens on: refused, a transient failure */
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CU_ASSERT_FATAL(fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+                  !getsockname(fd, (struct sockaddr *)&a, &al));
+  port = ntohs(a.sin_port);
+  close(fd);
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+  static_config(&cfg, url);
+  cfg.max_attempts = 3;
+  CU_ASSERT_EQUAL_FATAL(sl_client_init(&c, &cfg, NULL, &err), SL_OK);
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL(sl_aws_json(&c, SL_SVC_FIREHOSE, "Firehose_20150804.ListDeliveryStreams",
+                              NULL, &out, &err), SL_E_NETWORK);
+  CU_ASSERT_STRING_EQUAL(err.code, "");
+  CU_ASSERT_EQUAL(err.attempts, 3);
+  sl_client_cleanup(&c);
+}
+
+/* A send to a server whose certificate is not trusted stops after its
+ * first request (every other would fail the same way); the records it did
+ * not send are failures that say so, not lost. Inline, then with a worker
+ * (where batches queued behind the failed one are not sent). */
+static void test_send_stops_on_lasting_error(void)
+{
+  struct tls_server s;
+  struct sl_aws_config cfg;
+  struct sl_client c;
+  struct sl_error err;
+  struct sl_send_options o;
+  struct sl_send_result res;
+  struct sl_sender *snd = NULL;
+  char url[128];
+  int i, added, pass;
+  size_t k, cert, not_sent;
+  CU_ASSERT_FATAL(tls_start(&s));
+  snprintf(url, sizeof(url), "https://127.0.0.1:%d", s.port);
+  for(pass = 0; pass < 2; pass++) {
+    static_config(&cfg, url);
+    CU_ASSERT_EQUAL_FATAL(sl_client_init(&c, &cfg, NULL, &err), SL_OK);
+    static_config(&cfg, url); /* the client took the first */
+    sl_send_options_init(&o);
+    o.target = SL_SEND_FIREHOSE;
+    o.stream = "s";
+    o.batch_size = 10;
+    o.concurrency = pass; /* 0: each full batch goes out in the add that fills it */
+    o.retry_base_s = 0.01;
+    CU_ASSERT_EQUAL_FATAL(sl_sender_new(&snd, &o, &cfg, NULL, &c, &err), SL_OK);
+    for(i = 0, added = 0; i < 5000; i++, added++)
+      if(sl_sender_add(snd, "{\"a\":1}", 7, NULL, &err))
+        break;
+    CU_ASSERT(added < 5000);
+    CU_ASSERT_STRING_EQUAL(err.code, SL_CODE_CERT_VERIFY);
+    if(!pass) /* the 10th add sent the first ten; the 11th was refused */
+      CU_ASSERT_EQUAL(added, 10);
+    sl_send_result_init(&res);
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL(sl_sender_finish(snd, &res, &err), SL_E_NETWORK);
+    CU_ASSERT_STRING_EQUAL(err.code, SL_CODE_CERT_VERIFY);
+    CU_ASSERT_EQUAL(res.requests, 1);
+    CU_ASSERT_EQUAL(res.delivered, 0);
+    CU_ASSERT_EQUAL(res.duplicates_possible, 0);
+    CU_ASSERT_EQUAL(res.failed, (uint64_t)added);
+    CU_ASSERT_EQUAL(res.nfailures, (size_t)added);
+    for(k = cert = not_sent = 0; k < res.nfailures; k++) {
+      cert += !strcmp(res.failures[k].error_code, SL_CODE_CERT_VERIFY);
+      not_sent += !strcmp(res.failures[k].error_code, "NotSent") &&
+                  strstr(res.failures[k].error_message,
+                         "not sent: the send stopped at " SL_CODE_CERT_VERIFY ": ") != NULL;
+    }
+    CU_ASSERT_EQUAL(cert, 10);
+    CU_ASSERT_EQUAL(not_sent, (size_t)added - 10);
+    sl_send_result_cleanup(&res);
+    sl_sender_free(snd);
+    sl_client_cleanup(&c);
+    sl_aws_config_cleanup(&cfg);
+  }
+  CU_ASSERT_EQUAL(served(&s), 0);
+  tls_stop(&s);
+}
+
 /* Plain http to a host that is not loopback is refused by the client before
  * any connection; loopback is fine (that is how every test here runs). */
 static void test_plain_http_loopback_only(void)
@@ -613,6 +732,8 @@ static const struct sl_test tests[] = {
   { "TLS verified: self-signed fails, trusted works, wrong name fails",
     test_tls_always_verified },
   { "AWS_CA_BUNDLE is what makes a private CA work", test_tls_ca_bundle_from_env },
+  { "lasting errors (certificate, CA bundle) are not retried", test_lasting_errors_not_retried },
+  { "a send stops at a lasting error", test_send_stops_on_lasting_error },
   { "plain http only to loopback", test_plain_http_loopback_only },
   { "no temporary files left", test_no_temporary_files },
   { "readable profile with keys warns once", test_readable_profile_warns },
