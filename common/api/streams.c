@@ -4,6 +4,7 @@
 #include "sluice/streams.h"
 #include "streams_internal.h"
 #include "streams_scan.h"
+#include "sluice/retry.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -256,6 +257,21 @@ enum sl_result sl_streams_parse_put_answer(const char *text, size_t len, int kin
   return sl_streams_parse_put_answer_json(text, len, kinesis, n, results, failed, err);
 }
 
+/* The first bytes of an answer, printable, for a message about it. */
+static void answer_head(const char *text, size_t len, char *out, size_t n)
+{
+  size_t i, k = 0, show = len < 60 ? len : 60;
+  for(i = 0; i < show && k + 4 < n; i++) {
+    unsigned char ch = (unsigned char)text[i];
+    out[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
+  }
+  if(show < len && k + 4 < n) {
+    memcpy(out + k, "...", 3);
+    k += 3;
+  }
+  out[k] = 0;
+}
+
 enum sl_result sl_streams_parse_put_answer_json(const char *text, size_t len, int kinesis,
                                                 size_t n, struct sl_record_result *results,
                                                 size_t *failed, struct sl_error *err)
@@ -271,9 +287,17 @@ enum sl_result sl_streams_parse_put_answer_json(const char *text, size_t len, in
       json_tokener_free(tok);
   }
   if(!ans || !json_object_object_get_ex(ans, kinesis ? "Records" : "RequestResponses", &list) ||
-     !json_object_is_type(list, json_type_array) || json_object_array_length(list) != n)
-    r = sl_error_set(err, SL_E_PARSE, NULL, "%s answer does not hold %zu entries",
-                     kinesis ? "PutRecords" : "PutRecordBatch", n);
+     !json_object_is_type(list, json_type_array) || json_object_array_length(list) != n) {
+    char head[80];
+    answer_head(text, len, head, sizeof(head));
+    if(!ans)
+      r = sl_error_set(err, SL_E_PARSE, SL_CODE_INVALID_ANSWER, "%s answer is not JSON (%zu "
+                       "bytes): %s", kinesis ? "PutRecords" : "PutRecordBatch", len, head);
+    else
+      r = sl_error_set(err, SL_E_PARSE, SL_CODE_INVALID_ANSWER, "%s answer does not hold %zu "
+                       "entries (%zu bytes): %s", kinesis ? "PutRecords" : "PutRecordBatch", n,
+                       len, head);
+  }
   for(i = 0; !r && i < n; i++) {
     struct json_object *e = json_object_array_get_idx(list, i);
     const char *code = str_member(e, "ErrorCode");
@@ -296,7 +320,8 @@ enum sl_result sl_streams_parse_put_answer_json(const char *text, size_t len, in
   /* The count the service reports must agree with the entries. */
   if(!r && json_object_object_get_ex(ans, kinesis ? "FailedRecordCount" : "FailedPutCount", &cnt) &&
      (size_t)json_object_get_int64(cnt) != *failed)
-    r = sl_error_set(err, SL_E_PARSE, NULL, "answer says %lld failed but %zu entries carry errors",
+    r = sl_error_set(err, SL_E_PARSE, SL_CODE_INVALID_ANSWER,
+                     "answer says %lld failed but %zu entries carry errors",
                      (long long)json_object_get_int64(cnt), *failed);
   if(ans)
     json_object_put(ans);

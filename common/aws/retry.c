@@ -82,6 +82,8 @@ enum sl_retry_class sl_retry_classify(enum sl_result transport, long http_status
     return SL_RETRY_TIMEOUT;
   if(transport == SL_E_NETWORK)
     return sl_retry_is_lasting_code(code) ? SL_RETRY_NO : SL_RETRY_TRANSIENT;
+  if(transport == SL_E_PARSE)
+    return code && !strcmp(code, SL_CODE_INVALID_ANSWER) ? SL_RETRY_TRANSIENT : SL_RETRY_NO;
   /* Anything else without an answer (bounds, bad input) will fail again. */
   if(transport != SL_OK && transport != SL_E_AWS)
     return SL_RETRY_NO;

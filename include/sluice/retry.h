@@ -20,7 +20,8 @@ enum sl_retry_class {
 
 /* Classify an attempt's outcome: transport result (SL_OK when an HTTP answer
  * came), HTTP status and the error's code (NULL/"" when none): an AWS code
- * with an answer, a lasting one (below) with SL_E_NETWORK. */
+ * with an answer, a lasting one (below) with SL_E_NETWORK,
+ * SL_CODE_INVALID_ANSWER with SL_E_PARSE. */
 SL_EXPORT enum sl_retry_class sl_retry_classify(enum sl_result transport, long http_status, const char *code);
 SL_EXPORT int sl_retry_is_throttle_code(const char *code);
 SL_EXPORT int sl_retry_is_transient_code(const char *code);
@@ -32,6 +33,10 @@ SL_EXPORT int sl_retry_is_transient_code(const char *code);
 #define SL_CODE_CA_BUNDLE "CABundleUnreadable"
 #define SL_CODE_UNKNOWN_HOST "UnknownHost"
 SL_EXPORT int sl_retry_is_lasting_code(const char *code);
+/* A 2xx answer that does not parse (cut off, an HTML page from a proxy)
+ * comes back as SL_E_PARSE with this code: retried like a 5xx, since the
+ * next answer may well be whole. */
+#define SL_CODE_INVALID_ANSWER "InvalidAnswer"
 
 /* Token bucket shared by all calls of a client (standard mode: 500 tokens,
  * retry costs 5, timeout retry costs 10, success refunds the cost or adds 1). */

@@ -199,6 +199,8 @@ struct sl_send_result {
   uint64_t rejected;            /* refused before sending (limits, bad input) */
   uint64_t retried;             /* records sent more than once */
   uint64_t duplicates_possible; /* resent after a request whose outcome was unknown */
+  uint64_t requests_unanswered; /* requests with no usable answer (none came, or it did
+                                 * not parse): their records may have been stored */
   uint64_t requests;            /* HTTP requests made (libcurl's own resends included) */
   uint64_t request_retries;     /* whole-request retries (throttling, 5xx, network, and
                                  * libcurl resending on a fresh connection) */

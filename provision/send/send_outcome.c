@@ -124,6 +124,7 @@ void sl_send_outcome_add(struct send_outcome *s, const struct sl_send_result *d)
   s->res.delivered += d->delivered;
   s->res.retried += d->retried;
   s->res.duplicates_possible += d->duplicates_possible;
+  s->res.requests_unanswered += d->requests_unanswered;
   s->res.requests += d->requests;
   s->res.request_retries += d->request_retries;
   s->res.bytes += d->bytes;

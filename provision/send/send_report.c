@@ -122,14 +122,19 @@ enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *s
                         (unsigned long long)r->not_listed);
   if(!res) {
     char size[32], took[32];
+    char unanswered[64] = "";
     sl_format_bytes(r->bytes, size, sizeof(size));
     sl_format_seconds(r->elapsed_s, took, sizeof(took));
+    /* Where duplicates may come from: requests whose answer never came. */
+    if(r->requests_unanswered)
+      snprintf(unanswered, sizeof(unanswered), " (%llu request%s unanswered)",
+               (unsigned long long)r->requests_unanswered, r->requests_unanswered == 1 ? "" : "s");
     res = sl_buf_printf(out, "%s %s: total %llu, delivered %llu, failed %llu, retried %llu, "
-                        "duplicates possible %llu, requests %llu, bytes %llu (%s), elapsed %s, "
+                        "duplicates possible %llu%s, requests %llu, bytes %llu (%s), elapsed %s, "
                         "%.0f records/s\n", sl_send_target_name(r->target), stream,
                         (unsigned long long)r->total, (unsigned long long)r->delivered,
                         (unsigned long long)r->failed, (unsigned long long)r->retried,
-                        (unsigned long long)r->duplicates_possible,
+                        (unsigned long long)r->duplicates_possible, unanswered,
                         (unsigned long long)r->requests, (unsigned long long)r->bytes, size, took,
                         rate(r));
   }
@@ -185,9 +190,11 @@ enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *s
   json_object_object_add(o, "rejected_records", u64(r->rejected));
   json_object_object_add(o, "retried_records", u64(r->retried));
   json_object_object_add(o, "duplicates_possible", u64(r->duplicates_possible));
+  json_object_object_add(o, "requests_unanswered", u64(r->requests_unanswered));
   json_object_object_add(o, "requests", u64(r->requests));
   json_object_object_add(o, "request_retries", u64(r->request_retries));
   json_object_object_add(o, "bytes", u64(r->bytes));
+  json_object_object_add(o, "request_bytes", u64(r->request_bytes));
   json_object_object_add(o, "elapsed_s", sl_jout_fixed(r->elapsed_s, 3));
   json_object_object_add(o, "records_per_s", sl_jout_fixed(rate(r), 0));
   json_object_object_add(o, "dead_letter", sl_jout_opt(dead_letter));

@@ -48,14 +48,14 @@ static void copy(char *dst, size_t cap, const char *src)
   dst[n] = 0;
 }
 
-/* No usable answer: the records may or may not have been taken. A lasting
- * failure (an untrusted certificate, an unknown host) comes before any byte
- * of the request is sent. */
+/* No usable answer (none came, or it did not parse): the records may or
+ * may not have been stored. An error answer (5xx included) says they were
+ * not; a lasting failure (an untrusted certificate, an unknown host) comes
+ * before any byte of the request is sent. */
 static int outcome_unknown(enum sl_result r, const struct sl_error *err)
 {
   return (r == SL_E_NETWORK && !sl_retry_is_lasting_code(err->code)) || r == SL_E_TIMEOUT ||
-         r == SL_E_PARSE ||
-         (r == SL_E_AWS && err->http_status >= 500);
+         r == SL_E_PARSE;
 }
 
 static const char *code_of(enum sl_result r, const struct sl_error *err)
@@ -103,6 +103,7 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
        * closed without an answer: the first copy may have been stored. */
       cnt->requests += after.resent - before.resent;
       cnt->request_retries += after.resent - before.resent;
+      cnt->requests_unanswered += after.resent - before.resent;
       for(k = 0; k < n; k++) {
         struct sl_send_entry *e = &b->e[x->map[k]];
         e->attempts++;
@@ -115,11 +116,14 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
       return SL_OK;
     }
     unknown = outcome_unknown(r, err);
+    cnt->requests_unanswered += (uint64_t)unknown;
     for(k = 0; unknown && k < n; k++)
       b->e[x->map[k]].unknown = 1;
     cls = sl_retry_classify(r == SL_E_AWS ? SL_OK : r, err->http_status,
-                            r == SL_E_AWS || r == SL_E_NETWORK ? err->code : NULL);
-    *retryable = cls != SL_RETRY_NO || unknown;
+                            r == SL_E_AWS || r == SL_E_NETWORK || r == SL_E_PARSE ? err->code : NULL);
+    /* An answer that does not parse has had the client's retries: another
+     * round would only repeat them. */
+    *retryable = (cls != SL_RETRY_NO || unknown) && r != SL_E_PARSE;
     if(cls == SL_RETRY_NO || tries >= pol->max_attempts)
       return r;
     if(pol->quota && !sl_retry_quota_acquire(pol->quota, cls, &cost))

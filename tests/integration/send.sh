@@ -222,6 +222,24 @@ script -qec "$prov send $work/p.ini --to kinesis --partition-key k --file $work/
   /dev/null >"$work/tty.out" </dev/null
 check "terminal, -q: no progress line, no summary" [ "$(tr -d '\r\n' <"$work/tty.out")" = "" ]
 
+# A 200 whose body does not parse: said so with its first bytes, retried by
+# the client's policy only (max_attempts 3: 3 requests, not rounds of them),
+# counted as possibly stored.
+faults '{"garble_body": 1.0, "operations": ["PutRecords"]}'
+"$prov" send --to kinesis --partition-key k "$work/p.ini" one two >"$work/garble.out" 2>&1; code=$?
+faults '{}'
+check "garbled answer: exit 1" [ $code -eq 1 ]
+check "garbled answer: named, with its first bytes" grep -qE \
+  '^failed argument 1 after 3 attempts: InvalidAnswer: PutRecords answer is not JSON \([0-9]+ bytes\): \{"' "$work/garble.out"
+check "garbled answer: the summary" grep -q \
+  "^kinesis $stream: total 2, delivered 0, failed 2, retried 2, duplicates possible 2 (3 requests unanswered), requests 3, bytes 0" \
+  "$work/garble.out"
+faults '{"garble_body": 1.0, "operations": ["PutRecords"]}'
+"$prov" send --json --to kinesis --partition-key k "$work/p.ini" one two >"$work/garble.json" 2>/dev/null
+faults '{}'
+check "garbled answer --json: requests, unanswered, their bytes" \
+  [ "$(jq -c '[.requests, .requests_unanswered, .duplicates_possible, (.request_bytes > 0)]' "$work/garble.json")" = '[3,3,2,true]' ]
+
 aws --endpoint-url "$ep" --region us-east-1 kinesis delete-stream --stream-name "$stream" >/dev/null
 echo "send-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

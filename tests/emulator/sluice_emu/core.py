@@ -187,7 +187,7 @@ class Ledger:
 
 class Faults:
     KEYS = ("seed", "throttle", "http_500", "http_503", "partial_failure", "drop_connection", "slow_ms", "slow",
-            "truncate_body", "operations", "services")
+            "truncate_body", "garble_body", "operations", "services")
 
     def __init__(self, spec=None):
         self._lock = threading.Lock()
@@ -200,7 +200,7 @@ class Faults:
         if bad:
             raise ValueError("unknown fault keys: %s" % ", ".join(sorted(bad)))
         for k in ("throttle", "http_500", "http_503", "partial_failure", "drop_connection", "slow",
-                  "truncate_body"):
+                  "truncate_body", "garble_body"):
             v = spec.get(k, 0.0)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0.0 <= v <= 1.0:
                 raise ValueError("fault %s must be a probability in [0, 1]" % k)

@@ -255,6 +255,10 @@ class Handler(BaseHTTPRequestHandler):
         op = req.operation or operation or (target.split(".", 1)[1] if "." in target else None)
         emu.ledger.call(service, op, is_mutating(op), resp.status, self._error_code(resp))
         truncate = resp.status < 500 and getattr(req, "_truncate", False)
+        if 200 <= resp.status < 300 and getattr(req, "_garble", False) and resp.body:
+            # A whole HTTP answer whose body is only the first half of the real one (as a proxy that cut it
+            # and fixed the length would send): it does not parse.
+            resp.body = resp.body[: len(resp.body) // 2]
         self._send(resp, truncate=truncate)
 
     def _action(self, req):
@@ -508,6 +512,8 @@ class Handler(BaseHTTPRequestHandler):
             return render_error(service, req, err)
         if f.pick(service, operation, "truncate_body"):
             req._truncate = True
+        elif f.pick(service, operation, "garble_body"):
+            req._garble = True
         try:
             resp = svc.handle(req)
         except AwsError as e:

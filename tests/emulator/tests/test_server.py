@@ -284,8 +284,14 @@ class FaultsTest(ServerTest):
         self.emu.faults.set({"truncate_body": 1.0})
         with self.assertRaises(http.client.IncompleteRead):
             self.signed("GET", "/", "s3")
+        self.emu.faults.set({"garble_body": 1.0})
+        status, _, body = self.signed("GET", "/", "s3")
+        self.assertEqual(status, 200)
         self.emu.faults.set({})
-        self.assertEqual(self.signed("GET", "/", "s3")[0], 200)
+        status, _, whole = self.signed("GET", "/", "s3")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, whole[: len(whole) // 2])
+        self.assertGreater(len(whole), 0)
 
     def test_slow(self):
         self.emu.faults.set({"slow_ms": 300})

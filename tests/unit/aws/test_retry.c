@@ -88,6 +88,7 @@ static void test_classify_status_and_transport(void)
     { SL_E_NOMEM, 0, NULL, SL_RETRY_NO },
     { SL_E_CREDENTIALS, 0, NULL, SL_RETRY_NO },
     { SL_E_PARSE, 200, NULL, SL_RETRY_NO },
+    { SL_E_PARSE, 200, SL_CODE_INVALID_ANSWER, SL_RETRY_TRANSIENT },
   };
   size_t i;
   for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

@@ -78,6 +78,7 @@ static void handler(void *ud, const struct sl_mini_request *req, struct sl_mini_
       resp->headers = "Content-Type: application/x-amz-json-1.1\r\n";
       resp->body = fake.broken_status == 400 ?
                    "{\"__type\":\"ValidationException\",\"message\":\"bad\"}" :
+                   fake.broken_status == 200 ? "<html><body>Bad Gateway</body></html>" :
                    "{\"__type\":\"ServiceUnavailableException\",\"message\":\"busy\"}";
     }
     else
@@ -481,8 +482,8 @@ static void test_whole_request_retries(void)
   struct sl_send_result res;
   struct sl_error err;
   sl_send_result_init(&res);
-  /* 503 twice, then accepted: the client's 3 tries in one round. A 5xx
-   * leaves the outcome unknown, so the resent records may be duplicates. */
+  /* 503 twice, then accepted: the client's 3 tries in one round. A 5xx is
+   * an answer saying the records were not stored: no duplicates. */
   reset_fake(0);
   fake.broken = 2;
   fake.broken_status = 503;
@@ -491,7 +492,8 @@ static void test_whole_request_retries(void)
   CU_ASSERT_EQUAL(res.requests, 3);
   CU_ASSERT_EQUAL(res.request_retries, 2);
   CU_ASSERT_EQUAL(res.retried, 3);
-  CU_ASSERT_EQUAL(res.duplicates_possible, 3);
+  CU_ASSERT_EQUAL(res.duplicates_possible, 0);
+  CU_ASSERT_EQUAL(res.requests_unanswered, 0);
   CU_ASSERT_EQUAL(res.delivered, 3);
   /* 503 four times: the first round gives up after 3 tries, the second
    * round's first try fails, its second is accepted. */
@@ -521,6 +523,36 @@ static void test_whole_request_retries(void)
     CU_ASSERT_EQUAL(res.delivered, 3);
     sl_client_cleanup(&fresh);
   }
+  /* A 200 that is not JSON (a proxy's page): said so, with its first
+   * bytes; retried by the client's policy (3 tries), not round after round;
+   * its records may have been stored, so the resent ones are duplicates
+   * possible, from 3 unanswered requests, whose bytes all count. */
+  reset_fake(0);
+  fake.broken = 100;
+  fake.broken_status = 200;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_E_AWS);
+  CU_ASSERT_STRING_EQUAL(err.code, "InvalidAnswer");
+  CU_ASSERT_EQUAL(fake.nreq, 3);
+  CU_ASSERT_EQUAL(res.requests, 3);
+  CU_ASSERT_EQUAL(res.requests_unanswered, 3);
+  CU_ASSERT_EQUAL(res.duplicates_possible, 3);
+  CU_ASSERT_EQUAL(res.failed, 3);
+  CU_ASSERT_EQUAL(res.request_bytes, 3 * sl_mini_request_at(srv, sl_mini_request_count(srv) - 1)->body.len);
+  CU_ASSERT_EQUAL_FATAL(res.nfailures, 3);
+  CU_ASSERT_STRING_EQUAL(res.failures[0].error_code, "InvalidAnswer");
+  CU_ASSERT_STRING_EQUAL(res.failures[0].error_message,
+                         "PutRecordBatch answer is not JSON (37 bytes): "
+                         "<html><body>Bad Gateway</body></html>");
+  CU_ASSERT_EQUAL(res.failures[0].attempts, 3);
+  /* once, then whole: delivered, the resent three possibly twice */
+  reset_fake(0);
+  fake.broken = 1;
+  fake.broken_status = 200;
+  CU_ASSERT_EQUAL(sl_send_firehose_batch(&client, "s1", v, 3, &o, &res, &err), SL_OK);
+  CU_ASSERT_EQUAL(res.requests, 2);
+  CU_ASSERT_EQUAL(res.requests_unanswered, 1);
+  CU_ASSERT_EQUAL(res.duplicates_possible, 3);
+  CU_ASSERT_EQUAL(res.delivered, 3);
   /* a 400 is final: one request, every record failed, no duplicates */
   reset_fake(0);
   fake.broken = 100;
@@ -861,9 +893,11 @@ static void test_reports(void)
   r.failed = 1;
   r.retried = 1;
   r.duplicates_possible = 1;
+  r.requests_unanswered = 1;
   r.requests = 2;
   r.request_retries = 1;
   r.bytes = 10;
+  r.request_bytes = 120;
   r.elapsed_s = 0.5;
   r.failures = calloc(1, sizeof(*r.failures));
   r.nfailures = r.cap = 1;
@@ -880,14 +914,14 @@ static void test_reports(void)
   CU_ASSERT_STRING_EQUAL(out.data,
     "failed stdin:3 after 5 attempts: InternalFailure: boom\n"
     "  record (base64): eAp5\n"
-    "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1, requests 2, "
-    "bytes 10 (10 B), elapsed 0.50 s, 4 records/s\n");
+    "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1 (1 request "
+    "unanswered), requests 2, bytes 10 (10 B), elapsed 0.50 s, 4 records/s\n");
   sl_buf_reset(&out);
   CU_ASSERT_EQUAL(sl_send_report_text(&r, "st", "dl.jsonl", &out), SL_OK);
   CU_ASSERT_STRING_EQUAL(out.data,
     "1 failed records appended to dl.jsonl\n"
-    "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1, requests 2, "
-    "bytes 10 (10 B), elapsed 0.50 s, 4 records/s\n");
+    "kinesis st: total 3, delivered 2, failed 1, retried 1, duplicates possible 1 (1 request "
+    "unanswered), requests 2, bytes 10 (10 B), elapsed 0.50 s, 4 records/s\n");
   sl_buf_reset(&out);
   CU_ASSERT_EQUAL(sl_send_report_json(&r, "st", NULL, &out), SL_OK);
   /* Indented by the one JSON writer; the same text without the blanks. */
@@ -899,8 +933,9 @@ static void test_reports(void)
     "\"failed_records\":[{\"record\":\"x\\ny\",\"record_base64\":\"eAp5\",\"record_bytes\":3,\"error\":"
     "\"InternalFailure: boom\",\"error_code\":\"InternalFailure\",\"attempt\":5,\"index\":2,"
     "\"source\":\"stdin:3\"}],\"failed_record_count\":1,\"failed_records_not_listed\":0,"
-    "\"rejected_records\":0,\"retried_records\":1,\"duplicates_possible\":1,\"requests\":2,"
-    "\"request_retries\":1,\"bytes\":10,\"elapsed_s\":0.500,\"records_per_s\":4,"
+    "\"rejected_records\":0,\"retried_records\":1,\"duplicates_possible\":1,"
+    "\"requests_unanswered\":1,\"requests\":2,"
+    "\"request_retries\":1,\"bytes\":10,\"request_bytes\":120,\"elapsed_s\":0.500,\"records_per_s\":4,"
     "\"dead_letter\":null}");
   sl_buf_cleanup(&flat);
   sl_buf_reset(&out);
