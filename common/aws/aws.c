@@ -355,6 +355,8 @@ enum sl_result sl_client_init(struct sl_client *c, struct sl_aws_config *cfg,
   memset(&o, 0, sizeof(o));
   o.connect_timeout_ms = c->cfg.connect_timeout_ms;
   o.timeout_ms = c->cfg.timeout_ms;
+  o.low_speed_bytes = c->cfg.low_speed_bytes;
+  o.low_speed_time_s = c->cfg.low_speed_time_s;
   o.ca_bundle = c->cfg.ca_bundle[0] ? c->cfg.ca_bundle : NULL;
   o.allow_plain_http = c->cfg.allow_plain_http;
   c->user_agent = USER_AGENT;

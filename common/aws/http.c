@@ -18,6 +18,9 @@
 
 #define DEFAULT_CONNECT_MS 3000L
 #define DEFAULT_TIMEOUT_MS 60000L
+#define DEFAULT_LOW_SPEED_BYTES 1024L
+#define DEFAULT_LOW_SPEED_S 15
+#define DEFAULT_NOTICE_MS 10000L
 #define DEFAULT_MAX_RESPONSE ((size_t)16 * 1024 * 1024)
 #define MAX_HEADER_BYTES (256 * 1024) /* all response header lines together */
 #define UPLOAD_BUFFER (256 * 1024)
@@ -77,6 +80,12 @@ void sl_http_options_copy(struct sl_http_options *dst, char **ca, const struct s
     dst->connect_timeout_ms = DEFAULT_CONNECT_MS;
   if(dst->timeout_ms <= 0)
     dst->timeout_ms = DEFAULT_TIMEOUT_MS;
+  if(!dst->low_speed_bytes)
+    dst->low_speed_bytes = DEFAULT_LOW_SPEED_BYTES;
+  if(dst->low_speed_time_s <= 0)
+    dst->low_speed_time_s = DEFAULT_LOW_SPEED_S;
+  if(!dst->notice_after_ms)
+    dst->notice_after_ms = DEFAULT_NOTICE_MS;
   *ca = (o && o->ca_bundle && o->ca_bundle[0]) ? sl_strdup(o->ca_bundle) : NULL;
   dst->ca_bundle = *ca;
 }
@@ -219,6 +228,33 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
 /* Called before each time the request is written to a connection: more
  * than once when curl resends it on a fresh connection because a reused one
  * closed before answering. */
+static long long now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One line, at the default verbosity, when a request is slow to finish:
+ * the user sees why nothing happens, long before the timeouts say. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+  struct sl_http_xfer *x = ud;
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  if(!x->noticed && x->notice_ms >= 0 && now_ms() - x->started_ms >= x->notice_ms) {
+    x->noticed = 1;
+    sl_log(SL_LOG_WARN, "%s: no complete answer after %.1f s; still waiting (each try ends "
+           "after %ld s, or when slower than %ld bytes/s for %d s)", x->where,
+           (double)(now_ms() - x->started_ms) / 1000.0, x->timeout_ms / 1000, x->low_speed_bytes,
+           x->low_speed_time_s);
+  }
+  return 0;
+}
+
 static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port)
 {
   struct sl_http_xfer *x = ud;
@@ -297,7 +333,6 @@ enum sl_result sl_http_setup(const struct sl_http_options *opt, struct sl_http_x
   const struct sl_http_request *req = x->req;
   CURL *e = x->easy;
   long timeout = req->timeout_ms > 0 ? req->timeout_ms : opt->timeout_ms;
-  long stall_s = timeout / 1000;
   int has_ct = 0, has_accept = 0;
   size_t i;
   CURLcode cc = CURLE_OK;
@@ -339,13 +374,6 @@ enum sl_result sl_http_setup(const struct sl_http_options *opt, struct sl_http_x
   if(!x->hdrs)
     return sl_error_set(err, SL_E_NOMEM, NULL, "out of memory building headers");
 
-  /* A stall as long as the whole timeout (at most a minute) ends the
-   * transfer even when a caller chose a long total timeout for streaming. */
-  if(stall_s < 1)
-    stall_s = 1;
-  if(stall_s > 60)
-    stall_s = 60;
-
   x->errbuf[0] = 0;
   cc = curl_easy_setopt(e, CURLOPT_URL, req->url);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -358,8 +386,24 @@ enum sl_result sl_http_setup(const struct sl_http_options *opt, struct sl_http_x
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opt->connect_timeout_ms);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
-  if(!cc) cc = curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  if(!cc) cc = curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall_s);
+  /* Slower than the limit over the window ends the attempt (as a timeout,
+   * so it is retried). A streamed body's consumer may hold the transfer
+   * while it waits its turn (inspect's ordering window), so there only a
+   * real stall ends it: no byte at all for a minute or the window. */
+  if(!cc && opt->low_speed_bytes > 0) {
+    cc = curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, req->on_body ? 1L : opt->low_speed_bytes);
+    if(!cc) cc = curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, req->on_body && opt->low_speed_time_s < 60 ?
+                                  60L : (long)opt->low_speed_time_s);
+  }
+  x->started_ms = now_ms();
+  x->notice_ms = req->on_body ? -1 : opt->notice_after_ms;
+  x->noticed = 0;
+  x->timeout_ms = timeout;
+  x->low_speed_bytes = opt->low_speed_bytes;
+  x->low_speed_time_s = opt->low_speed_time_s;
+  if(!cc) cc = curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+  if(!cc) cc = curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+  if(!cc) cc = curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
   if(!cc) cc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -490,4 +534,7 @@ void sl_http_options_init(struct sl_http_options *o)
   memset(o, 0, sizeof(*o));
   o->connect_timeout_ms = DEFAULT_CONNECT_MS;
   o->timeout_ms = DEFAULT_TIMEOUT_MS;
+  o->low_speed_bytes = DEFAULT_LOW_SPEED_BYTES;
+  o->low_speed_time_s = DEFAULT_LOW_SPEED_S;
+  o->notice_after_ms = DEFAULT_NOTICE_MS;
 }

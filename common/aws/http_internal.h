@@ -21,6 +21,12 @@ struct sl_http_xfer {
   char abort_msg[256];
   char errbuf[CURL_ERROR_SIZE];
   char where[320];          /* "GET host/path" for messages, no query */
+  /* the slow-request notice (on_progress) */
+  long long started_ms;
+  long notice_ms;           /* < 0: none */
+  int noticed;
+  long timeout_ms, low_speed_bytes;
+  int low_speed_time_s;
   /* multi only */
   sl_http_done_fn done;
   void *done_ud;

@@ -32,6 +32,10 @@ static const struct sl_profile_key keys[] = {
   { "aws", "profile", K_STR, F(aws.profile), S(aws.profile), 0, 0, NULL },
   { "aws", "endpoint_url", K_URL, F(aws.endpoint_url), S(aws.endpoint_url), 0, 0, NULL },
   { "aws", "max_attempts", K_INT, F(aws.max_attempts), 0, 1, 100, NULL },
+  { "aws", "connect_timeout_s", K_INT, F(aws.connect_timeout_ms), 0, 1, 600, NULL },
+  { "aws", "timeout_s", K_INT, F(aws.timeout_ms), 0, 1, 3600, NULL },
+  { "aws", "low_speed_limit", K_INT, F(aws.low_speed_bytes), 0, 0, 1000000000, NULL },
+  { "aws", "low_speed_time_s", K_INT, F(aws.low_speed_time_s), 0, 1, 3600, NULL },
   { "aws", "ca_bundle", K_STR, F(aws.ca_bundle), S(aws.ca_bundle), 0, 0, NULL },
   { "aws", "allow_plain_http", K_BOOL, F(aws.allow_plain_http), 0, 0, 0, NULL },
   { "aws", "default_tags", K_TAGS, F(default_tags), 0, 0, 0, NULL },
@@ -263,8 +267,13 @@ static void apply(struct sl_profile_state *st, const struct sl_profile_key *k, c
            k->min, k->max);
       return;
     }
+    /* Fields kept as long in other units: MiB and seconds as given here. */
     if(!strcmp(k->key, "max_request_mb"))
       *(long *)(base + k->off) = n * 1024 * 1024;
+    else if(!strcmp(k->key, "connect_timeout_s") || !strcmp(k->key, "timeout_s"))
+      *(long *)(base + k->off) = n * 1000;
+    else if(!strcmp(k->key, "low_speed_limit"))
+      *(long *)(base + k->off) = n ? n : -1; /* 0: no limit */
     else
       *(int *)(base + k->off) = (int)n;
     return;

@@ -1,6 +1,7 @@
 /* json_text.c — JSON text helpers for printing records: compact a value to
  * one line, and quote arbitrary bytes (text lines, raw data) as a JSON
  * string that is always valid UTF-8. */
+#include <stdint.h>
 #include <string.h>
 
 #include "sluice/decode.h"
@@ -151,4 +152,38 @@ enum sl_result sl_json_utf8_clean(const char *s, size_t n, struct sl_buf *out)
   if(!r && i > run)
     r = sl_buf_add(out, p + run, i - run);
   return r;
+}
+
+void sl_json_text_check(const char *s, size_t n, size_t *nul, size_t *bad)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0, k;
+  *nul = *bad = SL_JSON_NO_POS;
+  while(i < n && (*nul == SL_JSON_NO_POS || *bad == SL_JSON_NO_POS)) {
+    if(n - i >= 8) {
+      /* Eight ASCII bytes, none of them NUL, in one test: log text is
+       * mostly that, and this runs over every text line. */
+      uint64_t w;
+      memcpy(&w, p + i, 8);
+      if(!(w & highs) && !((w - ones) & ~w & highs)) {
+        i += 8;
+        continue;
+      }
+    }
+    if(!p[i]) {
+      if(*nul == SL_JSON_NO_POS)
+        *nul = i;
+      i++;
+    }
+    else if(p[i] < 0x80)
+      i++;
+    else if((k = utf8_len(p + i, n - i)))
+      i += k;
+    else {
+      if(*bad == SL_JSON_NO_POS)
+        *bad = i;
+      i++;
+    }
+  }
 }

@@ -12,4 +12,12 @@
  * into a json-c string and come out as valid JSON. */
 enum sl_result sl_json_utf8_clean(const char *p, size_t n, struct sl_buf *out);
 
+/* No such byte, for sl_json_text_check. */
+#define SL_JSON_NO_POS ((size_t)-1)
+
+/* Where in p..n the first NUL byte (*nul) and the first byte that is not
+ * part of well-formed UTF-8 (*bad) are, or SL_JSON_NO_POS. The bytes judged
+ * bad are exactly those the writers above turn into U+FFFD. */
+void sl_json_text_check(const char *p, size_t n, size_t *nul, size_t *bad);
+
 #endif

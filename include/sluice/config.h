@@ -32,6 +32,8 @@ struct sl_aws_config {
   int max_attempts;                       /* 0 = not set: sl_aws_config_max_attempts() gives 3 */
   long connect_timeout_ms;
   long timeout_ms;                        /* whole request */
+  long low_speed_bytes;                   /* slower (bytes/s) over low_speed_time_s fails a try; */
+  int low_speed_time_s;                   /* 0 = 1024 over 15 s; bytes < 0 = off (sl_http_options) */
   char ca_bundle[1024];                   /* AWS_CA_BUNDLE, "" = system */
   int allow_plain_http;                   /* http:// to a non-loopback host */
   int s3_force_path_style;

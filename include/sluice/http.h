@@ -18,9 +18,17 @@ struct sl_http_options {
   long timeout_ms;          /* whole transfer; default 60000 */
   const char *ca_bundle;    /* NULL = system store */
   int allow_plain_http;     /* http:// to non-loopback hosts */
+  /* A transfer slower than low_speed_bytes per second over low_speed_time_s
+   * seconds fails as a timeout (a server that trickles is not waited on for
+   * the whole timeout). 0 = default (1024 B/s over 15 s); bytes < 0 = off. */
+  long low_speed_bytes;
+  int low_speed_time_s;
+  /* A request without a streamed body still not done after this long gets
+   * one warning line (at the default verbosity); 0 = 10000; < 0 = none. */
+  long notice_after_ms;
 };
-/* Defaults: connect 3 s, whole transfer 60 s, system CA store, https only
- * beyond loopback. */
+/* Defaults: connect 3 s, whole transfer 60 s, below 1 KiB/s for 15 s, a
+ * notice after 10 s, system CA store, https only beyond loopback. */
 SL_EXPORT void sl_http_options_init(struct sl_http_options *o);
 
 struct sl_http_request {

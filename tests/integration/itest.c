@@ -43,7 +43,7 @@ int sl_itest_client(struct sl_client *c, const char *region)
 
 long sl_itest_control(const char *method, const char *path, const char *json, char **answer)
 {
-  struct sl_http_options opt = { 2000, 10000, NULL, 0 };
+  struct sl_http_options opt = { 2000, 10000, NULL, 0, 0, 0, 0 };
   struct sl_http *h = sl_http_new(&opt);
   struct sl_http_request req;
   struct sl_http_response resp;

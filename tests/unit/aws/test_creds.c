@@ -928,7 +928,7 @@ static void test_caller_identity(void)
   struct sl_creds c;
   struct sl_sts_identity id;
   struct sl_error err;
-  struct sl_http_options o = { 2000, 5000, NULL, 0 };
+  struct sl_http_options o = { 2000, 5000, NULL, 0, 0, 0, 0 };
   struct sl_http *h;
   fresh();
   use_sts();

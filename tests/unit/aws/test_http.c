@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "mini_server.h"
 #include "sluice/http.h"
+#include "sluice/log.h"
 #include "sluice/retry.h"
 #include "common/aws/http_internal.h"
 
@@ -34,7 +35,7 @@ static long long now_ms(void)
 
 static int suite_init(void)
 {
-  struct sl_http_options o = { 2000, 5000, NULL, 0 };
+  struct sl_http_options o = { 2000, 5000, NULL, 0, 0, 0, 0 };
   /* A proxy from the environment would send loopback tests elsewhere. */
   unsetenv("http_proxy");
   unsetenv("HTTP_PROXY");
@@ -58,7 +59,7 @@ static int suite_cleanup(void)
  * new client so connections from the previous test do not count. */
 static void fresh(void)
 {
-  struct sl_http_options o = { 2000, 5000, NULL, 0 };
+  struct sl_http_options o = { 2000, 5000, NULL, 0, 0, 0, 0 };
   memset(&script, 0, sizeof(script));
   sl_http_free(http);
   http = sl_http_new(&o);
@@ -420,7 +421,7 @@ static void test_refusals(void)
   };
   size_t i;
   for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    struct sl_http_options o = { 500, 1000, NULL, cases[i].allow_plain };
+    struct sl_http_options o = { 500, 1000, NULL, cases[i].allow_plain, 0, 0, 0 };
     struct sl_http *h = sl_http_new(&o);
     struct sl_http_request req = { 0 };
     struct sl_http_response resp;
@@ -562,7 +563,7 @@ static void on_done(void *ud, enum sl_result r, struct sl_http_response *resp,
 
 static void test_multi_concurrent(void)
 {
-  struct sl_http_options o = { 2000, 5000, NULL, 0 };
+  struct sl_http_options o = { 2000, 5000, NULL, 0, 0, 0, 0 };
   struct sl_http_multi *m = sl_http_multi_new(&o);
   struct sl_http_request req[8];
   struct sl_http_response resp[8];
@@ -599,6 +600,56 @@ static void test_multi_concurrent(void)
   for(i = 0; i < 8; i++)
     sl_http_response_cleanup(&resp[i]);
   sl_http_multi_free(m);
+}
+
+static int notices;
+static char notice[1024];
+
+static void count_warnings(void *ud, enum sl_log_level lvl, const char *line)
+{
+  (void)ud;
+  if(lvl == SL_LOG_WARN) {
+    notices++;
+    snprintf(notice, sizeof(notice), "%s", line);
+  }
+}
+
+/* A server that trickles (one byte per 100 ms, forever) ends a try after
+ * the low-speed window (1 s here), not after its 30 s timeout, as a timeout
+ * (so the retry policy applies); one warning line said it was waiting. */
+static void test_trickle_ends_at_low_speed(void)
+{
+  struct sl_http_options o = { 2000, 30000, NULL, 0, 1024, 1, 300 };
+  struct sl_http_request req = { 0 };
+  struct sl_http_response resp;
+  struct sl_error err;
+  struct sl_http *h;
+  long long t0;
+  fresh();
+  script.endless = 1;
+  script.body = "x";
+  script.body_len = 1;
+  script.stream_interval_ms = 100;
+  h = sl_http_new(&o);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+  req.method = "GET";
+  req.url = url;
+  sl_http_response_init(&resp);
+  notices = 0;
+  sl_log_set_sink(count_warnings, NULL);
+  t0 = now_ms();
+  CU_ASSERT_EQUAL(sl_http_perform(h, &req, &resp, &err), SL_E_TIMEOUT);
+  sl_log_set_sink(NULL, NULL);
+  /* well inside the 30 s timeout: the low-speed window ended it */
+  CU_ASSERT(now_ms() - t0 < 10000);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "too slow"));
+  CU_ASSERT_EQUAL(sl_retry_classify(err.result, 0, err.code), SL_RETRY_TIMEOUT);
+  CU_ASSERT_EQUAL(notices, 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(notice, ": no complete answer after 0."));
+  CU_ASSERT_PTR_NOT_NULL(strstr(notice, " s; still waiting (each try ends after 30 s, or when "
+                                        "slower than 1024 bytes/s for 1 s)"));
+  sl_http_response_cleanup(&resp);
+  sl_http_free(h);
 }
 
 /* Each curl failure lands in its class: the lasting ones carry the code
@@ -652,6 +703,7 @@ static const struct sl_test tests[] = {
   { "re-entrant use refused", test_reentrant_use_refused },
   { "multi: 8 concurrent", test_multi_concurrent },
   { "curl failures: lasting ones carry their code", test_curl_error_classes },
+  { "a trickling server: ended by the low-speed limit, one notice", test_trickle_ends_at_low_speed },
   { NULL, NULL }
 };
 
