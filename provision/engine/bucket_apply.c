@@ -138,25 +138,33 @@ enum sl_result sl_prov_bucket_apply(struct sl_prov_run *run)
   r = sl_buf_init(&b, SL_BUF_SMALL);
   if(!r && it->action == SL_PROV_CREATE) {
     r = sl_s3_create_bucket(run->c, p->bucket.name, &created, run->err);
-    if(!r && created)
+    if(!r && created) {
       sl_prov_step(run, SL_PROV_BUCKET, "CreateBucket");
+      /* A new bucket is closed before anything else, even a read: public
+       * access blocked and (over https) plain http denied. */
+      r = put(run, "publicAccessBlock", XML_TYPE, &b, pab_body(p, &b), "PutPublicAccessBlock");
+      if(!r && d->bucket_policy)
+        r = put(run, "policy", "application/json", &b, sl_buf_adds(&b, d->bucket_policy),
+                "PutBucketPolicy");
+    }
     else if(!r) /* BucketAlreadyOwnedByYou: made since the plan */
       sl_prov_raced(run, SL_PROV_BUCKET);
-    /* Start from what S3 gave the new bucket: it applies defaults. */
+    /* Then from what S3 gave the new bucket: it applies defaults. */
     state_reset(have);
     if(!r) r = sl_prov_bucket_read(run->c, d, have, run->err);
   }
+  /* The same order for an existing one: the closing settings first. */
   if(!r && !sl_prov_bucket_pab_ok(p, have))
     r = put(run, "publicAccessBlock", XML_TYPE, &b, pab_body(p, &b), "PutPublicAccessBlock");
+  if(!r && !sl_prov_bucket_policy_ok(d, have))
+    r = d->bucket_policy ? put(run, "policy", "application/json", &b,
+                               sl_buf_adds(&b, d->bucket_policy), "PutBucketPolicy") :
+                           del(run, "policy", "DeleteBucketPolicy");
   if(!r && !sl_prov_bucket_sse_ok(d, have))
     r = put(run, "encryption", XML_TYPE, &b, sse_body(d, &b), "PutBucketEncryption");
   if(!r && strcmp(have->ownership, "BucketOwnerEnforced"))
     r = put(run, "ownershipControls", XML_TYPE, &b, ownership_body(&b),
             "PutBucketOwnershipControls");
-  if(!r && !sl_prov_bucket_policy_ok(d, have))
-    r = d->bucket_policy ? put(run, "policy", "application/json", &b,
-                               sl_buf_adds(&b, d->bucket_policy), "PutBucketPolicy") :
-                           del(run, "policy", "DeleteBucketPolicy");
   if(!r && !sl_prov_bucket_lifecycle_ok(p, have))
     r = p->bucket.expire_after_days ?
         put(run, "lifecycle", XML_TYPE, &b, lifecycle_body(p, &b),

@@ -51,8 +51,14 @@ eq "plan on nothing prints" "$(cat "$tmp/plan1.out")" "+ bucket $name: create
 plan: 3 to create, 0 to update, 0 to replace, 0 ok"
 
 # --- apply creates all
+reset_ledger
 run apply1 apply "$prof"
 eq "apply exits 0" "$rc" 0
+# A new bucket is closed first: the call after CreateBucket, reads included,
+# blocks public access.
+eq "apply: public access blocked right after CreateBucket" \
+  "$(curl -s "$EP/_emu/ledger" | jq -r '[.calls[] | select(.service == "s3") | .operation] |
+    . as $c | ($c | index("CreateBucket")) as $i | $c[$i + 1]')" PutPublicAccessBlock
 has "apply summary" "$tmp/apply1.out" "apply: 3 created, 0 updated, 0 replaced, 0 ok"
 has "apply firehose line" "$tmp/apply1.out" "+ firehose $name: created (CreateDeliveryStream)"
 
