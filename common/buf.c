@@ -3,12 +3,30 @@
 #include "common/buf_internal.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/crypto.h>
+
+static volatile sig_atomic_t interrupted;
+
+void sl_interrupt(int signo)
+{
+  interrupted = signo ? signo : -1;
+}
+
+int sl_interrupted(void)
+{
+  return (int)interrupted;
+}
+
+void sl_interrupt_reset(void)
+{
+  interrupted = 0;
+}
 
 const char *sl_strresult(enum sl_result r)
 {
@@ -27,6 +45,7 @@ const char *sl_strresult(enum sl_result r)
   case SL_E_NOT_FOUND: return "not found";
   case SL_E_UNSUPPORTED: return "not supported";
   case SL_E_INTERNAL: return "internal error";
+  case SL_E_INTERRUPTED: return "interrupted";
   }
   return "unknown error";
 }

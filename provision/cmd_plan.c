@@ -1,6 +1,7 @@
 /* cmd_plan.c — `provision plan | apply | destroy | status`: one table each,
  * one run for the four (they differ only in the library call and the
  * report); the work is sl_prov_* (sluice/provision.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,14 +37,18 @@ static const struct sl_cli_exit plan_exits[] = {
   { SL_EXIT_PENDING, "changes pending (as terraform plan -detailed-exitcode)" }, EXIT_USAGE,
   { 0, NULL }
 };
+#define EXIT_SIGNALS(what) { SL_EXIT_SIGINT, "interrupted (SIGINT): " what }, \
+                           { SL_EXIT_SIGTERM, "terminated (SIGTERM): the same" }
 static const struct sl_cli_exit apply_exits[] = {
   { SL_EXIT_OK, "done: the pipeline matches the profile" },
   EXIT_FAILED(";\nwhat was done before the failure is reported"),
-  { SL_EXIT_PENDING, "--dry-run: changes pending" }, EXIT_USAGE, { 0, NULL }
+  { SL_EXIT_PENDING, "--dry-run: changes pending" }, EXIT_USAGE,
+  EXIT_SIGNALS("what was done is reported, then\nwhat is not converged yet"), { 0, NULL }
 };
 static const struct sl_cli_exit destroy_exits[] = {
   { SL_EXIT_OK, "done: nothing the profile names is left (or, --dry-run, the list)" },
-  EXIT_FAILED(";\nwhat was removed before the failure is reported"), EXIT_USAGE, { 0, NULL }
+  EXIT_FAILED(";\nwhat was removed before the failure is reported"), EXIT_USAGE,
+  EXIT_SIGNALS("what was removed is reported, then\nwhat is left"), { 0, NULL }
 };
 static const struct sl_cli_exit status_exits[] = {
   { SL_EXIT_OK, "done: what exists is listed" }, EXIT_FAILED(""), EXIT_USAGE, { 0, NULL }
@@ -97,6 +102,40 @@ static void put_buf(struct sl_buf *b)
   sl_buf_reset(b);
 }
 
+static void on_signal(int signo)
+{
+  sl_interrupt(signo);
+}
+
+/* apply and destroy stop at a signal between (or within) calls and say
+ * where they are, rather than die mid-way without a word. */
+static void catch_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* "not converged yet: firehose x, ..." after an interrupted apply. */
+static void not_converged(const struct sl_prov *s, struct sl_buf *out)
+{
+  const struct sl_prov_plan *plan = sl_prov_get_plan(s);
+  int k, n = 0;
+  sl_buf_printf(out, "apply: %s (%s); not converged yet:",
+                sl_interrupted() == SIGTERM ? "terminated" : "interrupted",
+                sl_interrupted() == SIGTERM ? "SIGTERM" : "SIGINT");
+  for(k = 0; k < SL_PROV_NKINDS; k++) {
+    const struct sl_prov_item *it = &plan->item[k];
+    if(it->wanted && it->action != SL_PROV_OK && it->action != SL_PROV_ABSENT &&
+       sl_prov_get_done(s, (enum sl_prov_kind)k) != it->action)
+      sl_buf_printf(out, "%s %s %s", n++ ? "," : "", sl_prov_kind_name(it->kind), it->name);
+  }
+  sl_buf_adds(out, n ? "\n" : " none\n");
+}
+
 static int run_session(const struct sl_cli_args *a, const struct opts *o,
                        const struct sl_profile *p, struct sl_buf *out)
 {
@@ -120,6 +159,8 @@ static int run_session(const struct sl_cli_args *a, const struct opts *o,
       put_buf(out);
     return sl_cli_exit_for(r);
   }
+  if(!strcmp(cmd, "apply") || !strcmp(cmd, "destroy"))
+    catch_signals();
   if(!strcmp(cmd, "apply")) {
     r = sl_prov_apply(s, &opts, &err);
     kind = o->dry_run ? SL_PROV_REPORT_PLAN : SL_PROV_REPORT_APPLY;
@@ -137,10 +178,13 @@ static int run_session(const struct sl_cli_args *a, const struct opts *o,
     sl_prov_report_json(s, kind, r ? &err : NULL, out);
   else if(!a->quiet && (!r || kind == SL_PROV_REPORT_APPLY || kind == SL_PROV_REPORT_DESTROY))
     sl_prov_report_text(s, kind, out);
+  if(r == SL_E_INTERRUPTED && !o->json && kind == SL_PROV_REPORT_APPLY)
+    not_converged(s, out);
   put_buf(out);
   if(r)
     sl_cli_error("provision", sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : path, &err);
-  code = r ? sl_cli_exit_for(r) :
+  code = r == SL_E_INTERRUPTED ? (sl_interrupted() == SIGTERM ? SL_EXIT_SIGTERM : SL_EXIT_SIGINT) :
+         r ? sl_cli_exit_for(r) :
          kind == SL_PROV_REPORT_PLAN && sl_prov_plan_pending(sl_prov_get_plan(s)) ?
          SL_EXIT_PENDING : SL_EXIT_OK;
   sl_prov_free(s);

@@ -245,6 +245,11 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
   (void)dlnow;
   (void)ultotal;
   (void)ulnow;
+  if(sl_interrupted()) {
+    x->abort_r = SL_E_INTERRUPTED;
+    snprintf(x->abort_msg, sizeof(x->abort_msg), "interrupted");
+    return 1;
+  }
   if(!x->noticed && x->notice_ms >= 0 && now_ms() - x->started_ms >= x->notice_ms) {
     x->noticed = 1;
     sl_log(SL_LOG_WARN, "%s: no complete answer after %.1f s; still waiting (each try ends "

@@ -178,6 +178,7 @@ void sl_sleep(double seconds)
   ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
   if(ts.tv_nsec >= 1000000000L)
     ts.tv_nsec = 999999999L;
-  while(nanosleep(&ts, &left) && errno == EINTR)
+  /* A signal cuts the wait short once it interrupts the run. */
+  while(nanosleep(&ts, &left) && errno == EINTR && !sl_interrupted())
     ts = left;
 }

@@ -28,10 +28,20 @@ enum sl_result {
   SL_E_CONFIG,      /* bad configuration (profile, env, shared config) */
   SL_E_NOT_FOUND,   /* asked-for thing does not exist */
   SL_E_UNSUPPORTED, /* a feature or format we do not handle */
-  SL_E_INTERNAL     /* a bug */
+  SL_E_INTERNAL,    /* a bug */
+  SL_E_INTERRUPTED  /* sl_interrupt was called (SIGINT, SIGTERM) */
 };
 
 SL_EXPORT const char *sl_strresult(enum sl_result r);
+
+/* Interrupting a run, from a signal handler (async-signal-safe): every
+ * transfer in progress ends and every later one fails at once with
+ * SL_E_INTERRUPTED, retry waits are cut short, nothing is retried.
+ * sl_interrupted gives the number passed (the signal), 0 when none;
+ * sl_interrupt_reset clears it. */
+SL_EXPORT void sl_interrupt(int signo);
+SL_EXPORT int sl_interrupted(void);
+SL_EXPORT void sl_interrupt_reset(void);
 
 /* What went wrong, for the caller to print. Filled by whoever fails first;
  * code/message/request_id come from the AWS error shapes when there is one. */

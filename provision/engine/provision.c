@@ -301,7 +301,9 @@ enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *op
   for(k = 0; k < SL_PROV_NKINDS && !r; k++) {
     if(!s->plan.item[k].wanted)
       continue;
-    r = steps[k](&run);
+    /* A signal (sl_interrupt) stops the run before the next resource too. */
+    r = sl_interrupted() ? sl_prov_fail(err, SL_E_INTERRUPTED, NULL, "interrupted") :
+        steps[k](&run);
     if(r)
       sl_prov_where(s, (enum sl_prov_kind)k);
     else
@@ -358,7 +360,8 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
   for(k = SL_PROV_NKINDS - 1; k >= 0 && !r; k--) {
     if(!s->plan.item[k].wanted || s->plan.item[k].action != SL_PROV_DELETE)
       continue;
-    r = steps[k](&run);
+    r = sl_interrupted() ? sl_prov_fail(err, SL_E_INTERRUPTED, NULL, "interrupted") :
+        steps[k](&run);
     if(r)
       sl_prov_where(s, (enum sl_prov_kind)k);
     else

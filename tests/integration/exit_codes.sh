@@ -40,6 +40,27 @@ signalled() {
   eq "$what" "$st" "$want"
 }
 
+# signal_after OP WHAT SIGNAL WANT COMMAND...: as signalled, but the signal
+# goes once the emulator's ledger has an OP call (plus 0.3 s), so a slow
+# build is signalled at the same point as a fast one.
+signal_after() {
+  local op=$1 what=$2 sig=$3 want=$4 pid st
+  shift 4
+  ctl POST ledger/reset >/dev/null
+  set -m
+  "$@" >"$work/sig.out" 2>"$work/sig.err" &
+  pid=$!
+  set +m
+  for _ in $(seq 300); do
+    ctl GET ledger | jq -e --arg op "$op" 'any(.calls[]; .operation == $op)' >/dev/null && break
+    sleep 0.1
+  done
+  sleep 0.3
+  kill "-$sig" "$pid"
+  wait "$pid"; st=$?
+  eq "$what" "$st" "$want"
+}
+
 name="sl-exit-$$"
 prof="$work/p.ini"
 write_profile "$prof" "$name"
@@ -60,6 +81,25 @@ code "apply: 0" 0 "$P" apply "$prof"
 code "plan: 0 nothing pending" 0 "$P" plan "$prof"
 code "apply --dry-run: 0 nothing pending" 0 "$P" apply --dry-run "$prof"
 code "status: 0" 0 "$P" status "$prof"
+# A signal mid-apply / mid-destroy (each stream call held 4 s): what was
+# done is reported, then what is not converged yet (apply) or left
+# (destroy); a rerun finishes.
+sig="$work/sig.ini"
+write_profile "$sig" "$name-sig"
+faults '{"slow": 1.0, "slow_ms": 4000, "operations": ["CreateDeliveryStream", "DeleteDeliveryStream"]}'
+signal_after PutRolePolicy "apply: 130 on SIGINT" INT 130 "$P" apply "$sig"
+eq "apply on SIGINT: the last line" "$(tail -1 "$work/sig.out")" \
+  "apply: interrupted (SIGINT); not converged yet: firehose $name-sig"
+faults '{}'
+sleep 3 # the held create finishes in the emulator
+code "apply after SIGINT: 0" 0 "$P" apply "$sig"
+faults '{"slow": 1.0, "slow_ms": 4000, "operations": ["DeleteDeliveryStream"]}'
+signal_after ListObjectsV2 "destroy: 143 on SIGTERM" TERM 143 "$P" destroy "$sig"
+eq "destroy on SIGTERM: what is left" "$(tail -1 "$work/sig.out")" \
+  "destroy: 0 deleted, 0 absent, 3 left: firehose $name-sig, role $name-sig-role, bucket $name-sig"
+faults '{}'
+sleep 3
+code "destroy after SIGTERM: 0" 0 "$P" destroy "$sig"
 
 # ---- provision send ------------------------------------------------------------
 code "send: 0" 0 "$P" send "$prof" one two
