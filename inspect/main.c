@@ -82,7 +82,8 @@ static const struct sl_cli_option tail_options[] = {
 #define EXIT_FAILED { SL_EXIT_FAILED, "failed: AWS, network or credentials error, or an object\n" \
                       "that could not be read" }
 #define EXIT_DATA { SL_EXIT_DATA, "completed, but some data was bad (corrupt or cut-off objects,\n" \
-                    "records that do not parse): each on stderr with key and offset" }
+                    "records that do not parse, text with NUL bytes or invalid\n" \
+                    "UTF-8): each on stderr with key and offset" }
 #define EXIT_USAGE { SL_EXIT_USAGE, "usage or profile error" }
 #define EXIT_SIGNALS { SL_EXIT_SIGINT, "interrupted (SIGINT)" }, \
                      { SL_EXIT_SIGTERM, "terminated (SIGTERM)" }

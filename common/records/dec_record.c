@@ -1,8 +1,10 @@
 /* dec_record.c — records assembled out of the chunks the scanners see: a
  * record that spans chunks is held (bounded by record_max), one that ends
- * is delivered, one that is bad is reported and dropped; the peak of what
- * was held is kept for the stats. */
+ * is delivered, one that is bad is reported and dropped, a text line that
+ * is not text (NUL, invalid UTF-8) is reported and still delivered; the
+ * peak of what was held is kept for the stats. */
 #include "dec_record.h"
+#include "json_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +73,22 @@ void sl_dec_record_hold(struct sl_decoder *d, const char *start, const char *end
   sl_dec_note_peak(d);
 }
 
+/* Any bytes split into "lines", random or binary data too: a line holding
+ * a NUL byte or bytes that are not UTF-8 is bad data, reported at its first
+ * such byte. It is delivered all the same (printers show those bytes as
+ * U+FFFD or \u0000), so no record is lost to the check. */
+static void check_text(struct sl_decoder *d, const char *p, size_t n)
+{
+  size_t nul, bad;
+  sl_json_text_check(p, n, &nul, &bad);
+  if(nul == SL_JSON_NO_POS && bad == SL_JSON_NO_POS)
+    return;
+  sl_dec_error(d, d->rec_off + (nul < bad ? nul : bad), "text record with %s (line at %llu kept)",
+               nul == SL_JSON_NO_POS ? "invalid UTF-8" :
+               bad == SL_JSON_NO_POS ? "a NUL byte" : "a NUL byte and invalid UTF-8",
+               (unsigned long long)d->rec_off);
+}
+
 void sl_dec_record_end(struct sl_decoder *d, const char *start, const char *end, int kind)
 {
   const char *p = start;
@@ -94,6 +112,8 @@ void sl_dec_record_end(struct sl_decoder *d, const char *start, const char *end,
   if(n > d->o.record_max)
     too_large(d, kind);
   else {
+    if(kind == SL_RECORD_TEXT)
+      check_text(d, p, n);
     d->st.records++;
     if(d->o.on_record(d->o.userdata, p, n, d->rec_off, kind))
       d->stopped = 1;

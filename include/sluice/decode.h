@@ -24,7 +24,8 @@ enum sl_decode_format {
 
 enum sl_record_kind {
   SL_RECORD_JSON = 1, /* one complete JSON value (object, array, string, number, literal) */
-  SL_RECORD_TEXT = 2  /* one text line, without its "\n" or "\r\n"; any bytes */
+  SL_RECORD_TEXT = 2  /* one text line, without its "\n" or "\r\n"; any bytes, but one
+                       * with a NUL byte or invalid UTF-8 also goes to on_error */
 };
 
 enum sl_compression {

@@ -4,8 +4,9 @@
  * paging across many pages, hour-prefix listing proven by the ledger's
  * ListObjectsV2 count, corrupt and truncated objects (exit 3, key and offset
  * on stderr, good records still out), error-output decoding, keys that need
- * URL encoding, --local on a folder, stats (with and without filters), the
- * iterator API, and no mutating call from any inspect command. */
+ * URL encoding, --local on a folder (text lines that are not text: exit 3),
+ * stats (with and without filters), the iterator API, and no mutating call
+ * from any inspect command. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,6 +429,18 @@ static void test_local(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "records: 5\n"));
   snprintf(dir, sizeof(dir), "cat --local %s/missing", tmp);
   CU_ASSERT_EQUAL(inspect(dir), 1);
+  /* lines that are not text (a NUL, not UTF-8): printed, and bad data */
+  write_file(tmp, "badtext/t", "ok\na\0b\n\xff\xfe\n\xc3\xa9\n", 13);
+  snprintf(dir, sizeof(dir), "cat --local %s/badtext", tmp);
+  CU_ASSERT_EQUAL(inspect(dir), 3);
+  ASSERT_OUT("\"ok\"\n\"a\\u0000b\"\n\"\\ufffd\\ufffd\"\n\"\xc3\xa9\"\n");
+  snprintf(want, sizeof(want), "inspect: %s/badtext/t: offset 4: text record with a NUL byte (line "
+           "at 3 kept)\ninspect: %s/badtext/t: offset 7: text record with invalid UTF-8 (line at 7 "
+           "kept)\n", tmp, tmp);
+  SL_ASSERT_STR(err_text, want);
+  snprintf(dir, sizeof(dir), "stats --local %s/badtext --json", tmp);
+  CU_ASSERT_EQUAL(inspect(dir), 3);
+  CU_ASSERT_PTR_NOT_NULL(strstr(sl_itest_flat(out_text), "\"records\":4,\"parse_errors\":2,"));
 }
 
 static void test_stats(void)

@@ -203,7 +203,7 @@ static const struct dcase {
   { "lines json is text", SL_DECODE_LINES, S("{\"a\":1}\n"), "0={\"a\":1}\n" },
   { "lines cr at end", SL_DECODE_LINES, S("a\r"), "0=a\n" },
   { "lines empty crlf", SL_DECODE_LINES, S("\r\n"), "0=\n" },
-  { "lines invalid UTF-8", SL_DECODE_LINES, S("\xff\xfe x\n"), "0=\xff\xfe x\n" },
+  { "lines invalid UTF-8", SL_DECODE_LINES, S("\xff\xfe x\n"), "!0\n0=\xff\xfe x\n" },
   /* auto */
   { "auto text", SL_DECODE_AUTO, S("hello world\n{\"a\":1}\n"), "0=hello world\n12={\"a\":1}\n" },
   { "auto bracketed text", SL_DECODE_AUTO, S("[INFO] started\n[WARN] x\n"),
