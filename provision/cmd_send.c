@@ -16,7 +16,7 @@
 enum {
   O_TO = SL_CLI_OWN, O_FILE, O_FORMAT, O_DELIMITER, O_PARTITION_KEY, O_PARTITION_KEY_FIELD,
   O_EXPLICIT_HASH_KEY, O_BATCH_SIZE, O_CONCURRENCY, O_MAX_ATTEMPTS, O_FLUSH_INTERVAL,
-  O_DEAD_LETTER, O_STRICT, O_JSON, O_STREAM, O_RESULTS
+  O_DEAD_LETTER, O_STRICT, O_JSON, O_STREAM, O_RESULTS, O_CHECKPOINT
 };
 
 static const struct sl_cli_option options[] = {
@@ -48,6 +48,8 @@ static const struct sl_cli_option options[] = {
   { "results", 0, "FILE", "write one JSON line per record to FILE (mode 0600): index,\n"
     "source, status (accepted, failed, dead-lettered, withheld), the\n"
     "SequenceNumber and ShardId or RecordId, or the error", O_RESULTS },
+  { "checkpoint", 0, "FILE", "keep in FILE which records are settled; run the same command\n"
+    "again after a kill and only the rest is sent (needs --file)", O_CHECKPOINT },
   { "strict", 0, NULL, "read everything first; send nothing when any record is refused", O_STRICT },
   { "json", 0, NULL, "the report as one JSON document on stdout", O_JSON },
   { NULL, 0, NULL, NULL, 0 }
@@ -89,8 +91,9 @@ struct opts {
   struct sl_send_options so;
   int strict, json, quiet;
   const char *results;        /* --results FILE */
+  const char *checkpoint;     /* --checkpoint FILE */
+  struct outcomes out;        /* what on_result feeds */
 };
-
 
 /* What every record callback needs. */
 struct run {
@@ -159,6 +162,9 @@ static int on_option(void *ud, int id, const char *v)
   case O_RESULTS:
     o->results = v;
     break;
+  case O_CHECKPOINT:
+    o->checkpoint = v;
+    break;
   case O_BATCH_SIZE:
     if(!(code = sl_cli_number(who, "batch-size", v, 1, 500, &n)))
       o->so.batch_size = (size_t)n;
@@ -225,6 +231,28 @@ static int is_refusal(enum sl_result r)
   return r == SL_E_TOO_LARGE || r == SL_E_INVALID || r == SL_E_NOT_FOUND;
 }
 
+/* --checkpoint: a record an earlier run settled keeps its index, unsent. */
+static int settled(struct run *rn, const struct sl_send_where *w)
+{
+  struct sl_send_checkpoint *ck = rn->o->out.ck;
+  if(!ck || !sl_send_checkpoint_settled(ck, sl_sender_next_index(rn->s)))
+    return 0;
+  sl_sender_skip(rn->s, w);
+  return 1;
+}
+
+static enum sl_result reserve(struct run *rn)
+{
+  struct sl_error err = { 0 };
+  enum sl_result r;
+  if(!rn->o->out.ck)
+    return SL_OK;
+  r = sl_send_checkpoint_reserve(rn->o->out.ck, sl_sender_next_index(rn->s), &err);
+  if(r)
+    fprintf(stderr, "provision send: --checkpoint: %s\n", err.message);
+  return r;
+}
+
 static enum sl_result on_record(void *ud, const char *p, size_t n, const struct sl_send_where *w)
 {
   struct run *rn = ud;
@@ -251,7 +279,9 @@ static enum sl_result on_record(void *ud, const char *p, size_t n, const struct 
   }
   if(rn->checking)
     r = sl_sender_check(rn->s, p, n, w, &err);
-  else
+  else if(settled(rn, w))
+    return SL_OK;
+  else if(!(r = reserve(rn)))
     r = sl_sender_add(rn->s, p, n, w, &err);
   if(is_refusal(r)) {
     refused(rn, &err);
@@ -277,7 +307,7 @@ static void on_oversize(void *ud, const struct sl_send_where *w, uint64_t size)
   sl_send_too_large(sl_sender_limits(rn->s), w, size, &err);
   if(!rn->refusing)
     refused(rn, &err);
-  if(!rn->checking)
+  if(!rn->checking && !settled(rn, w))
     sl_sender_reject(rn->s, w, size, err.code, err.message, size ?
                      "over the record limit: measured while read, not kept" :
                      "over the record limit: skipped while read, not kept or measured");
@@ -293,7 +323,7 @@ static void on_bad(void *ud, const struct sl_send_where *w, const char *reason)
   sl_error_set(&err, SL_E_PARSE, "InvalidRecord", "%s: %s", where, reason);
   if(!rn->refusing)
     refused(rn, &err);
-  if(!rn->checking)
+  if(!rn->checking && !settled(rn, w))
     sl_sender_reject(rn->s, w, 0, err.code, err.message, "not a JSON value");
 }
 
@@ -350,49 +380,6 @@ static enum sl_result read_all(struct run *rn, FILE **spool)
 
 /* ------------------------------------------------------------------ run */
 
-/* The sender creates the dead-letter file 0600 but keeps the mode of one
- * that was there: say so when others may read the records it will hold. */
-/* The stream must exist and take records before any input is read. */
-static enum sl_result stream_ready(const struct sl_aws_config *base, const char *path,
-                                   const struct opts *o, struct sl_error *err)
-{
-  struct sl_aws_config cfg;
-  struct sl_client *c = NULL;
-  enum sl_result r = sl_aws_config_copy(&cfg, base, err);
-  if(!r)
-    r = sl_client_new(&c, &cfg, path, err);
-  sl_aws_config_cleanup(&cfg);
-  /* An ARN names an account: a same-named stream elsewhere is not it. */
-  if(!r && o->is_arn)
-    r = sl_send_check_account(c, o->arn.account, err);
-  if(!r)
-    r = sl_send_stream_ready(c, o->so.target, o->so.stream, err);
-  sl_client_free(c);
-  return r;
-}
-
-/* With --json, a failure before the report is a document too. */
-static void json_error(const struct opts *o, const struct sl_error *err)
-{
-  struct sl_buf b;
-  if(o->json && !sl_buf_init(&b, SL_BUF_SMALL)) {
-    if(!sl_prov_error_json("send", o->profile, NULL, err, &b))
-      fwrite(b.data, 1, b.len, stdout);
-    sl_buf_cleanup(&b);
-  }
-}
-
-/* 3 when every record that was not accepted is accounted for: refused as
- * bad input (reported) or written to the dead-letter file. */
-static int exit_code(int error, const struct sl_send_result *res, int dead_letter)
-{
-  if(error)
-    return SL_EXIT_FAILED;
-  if(!res->failed)
-    return SL_EXIT_OK;
-  return dead_letter || res->failed == res->rejected ? SL_EXIT_DATA : SL_EXIT_FAILED;
-}
-
 /* base: the profile's [aws] (or a fresh config with --stream) with the
  * options over it; path: the profile, or NULL. */
 static int run(struct opts *o, const struct sl_aws_config *base, const char *path)
@@ -418,21 +405,33 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
   if(!r)
     sl_log(SL_LOG_INFO, "sending to %s stream %s in %s", sl_send_target_name(o->so.target),
            o->so.stream, cfg.region);
-  if(!r) r = stream_ready(&cfg, path, o, &err);
+  if(!r) r = sl_send_cli_stream_ready(&cfg, path, o->is_arn ? o->arn.account : NULL, o->so.target,
+                                         o->so.stream, &err);
   if(!r && o->results) {
     if(sl_send_cli_results_open(&rs, o->results, o->so.target)) {
       code = SL_EXIT_FAILED;
       goto done;
     }
-    o->so.on_result = sl_send_cli_write_result;
-    o->so.on_result_ud = &rs;
+    o->out.results = &rs;
+  }
+  if(!r && o->checkpoint &&
+     sl_send_cli_checkpoint_open(&o->out, o->checkpoint, o->so.target, o->so.stream,
+                                 o->format == SL_SEND_JSON ? "json" : o->format == SL_SEND_RAW ?
+                                 "raw" : "lines", o->so.newline, o->files, o->nfiles,
+                                 o->records, o->nrecords, o->quiet || o->json)) {
+    code = SL_EXIT_USAGE;
+    goto done;
+  }
+  if(o->out.results || o->out.ck) {
+    o->so.on_result = sl_send_cli_outcome;
+    o->so.on_result_ud = &o->out;
   }
   if(!r) r = sl_sender_new(&rn.s, &o->so, &cfg, path, NULL, &err);
   if(r) {
     sl_cli_error(who, NULL, &err);
     if(r == SL_E_NOT_FOUND && o->profile && !o->json)
       fprintf(stderr, "provision send: to create it: provision apply %s\n", o->profile);
-    json_error(o, &err);
+    sl_send_cli_json_error(o->json, o->profile, &err);
     code = sl_cli_exit_for(r);
     goto done;
   }
@@ -467,13 +466,14 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
       sl_send_report_text(&res, o->so.stream, o->so.dead_letter, &out);
     fwrite(out.data, 1, out.len, stdout);
     fflush(stdout);
-    code = exit_code(r || fr, &res, o->so.dead_letter != NULL);
+    code = sl_send_cli_exit_code(r || fr, &res, o->so.dead_letter != NULL);
   }
 done:
   if(spool)
     fclose(spool);
-  sl_sender_free(rn.s); /* no outcome comes after this */
-  if(sl_send_cli_results_close(&rs, o->results))
+  sl_sender_free(rn.s); /* no outcome comes after this; the last save holds them all */
+  if(sl_send_cli_results_close(&rs, o->results) |
+     sl_send_cli_checkpoint_close(&o->out, o->checkpoint, 1))
     code = SL_EXIT_FAILED;
   sl_send_result_cleanup(&res);
   sl_aws_config_cleanup(&cfg);
@@ -575,7 +575,7 @@ static int main_send(const struct sl_cli_program *prog, const struct sl_cli_comm
                sl_send_target_name((enum sl_send_target)o.to));
     code = sl_cli_profile_load(&named, o.profile, needs, &p, &err);
     if(code)
-      json_error(&o, &err);
+      sl_send_cli_json_error(o.json, o.profile, &err);
     else {
       profile_target(&o, &p);
       code = run(&o, &p.aws, p.path[0] ? p.path : NULL);

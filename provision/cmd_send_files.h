@@ -25,4 +25,30 @@ int sl_send_cli_results_close(struct results *x, const char *path);
 /* Warns when the dead-letter file exists and group or others can read it. */
 void sl_send_cli_dead_letter_mode(const char *path);
 
+/* What the sender's on_result feeds: --results and --checkpoint. */
+struct outcomes {
+  struct results *results;    /* NULL: no --results */
+  struct sl_send_checkpoint *ck; /* NULL: no --checkpoint */
+};
+/* on_result (ud: struct outcomes). */
+void sl_send_cli_outcome(void *ud, const struct sl_send_record *rec);
+/* Opens (or resumes) the checkpoint for these inputs and says what an
+ * earlier run left; -1 after saying why not (stdin, other input). */
+int sl_send_cli_checkpoint_open(struct outcomes *x, const char *path, enum sl_send_target t,
+                                const char *stream, const char *format, int newline,
+                                const char *const *files, int nfiles, char *const *args,
+                                int nargs, int quiet);
+/* Saves it a last time (save), frees it; -1 after saying the save failed. */
+int sl_send_cli_checkpoint_close(struct outcomes *x, const char *path, int save);
+
+/* The stream exists and takes records (and is in arn_account, when given). */
+enum sl_result sl_send_cli_stream_ready(const struct sl_aws_config *base, const char *path,
+                                        const char *arn_account, enum sl_send_target t,
+                                        const char *stream, struct sl_error *err);
+/* With --json, a failure before the report is a document too. */
+void sl_send_cli_json_error(int json, const char *profile, const struct sl_error *err);
+/* 3 when every record that was not accepted is accounted for: refused as
+ * bad input (reported) or written to the dead-letter file. */
+int sl_send_cli_exit_code(int error, const struct sl_send_result *res, int dead_letter);
+
 #endif

@@ -326,6 +326,8 @@ SL_EXPORT enum sl_result sl_sender_add(struct sl_sender *s, const void *data, si
  * for full batches. Returns the fatal error, if the sender has one. */
 SL_EXPORT enum sl_result sl_sender_flush(struct sl_sender *s, struct sl_error *err);
 SL_EXPORT const struct sl_send_limits *sl_sender_limits(const struct sl_sender *s);
+/* The index the next record given (added, skipped or rejected) gets. */
+SL_EXPORT uint64_t sl_sender_next_index(struct sl_sender *s);
 /* Input that is not a record at all (unparsable JSON, over a limit and not
  * kept): counted as failed, listed and dead-lettered without its bytes but
  * with its place, its size (bytes; 0 when not measured) and why (reason). */
@@ -340,6 +342,55 @@ SL_EXPORT void sl_sender_progress(struct sl_sender *s, struct sl_send_result *sn
 SL_EXPORT enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
                                 struct sl_error *err);
 SL_EXPORT void sl_sender_free(struct sl_sender *s);
+
+/* ------------------------------------------------------------------ checkpoint */
+
+/* What a send has settled (accepted or dead-lettered), kept in a file so a
+ * rerun after a kill sends only the rest:
+ *
+ *   sl_send_input_identity(...)               the input, as one JSON text
+ *   sl_send_checkpoint_open(&c, path, id)     loads it, or starts one
+ *   per record i: settled -> sl_sender_skip; else
+ *                 sl_send_checkpoint_reserve(c, i) then sl_sender_add
+ *   on_result:    sl_send_checkpoint_note(c, rec)
+ *   at the end:   sl_sender_finish, then sl_send_checkpoint_save
+ *
+ * The file (JSON, mode 0600) is replaced atomically (write, fsync, rename)
+ * about once a second. It names the input (a checkpoint of other input is
+ * refused: SL_E_INVALID, code CheckpointMismatch), the settled indexes, and
+ * how far the sender may have read: a record at or past it was never sent,
+ * so after a kill the records sent again that may already be stored are
+ * the unsettled ones below it (sl_send_checkpoint_earlier). */
+struct sl_send_checkpoint;
+/* The identity of a send's input as JSON: target, stream, format, the
+ * newline delimiter, each file (absolute path, size, mtime, SHA-256 of its
+ * first MiB) and a SHA-256 of the argument records. A file that cannot be
+ * read is SL_E_IO naming it. */
+SL_EXPORT enum sl_result sl_send_input_identity(enum sl_send_target t, const char *stream,
+                                                const char *format, int newline,
+                                                const char *const *files, int nfiles,
+                                                char *const *args, int nargs, struct sl_buf *out,
+                                                struct sl_error *err);
+SL_EXPORT enum sl_result sl_send_checkpoint_open(struct sl_send_checkpoint **out, const char *path,
+                                                 const char *input, struct sl_error *err);
+/* 1 when an earlier run settled the record at index. */
+SL_EXPORT int sl_send_checkpoint_settled(struct sl_send_checkpoint *c, uint64_t index);
+/* Before the record at index goes to the sender: saves when it is past
+ * what the file allows, or a second has gone by. */
+SL_EXPORT enum sl_result sl_send_checkpoint_reserve(struct sl_send_checkpoint *c, uint64_t index,
+                                                    struct sl_error *err);
+/* From on_result (any thread): accepted and dead-lettered settle it. */
+SL_EXPORT void sl_send_checkpoint_note(struct sl_send_checkpoint *c,
+                                       const struct sl_send_record *rec);
+/* The last save, once the sender has finished (every outcome noted). */
+SL_EXPORT enum sl_result sl_send_checkpoint_save(struct sl_send_checkpoint *c,
+                                                 struct sl_error *err);
+/* What the file held when opened: records settled, and records the earlier
+ * run may have sent with no outcome known (sent again now: possible
+ * duplicates). */
+SL_EXPORT void sl_send_checkpoint_earlier(const struct sl_send_checkpoint *c, uint64_t *settled,
+                                          uint64_t *unknown);
+SL_EXPORT void sl_send_checkpoint_free(struct sl_send_checkpoint *c);
 
 /* Before reading any input: SL_OK when the stream exists and takes records
  * (ACTIVE; a Kinesis stream also while UPDATING, as AWS accepts writes

@@ -396,6 +396,15 @@ void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64
   sl_buf_cleanup(&line);
 }
 
+uint64_t sl_sender_next_index(struct sl_sender *s)
+{
+  uint64_t i;
+  pthread_mutex_lock(&s->mu);
+  i = s->next_index;
+  pthread_mutex_unlock(&s->mu);
+  return i;
+}
+
 void sl_sender_skip(struct sl_sender *s, const struct sl_send_where *w)
 {
   struct sl_send_record rec = { 0, w, SL_SEND_WITHHELD, "", "", "", "", 0 };

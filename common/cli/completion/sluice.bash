@@ -13,7 +13,7 @@ _sluice_words() {
     "provision destroy") echo "--json --dry-run --empty-bucket" ;;
     "provision send") echo "--stream --to --file --format --delimiter --partition-key" \
       "--partition-key-field --explicit-hash-key --batch-size --concurrency --max-attempts" \
-      "--flush-interval --dead-letter --results --strict --json" ;;
+      "--flush-interval --dead-letter --results --checkpoint --strict --json" ;;
     "provision smoke") echo "--count --timeout --interval --cleanup --json" ;;
     "inspect ") echo "ls cat stats errors tail help" ;;
     "inspect ls") echo "--local --start-after --resume-after --since --until --flat" \
@@ -48,7 +48,7 @@ _sluice_value() {
     --to) echo "firehose kinesis" ;;
     --format) [ "$2" = inspect ] && echo "auto json lines" || echo "lines json raw" ;;
     --delimiter) echo "newline none" ;;
-    --file | --dead-letter) echo "@file" ;;
+    --file | --dead-letter | --results | --checkpoint) echo "@file" ;;
     --local) echo "@file" ;;
     --since | --until) echo "30m 1h 2h 1d" ;;
     --partition-key | --partition-key-field | --explicit-hash-key | --batch-size | \
