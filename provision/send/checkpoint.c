@@ -35,7 +35,7 @@ struct sl_send_checkpoint {
   uint64_t cap;                /* bits allocated */
   uint64_t below;              /* every index under it is settled */
   uint64_t reserved;           /* saved: nothing at or past it was sent */
-  uint64_t highest;            /* 1 + the highest index reserved for so far */
+  uint64_t highest;            /* 1 + the highest index this run reserved for */
   uint64_t settled_before, unknown_before; /* what the earlier run left */
   uint64_t earlier_reserved;
   double last_save;
@@ -306,7 +306,7 @@ enum sl_result sl_send_checkpoint_open(struct sl_send_checkpoint **out, const ch
   }
   if(f)
     fclose(f);
-  c->highest = c->reserved;
+  c->highest = 0; /* this run's reads */
   c->last_save = now_s();
   if(r) {
     sl_send_checkpoint_free(c);
@@ -364,8 +364,9 @@ enum sl_result sl_send_checkpoint_save(struct sl_send_checkpoint *c, struct sl_e
 {
   enum sl_result r;
   pthread_mutex_lock(&c->mu);
-  /* At the end nothing more will be read: what may have been sent is
-   * exactly what was read. */
+  /* At the end nothing more will be read: what may have been sent is what
+   * this run read (an earlier run's reserve past it names records that
+   * were not read again, so not there). */
   c->reserved = c->highest > c->below ? c->highest : c->below;
   r = save_locked(c, err);
   pthread_mutex_unlock(&c->mu);
