@@ -199,40 +199,26 @@ static struct json_object *tag_map(const struct sl_headers *h)
 
 /* TagResource and UntagResource take up to 50 tags or keys, as many as a
  * log group may have: one call each. */
-static enum sl_result converge_tags(struct sl_prov_run *run)
+static enum sl_result tag_calls(struct sl_prov_run *run, const void *ud,
+                                const struct sl_headers *set, const struct sl_headers *remove)
 {
-  struct sl_prov_logs_state *have = &run->s->have.logs;
-  const struct sl_headers *want = &run->s->want.stream_tags;
-  struct sl_headers set, remove;
+  const char *arn = ud;
   enum sl_result r = SL_OK;
   size_t i;
-  if(sl_prov_tags_equal(want, &have->tags))
-    return SL_OK;
-  sl_headers_init(&set);
-  sl_headers_init(&remove);
-  if(sl_prov_tags_delta(want, &have->tags, &set, &remove))
-    r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
-  if(!r && set.n) {
+  if(set->n) {
     struct json_object *in = json_object_new_object();
-    json_object_object_add(in, "resourceArn", json_object_new_string(have->arn));
-    json_object_object_add(in, "tags", tag_map(&set));
+    json_object_object_add(in, "resourceArn", json_object_new_string(arn));
+    json_object_object_add(in, "tags", tag_map(set));
     r = call(run, "TagResource", in);
   }
-  if(!r && remove.n) {
+  if(!r && remove->n) {
     struct json_object *in = json_object_new_object(), *keys = json_object_new_array();
-    json_object_object_add(in, "resourceArn", json_object_new_string(have->arn));
-    for(i = 0; i < remove.n; i++)
-      json_object_array_add(keys, json_object_new_string(remove.v[i].name));
+    json_object_object_add(in, "resourceArn", json_object_new_string(arn));
+    for(i = 0; i < remove->n; i++)
+      json_object_array_add(keys, json_object_new_string(remove->v[i].name));
     json_object_object_add(in, "tagKeys", keys);
     r = call(run, "UntagResource", in);
   }
-  if(!r) {
-    sl_headers_cleanup(&have->tags);
-    if(sl_prov_tags_merge(&have->tags, want, NULL))
-      r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
-  }
-  sl_headers_cleanup(&set);
-  sl_headers_cleanup(&remove);
   return r;
 }
 
@@ -292,7 +278,8 @@ enum sl_result sl_prov_logs_apply(struct sl_prov_run *run)
     if(!r)
       have->stream_exists = 1;
   }
-  if(!r) r = converge_tags(run);
+  if(!r) r = sl_prov_tags_converge(run, &run->s->want.stream_tags, &have->tags, tag_calls,
+                                    have->arn);
   return r;
 }
 

@@ -169,8 +169,9 @@ static enum sl_result tag_calls(struct sl_prov_run *run, int kinesis, const char
   return r;
 }
 
-enum sl_result sl_prov_stream_tags_apply(struct sl_prov_run *run, int kinesis, const char *stream,
-                                         const struct sl_headers *want, struct sl_headers *have)
+enum sl_result sl_prov_tags_converge(struct sl_prov_run *run, const struct sl_headers *want,
+                                     struct sl_headers *have, sl_prov_tag_calls calls,
+                                     const void *ud)
 {
   struct sl_headers set, remove;
   enum sl_result r = SL_OK;
@@ -180,8 +181,7 @@ enum sl_result sl_prov_stream_tags_apply(struct sl_prov_run *run, int kinesis, c
   sl_headers_init(&remove);
   if(sl_prov_tags_delta(want, have, &set, &remove))
     r = sl_prov_fail(run->err, SL_E_NOMEM, NULL, "out of memory");
-  if(!r) r = tag_calls(run, kinesis, stream, &set, 0);
-  if(!r) r = tag_calls(run, kinesis, stream, &remove, 1);
+  if(!r) r = calls(run, ud, &set, &remove);
   if(!r) {
     sl_headers_cleanup(have);
     if(sl_prov_tags_merge(have, want, NULL))
@@ -190,4 +190,25 @@ enum sl_result sl_prov_stream_tags_apply(struct sl_prov_run *run, int kinesis, c
   sl_headers_cleanup(&set);
   sl_headers_cleanup(&remove);
   return r;
+}
+
+struct stream_ref {
+  int kinesis;
+  const char *stream;
+};
+
+static enum sl_result stream_calls(struct sl_prov_run *run, const void *ud,
+                                   const struct sl_headers *set, const struct sl_headers *remove)
+{
+  const struct stream_ref *s = ud;
+  enum sl_result r = tag_calls(run, s->kinesis, s->stream, set, 0);
+  if(!r) r = tag_calls(run, s->kinesis, s->stream, remove, 1);
+  return r;
+}
+
+enum sl_result sl_prov_stream_tags_apply(struct sl_prov_run *run, int kinesis, const char *stream,
+                                         const struct sl_headers *want, struct sl_headers *have)
+{
+  struct stream_ref s = { kinesis, stream };
+  return sl_prov_tags_converge(run, want, have, stream_calls, &s);
 }

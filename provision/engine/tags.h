@@ -19,6 +19,15 @@ enum sl_result sl_prov_tags_delta(const struct sl_headers *want, const struct sl
 enum sl_result sl_prov_tags_merge(struct sl_headers *want, const struct sl_headers *defaults,
                                   const struct sl_headers *own);
 
+/* Makes the calls that set (tag) and remove (untag) for one resource. */
+typedef enum sl_result (*sl_prov_tag_calls)(struct sl_prov_run *run, const void *ud,
+                                            const struct sl_headers *set,
+                                            const struct sl_headers *remove);
+/* Brings have to want through calls (nothing when equal); have is then want. */
+enum sl_result sl_prov_tags_converge(struct sl_prov_run *run, const struct sl_headers *want,
+                                     struct sl_headers *have, sl_prov_tag_calls calls,
+                                     const void *ud);
+
 /* ListTagsForStream (kinesis) or ListTagsForDeliveryStream, every page, into out. */
 enum sl_result sl_prov_stream_tags_read(struct sl_client *c, int kinesis, const char *stream,
                                         struct sl_headers *out, struct sl_error *err);
