@@ -102,23 +102,6 @@ static void put_buf(struct sl_buf *b)
   sl_buf_reset(b);
 }
 
-static void on_signal(int signo)
-{
-  sl_interrupt(signo);
-}
-
-/* apply and destroy stop at a signal between (or within) calls and say
- * where they are, rather than die mid-way without a word. */
-static void catch_signals(void)
-{
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
-
 /* "not converged yet: firehose x, ..." after an interrupted apply. */
 static void not_converged(const struct sl_prov *s, struct sl_buf *out)
 {
@@ -160,7 +143,7 @@ static int run_session(const struct sl_cli_args *a, const struct opts *o,
     return sl_cli_exit_for(r);
   }
   if(!strcmp(cmd, "apply") || !strcmp(cmd, "destroy"))
-    catch_signals();
+    sl_cli_catch_signals();
   if(!strcmp(cmd, "apply")) {
     r = sl_prov_apply(s, &opts, &err);
     kind = o->dry_run ? SL_PROV_REPORT_PLAN : SL_PROV_REPORT_APPLY;
@@ -183,7 +166,7 @@ static int run_session(const struct sl_cli_args *a, const struct opts *o,
   put_buf(out);
   if(r)
     sl_cli_error("provision", sl_prov_get_where(s)[0] ? sl_prov_get_where(s) : path, &err);
-  code = r == SL_E_INTERRUPTED ? (sl_interrupted() == SIGTERM ? SL_EXIT_SIGTERM : SL_EXIT_SIGINT) :
+  code = r == SL_E_INTERRUPTED ? sl_cli_signal_exit() :
          r ? sl_cli_exit_for(r) :
          kind == SL_PROV_REPORT_PLAN && sl_prov_plan_pending(sl_prov_get_plan(s)) ?
          SL_EXIT_PENDING : SL_EXIT_OK;

@@ -46,8 +46,9 @@ static const struct sl_cli_option options[] = {
   { "dead-letter", 0, "FILE", "append records that fail for good to FILE (JSON lines, mode\n"
     "0600), to send again later", O_DEAD_LETTER },
   { "results", 0, "FILE", "write one JSON line per record to FILE (mode 0600): index,\n"
-    "source, status (accepted, failed, dead-lettered, withheld), the\n"
-    "SequenceNumber and ShardId or RecordId, or the error", O_RESULTS },
+    "source, status (accepted, failed, dead-lettered, withheld,\n"
+    "interrupted), the SequenceNumber and ShardId or RecordId,\n"
+    "or the error", O_RESULTS },
   { "checkpoint", 0, "FILE", "keep in FILE which records are settled; run the same command\n"
     "again after a kill and only the rest is sent (needs --file)", O_CHECKPOINT },
   { "strict", 0, NULL, "read everything first; send nothing when any record is refused", O_STRICT },
@@ -62,6 +63,10 @@ static const struct sl_cli_exit exits[] = {
   { SL_EXIT_DATA, "completed, but records were refused (over a limit, not JSON) or\n"
                   "dead-lettered: each is on stderr and in the --dead-letter file" },
   { SL_EXIT_USAGE, "usage or profile error" },
+  { SL_EXIT_SIGINT, "interrupted (SIGINT): reading stops, requests in flight are\n"
+                    "abandoned, the summary says what was sent; with --checkpoint\n"
+                    "the rerun sends the rest, else the rest read is dead-lettered" },
+  { SL_EXIT_SIGTERM, "terminated (SIGTERM): the same" },
   { 0, NULL }
 };
 
@@ -75,26 +80,6 @@ static const char *const examples[] = {
   NULL
 };
 
-#define MAX_FILES 64
-
-struct opts {
-  const char *profile;        /* NULL with --stream */
-  const char *stream_arg;     /* --stream NAME|ARN */
-  struct sl_stream_arn arn;   /* when stream_arg is an ARN */
-  int is_arn;
-  int to;                     /* -1 unset, else enum sl_send_target */
-  const char *files[MAX_FILES];
-  int nfiles;
-  char **records;
-  int nrecords;
-  enum sl_send_format format;
-  struct sl_send_options so;
-  int strict, json, quiet;
-  const char *results;        /* --results FILE */
-  const char *checkpoint;     /* --checkpoint FILE */
-  struct outcomes out;        /* what on_result feeds */
-};
-
 /* What every record callback needs. */
 struct run {
   struct opts *o;
@@ -106,6 +91,7 @@ struct run {
   uint64_t seen;
   double t0, last;
   int progress_shown;
+  struct sl_send_where last_read; /* for an interrupted run's message */
 };
 
 static double now_s(void)
@@ -259,6 +245,10 @@ static enum sl_result on_record(void *ud, const char *p, size_t n, const struct 
   struct sl_error err;
   enum sl_result r;
   sl_error_clear(&err);
+  if(sl_interrupted())
+    return SL_E_INTERRUPTED; /* reading stops; what was read is still sent */
+  if(w)
+    rn->last_read = *w;
   if(rn->refusing) {
     /* Said on stderr in the first pass; now counted, listed and
      * dead-lettered as without --strict. A good record is not sent. */
@@ -370,7 +360,7 @@ static enum sl_result read_all(struct run *rn, FILE **spool)
       tee = fileno(*spool);
     }
     r = sl_send_read(&in, fd, is_stdin ? "stdin" : f, tee, &err);
-    if(r && err.message[0])
+    if(r && r != SL_E_INTERRUPTED && err.message[0])
       fprintf(stderr, "provision send: %s\n", err.message);
     if(!is_stdin)
       close(fd);
@@ -422,6 +412,7 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
     code = SL_EXIT_USAGE;
     goto done;
   }
+  o->so.leave_interrupted = o->out.ck != NULL; /* the rerun sends them */
   if(o->out.results || o->out.ck) {
     o->so.on_result = sl_send_cli_outcome;
     o->so.on_result_ud = &o->out;
@@ -436,6 +427,7 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
     goto done;
   }
   sl_send_cli_dead_letter_mode(o->so.dead_letter);
+  sl_cli_catch_signals();
   rn.t0 = now_s();
   if(o->strict) {
     rn.checking = 1;
@@ -467,6 +459,12 @@ static int run(struct opts *o, const struct sl_aws_config *base, const char *pat
     fwrite(out.data, 1, out.len, stdout);
     fflush(stdout);
     code = sl_send_cli_exit_code(r || fr, &res, o->so.dead_letter != NULL);
+    if(sl_interrupted()) {
+      char last[160] = "";
+      if(rn.last_read.pos)
+        sl_send_where_format(&rn.last_read, last, sizeof(last));
+      code = sl_send_cli_interrupted(&res, o->checkpoint, o->so.dead_letter, last);
+    }
   }
 done:
   if(spool)
@@ -479,55 +477,6 @@ done:
   sl_aws_config_cleanup(&cfg);
   sl_buf_cleanup(&out);
   return code;
-}
-
-/* --stream NAME|ARN: the target from the ARN or --to, the region from the
- * ARN; every positional is a record. */
-static int stream_target(struct opts *o, const struct sl_cli_args *a, struct sl_aws_config *base,
-                         struct sl_error *err)
-{
-  if(!strncmp(o->stream_arg, "arn:", 4)) {
-    if(sl_send_parse_arn(o->stream_arg, &o->arn, err))
-      return sl_cli_usage_error(who, "--stream: %s", err->message);
-    o->is_arn = 1;
-    if(o->to >= 0 && o->to != (int)o->arn.target)
-      return sl_cli_usage_error(who, "--to %s, but --stream names a %s stream",
-                                sl_send_target_name((enum sl_send_target)o->to),
-                                sl_send_target_name(o->arn.target));
-    if(a->region && strcmp(a->region, o->arn.region))
-      return sl_cli_usage_error(who, "--region %s, but the stream ARN is in %s", a->region,
-                                o->arn.region);
-    o->to = (int)o->arn.target;
-    o->so.stream = o->arn.name;
-    if(sl_aws_config_set(base, "region", o->arn.region, "the stream ARN", err))
-      return sl_cli_usage_error(who, "--stream: %s", err->message);
-  }
-  else {
-    if(o->to < 0)
-      return sl_cli_usage_error(who, "--stream %s needs --to kinesis or --to firehose (or give "
-                                "the stream's ARN)", o->stream_arg);
-    if(!(o->to == SL_SEND_KINESIS ? sl_valid_kinesis_name(o->stream_arg) :
-                                    sl_valid_firehose_name(o->stream_arg)))
-      return sl_cli_usage_error(who, "--stream: '%s' is not a valid %s stream name (1-%d "
-                                "characters: letters, digits, '_', '.', '-')", o->stream_arg,
-                                sl_send_target_name((enum sl_send_target)o->to),
-                                o->to == SL_SEND_KINESIS ? 128 : 64);
-    o->so.stream = o->stream_arg;
-  }
-  o->so.target = (enum sl_send_target)o->to;
-  return sl_cli_aws_options(a, base, err);
-}
-
-/* The profile's stream: --to, else Kinesis when the Firehose reads from it
- * or there is no Firehose, else the Firehose. */
-static void profile_target(struct opts *o, const struct sl_profile *p)
-{
-  if(o->to < 0)
-    o->to = p->firehose.source == SL_SOURCE_KINESIS || !p->firehose.name[0] ? SL_SEND_KINESIS :
-            SL_SEND_FIREHOSE;
-  o->so.target = (enum sl_send_target)o->to;
-  o->so.stream = o->to == SL_SEND_KINESIS ? p->kinesis.name : p->firehose.name;
-  o->so.kinesis_request_bytes = p->kinesis.enabled ? p->kinesis.max_request_bytes : 0;
 }
 
 static int main_send(const struct sl_cli_program *prog, const struct sl_cli_command *cmd,
@@ -555,7 +504,7 @@ static int main_send(const struct sl_cli_program *prog, const struct sl_cli_comm
   if(o.stream_arg) {
     o.records = a.argv;
     o.nrecords = a.argc;
-    code = stream_target(&o, &a, &base, &err);
+    code = sl_send_cli_stream_target(&o, &a, &base, &err);
     if(!code)
       code = run(&o, &base, NULL);
   }
@@ -577,7 +526,7 @@ static int main_send(const struct sl_cli_program *prog, const struct sl_cli_comm
     if(code)
       sl_send_cli_json_error(o.json, o.profile, &err);
     else {
-      profile_target(&o, &p);
+      sl_send_cli_profile_target(&o, &p);
       code = run(&o, &p.aws, p.path[0] ? p.path : NULL);
     }
   }

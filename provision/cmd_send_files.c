@@ -8,10 +8,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static const char who[] = "provision send";
 
 /* on_result for --results; the sender calls it one at a time. */
 void sl_send_cli_write_result(void *ud, const struct sl_send_record *rec)
@@ -156,6 +159,25 @@ void sl_send_cli_json_error(int json, const char *profile, const struct sl_error
   }
 }
 
+int sl_send_cli_interrupted(const struct sl_send_result *res, const char *checkpoint,
+                            const char *dead_letter, const char *last_read)
+{
+  char left[160] = "";
+  if(res->interrupted)
+    snprintf(left, sizeof(left), "%llu records were not sent or got no answer (%s); ",
+             (unsigned long long)res->interrupted, checkpoint ? "not settled in the checkpoint" :
+             dead_letter ? "dead-lettered as Interrupted" : "listed above as Interrupted");
+  fprintf(stderr, "provision send: %s (%s) after reading %s; %s", sl_interrupted() == SIGTERM ?
+          "terminated" : "interrupted", sl_interrupted() == SIGTERM ? "SIGTERM" : "SIGINT",
+          last_read[0] ? last_read : "nothing", left);
+  if(checkpoint)
+    fprintf(stderr, "run the same command again to send the rest (--checkpoint %s)\n",
+            checkpoint);
+  else
+    fprintf(stderr, "the input after that was not read\n");
+  return sl_cli_signal_exit();
+}
+
 int sl_send_cli_exit_code(int error, const struct sl_send_result *res, int dead_letter)
 {
   if(error)
@@ -163,4 +185,55 @@ int sl_send_cli_exit_code(int error, const struct sl_send_result *res, int dead_
   if(!res->failed)
     return SL_EXIT_OK;
   return dead_letter || res->failed == res->rejected ? SL_EXIT_DATA : SL_EXIT_FAILED;
+}
+
+/* ---- which stream -------------------------------------------------------- */
+
+/* --stream NAME|ARN: the target from the ARN or --to, the region from the
+ * ARN; every positional is a record. */
+int sl_send_cli_stream_target(struct opts *o, const struct sl_cli_args *a,
+                              struct sl_aws_config *base, struct sl_error *err)
+{
+  if(!strncmp(o->stream_arg, "arn:", 4)) {
+    if(sl_send_parse_arn(o->stream_arg, &o->arn, err))
+      return sl_cli_usage_error(who, "--stream: %s", err->message);
+    o->is_arn = 1;
+    if(o->to >= 0 && o->to != (int)o->arn.target)
+      return sl_cli_usage_error(who, "--to %s, but --stream names a %s stream",
+                                sl_send_target_name((enum sl_send_target)o->to),
+                                sl_send_target_name(o->arn.target));
+    if(a->region && strcmp(a->region, o->arn.region))
+      return sl_cli_usage_error(who, "--region %s, but the stream ARN is in %s", a->region,
+                                o->arn.region);
+    o->to = (int)o->arn.target;
+    o->so.stream = o->arn.name;
+    if(sl_aws_config_set(base, "region", o->arn.region, "the stream ARN", err))
+      return sl_cli_usage_error(who, "--stream: %s", err->message);
+  }
+  else {
+    if(o->to < 0)
+      return sl_cli_usage_error(who, "--stream %s needs --to kinesis or --to firehose (or give "
+                                "the stream's ARN)", o->stream_arg);
+    if(!(o->to == SL_SEND_KINESIS ? sl_valid_kinesis_name(o->stream_arg) :
+                                    sl_valid_firehose_name(o->stream_arg)))
+      return sl_cli_usage_error(who, "--stream: '%s' is not a valid %s stream name (1-%d "
+                                "characters: letters, digits, '_', '.', '-')", o->stream_arg,
+                                sl_send_target_name((enum sl_send_target)o->to),
+                                o->to == SL_SEND_KINESIS ? 128 : 64);
+    o->so.stream = o->stream_arg;
+  }
+  o->so.target = (enum sl_send_target)o->to;
+  return sl_cli_aws_options(a, base, err);
+}
+
+/* The profile's stream: --to, else Kinesis when the Firehose reads from it
+ * or there is no Firehose, else the Firehose. */
+void sl_send_cli_profile_target(struct opts *o, const struct sl_profile *p)
+{
+  if(o->to < 0)
+    o->to = p->firehose.source == SL_SOURCE_KINESIS || !p->firehose.name[0] ? SL_SEND_KINESIS :
+            SL_SEND_FIREHOSE;
+  o->so.target = (enum sl_send_target)o->to;
+  o->so.stream = o->to == SL_SEND_KINESIS ? p->kinesis.name : p->firehose.name;
+  o->so.kinesis_request_bytes = p->kinesis.enabled ? p->kinesis.max_request_bytes : 0;
 }

@@ -41,12 +41,47 @@ int sl_send_cli_checkpoint_open(struct outcomes *x, const char *path, enum sl_se
 /* Saves it a last time (save), frees it; -1 after saying the save failed. */
 int sl_send_cli_checkpoint_close(struct outcomes *x, const char *path, int save);
 
+/* provision send's options. */
+#define MAX_FILES 64
+
+struct opts {
+  const char *profile;        /* NULL with --stream */
+  const char *stream_arg;     /* --stream NAME|ARN */
+  struct sl_stream_arn arn;   /* when stream_arg is an ARN */
+  int is_arn;
+  int to;                     /* -1 unset, else enum sl_send_target */
+  const char *files[MAX_FILES];
+  int nfiles;
+  char **records;
+  int nrecords;
+  enum sl_send_format format;
+  struct sl_send_options so;
+  int strict, json, quiet;
+  const char *results;        /* --results FILE */
+  const char *checkpoint;     /* --checkpoint FILE */
+  struct outcomes out;        /* what on_result feeds */
+};
+
+/* --stream NAME|ARN: the target from the ARN or --to, the region from the
+ * ARN, then the global AWS options over base. 0 or SL_EXIT_USAGE. */
+struct sl_cli_args;
+int sl_send_cli_stream_target(struct opts *o, const struct sl_cli_args *a,
+                              struct sl_aws_config *base, struct sl_error *err);
+/* The profile's stream: --to, else Kinesis when the Firehose reads from it
+ * or there is no Firehose, else the Firehose. */
+struct sl_profile;
+void sl_send_cli_profile_target(struct opts *o, const struct sl_profile *p);
+
 /* The stream exists and takes records (and is in arn_account, when given). */
 enum sl_result sl_send_cli_stream_ready(const struct sl_aws_config *base, const char *path,
                                         const char *arn_account, enum sl_send_target t,
                                         const char *stream, struct sl_error *err);
 /* With --json, a failure before the report is a document too. */
 void sl_send_cli_json_error(int json, const char *profile, const struct sl_error *err);
+/* After a signal stopped the send: what was read, what is left and how
+ * to go on, on stderr; the exit code (130, 143). */
+int sl_send_cli_interrupted(const struct sl_send_result *res, const char *checkpoint,
+                            const char *dead_letter, const char *last_read);
 /* 3 when every record that was not accepted is accounted for: refused as
  * bad input (reported) or written to the dead-letter file. */
 int sl_send_cli_exit_code(int error, const struct sl_send_result *res, int dead_letter);

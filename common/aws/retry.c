@@ -178,7 +178,18 @@ void sl_sleep(double seconds)
   ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
   if(ts.tv_nsec >= 1000000000L)
     ts.tv_nsec = 999999999L;
-  /* A signal cuts the wait short once it interrupts the run. */
-  while(nanosleep(&ts, &left) && errno == EINTR && !sl_interrupted())
-    ts = left;
+  /* A signal cuts the wait short once it interrupts the run, in every
+   * thread (only one gets the signal): waits are slices of 100 ms. */
+  while(!sl_interrupted() && (ts.tv_sec || ts.tv_nsec)) {
+    struct timespec slice = { 0, 100000000L };
+    if(!ts.tv_sec && ts.tv_nsec < slice.tv_nsec)
+      slice.tv_nsec = ts.tv_nsec;
+    if(nanosleep(&slice, &left) && errno == EINTR)
+      slice.tv_nsec -= left.tv_nsec;
+    ts.tv_nsec -= slice.tv_nsec;
+    if(ts.tv_nsec < 0) {
+      ts.tv_sec--;
+      ts.tv_nsec += 1000000000L;
+    }
+  }
 }

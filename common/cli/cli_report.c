@@ -1,6 +1,7 @@
 /* cli_report.c — how both command lines print a failure: a profile's
  * diagnostics, each once with its FILE:LINE, and an AWS or local error with
  * where it happened. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,26 @@
 #include "sluice/profile.h"
 #include "common/cli/cli_spec.h"
 #include "common/cli/cli_report.h"
+
+static void on_signal(int signo)
+{
+  sl_interrupt(signo);
+}
+
+void sl_cli_catch_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+int sl_cli_signal_exit(void)
+{
+  return sl_interrupted() == SIGTERM ? SL_EXIT_SIGTERM : SL_EXIT_SIGINT;
+}
 
 int sl_cli_exit_for(int result)
 {

@@ -26,4 +26,10 @@ int sl_cli_profile_load(const struct sl_cli_args *a, const char *path, unsigned 
 int sl_cli_aws_options(const struct sl_cli_args *a, struct sl_aws_config *cfg,
                        struct sl_error *err);
 
+/* SIGINT and SIGTERM call sl_interrupt (no SA_RESTART: a blocked read
+ * returns EINTR), so a command stops at the next step and says where it
+ * is; sl_cli_signal_exit is then its exit code: 130 or 143. */
+void sl_cli_catch_signals(void);
+int sl_cli_signal_exit(void);
+
 #endif

@@ -134,7 +134,8 @@ struct sl_send_entry {
   int attempts;            /* requests that carried it */
   int unknown;             /* a request carrying it got no usable answer */
   int dup;                 /* resent after an unknown outcome */
-  int done;                /* 1 delivered, -1 failed for good */
+  int done;                /* 1 delivered, -1 failed for good, -2 left by a signal
+                            * (sl_send_options.leave_interrupted) */
   char error_code[64];
   char error_message[256];
 };
@@ -211,6 +212,9 @@ struct sl_send_result {
   size_t nfailures, cap;
   size_t listed_bytes;
   uint64_t not_listed;          /* past SL_SEND_MAX_LISTED(_BYTES) */
+  uint64_t interrupted;         /* given but not sent, or sent with no answer, because a
+                                 * signal (sl_interrupt) stopped the send; without
+                                 * leave_interrupted also counted in failed */
 };
 SL_EXPORT void sl_send_result_init(struct sl_send_result *r);
 SL_EXPORT void sl_send_result_cleanup(struct sl_send_result *r);
@@ -249,7 +253,9 @@ enum sl_send_status {
   SL_SEND_ACCEPTED,        /* the stream took it: id (and shard_id) say where */
   SL_SEND_FAILED,          /* refused or out of attempts, not kept */
   SL_SEND_DEAD_LETTERED,   /* failed, and its line is in the dead-letter file */
-  SL_SEND_WITHHELD         /* read but not sent (sl_sender_skip: --strict after a refusal) */
+  SL_SEND_WITHHELD,        /* read but not sent (sl_sender_skip: --strict after a refusal) */
+  SL_SEND_INTERRUPTED      /* a signal stopped the send first (leave_interrupted): not
+                            * settled, for a rerun; error_code Interrupted */
 };
 struct sl_send_record {
   uint64_t index;                 /* 0-based position among the records given */
@@ -260,13 +266,15 @@ struct sl_send_record {
   const char *error_code;         /* failed, dead-lettered: the last error; else "" */
   const char *error_message;
   int attempts;                   /* requests that carried it */
+  int maybe_stored;               /* not accepted, but a request carrying it got no usable
+                                   * answer: the stream may hold it (a rerun may duplicate) */
 };
 SL_EXPORT const char *sl_send_status_name(enum sl_send_status s); /* "accepted", ... */
 /* One JSON line for a record's outcome ('\n' ended), keys in this order:
  * {"index":N,"source":"<where>"|null,"status":"accepted|failed|dead-lettered|
- *  withheld","attempts":N} with, when accepted, "sequence_number" and
+ *  withheld|interrupted","attempts":N} with, when accepted, "sequence_number" and
  * "shard_id" (Kinesis) or "record_id" (Firehose) before "attempts", and
- * when failed or dead-lettered "error_code" and "error_message". */
+ * when failed, dead-lettered or interrupted "error_code" and "error_message". */
 SL_EXPORT enum sl_result sl_send_record_line(const struct sl_send_record *r, enum sl_send_target t,
                                              struct sl_buf *out);
 
@@ -296,6 +304,12 @@ struct sl_send_options {
    * which). NULL: not called. */
   void (*on_result)(void *ud, const struct sl_send_record *r);
   void *on_result_ud;
+  /* After sl_interrupt no request goes out and those in flight are
+   * abandoned (within about a second). Their records fail with the code
+   * Interrupted (listed, dead-lettered: nothing lost unsaid); with
+   * leave_interrupted they are SL_SEND_INTERRUPTED instead, neither failed
+   * nor dead-lettered, for a caller that keeps a checkpoint to rerun. */
+  int leave_interrupted;
 };
 SL_EXPORT void sl_send_options_init(struct sl_send_options *o);
 
@@ -379,7 +393,9 @@ SL_EXPORT int sl_send_checkpoint_settled(struct sl_send_checkpoint *c, uint64_t 
  * what the file allows, or a second has gone by. */
 SL_EXPORT enum sl_result sl_send_checkpoint_reserve(struct sl_send_checkpoint *c, uint64_t index,
                                                     struct sl_error *err);
-/* From on_result (any thread): accepted and dead-lettered settle it. */
+/* From on_result (any thread): accepted and dead-lettered settle it; any
+ * other outcome is sent again by a rerun, counted as a possible duplicate
+ * only when rec->maybe_stored. */
 SL_EXPORT void sl_send_checkpoint_note(struct sl_send_checkpoint *c,
                                        const struct sl_send_record *rec);
 /* The last save, once the sender has finished (every outcome noted). */

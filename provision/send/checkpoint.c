@@ -327,11 +327,16 @@ int sl_send_checkpoint_settled(struct sl_send_checkpoint *c, uint64_t index)
 
 void sl_send_checkpoint_note(struct sl_send_checkpoint *c, const struct sl_send_record *rec)
 {
-  if(rec->status == SL_SEND_WITHHELD)
+  /* Accepted and dead-lettered records are settled. A rerun sends the
+   * others again: marked failed when surely not stored (not counted as
+   * possible duplicates), left unmarked below the reserve when a request
+   * carrying them got no answer (counted). */
+  int settles = rec->status == SL_SEND_ACCEPTED || rec->status == SL_SEND_DEAD_LETTERED;
+  if(!settles && rec->maybe_stored)
     return;
   pthread_mutex_lock(&c->mu);
   if(!grow(c, rec->index + 1)) {
-    set_bit(rec->status == SL_SEND_FAILED ? c->failed : c->settled, rec->index);
+    set_bit(settles ? c->settled : c->failed, rec->index);
     while(bit(c->settled, c->cap, c->below))
       c->below++;
   }

@@ -288,7 +288,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
     else
       w->c = client;
     if(!r && s->threaded) {
-      if(pthread_create(&w->th, NULL, worker_main, w))
+      if(sl_send_thread_start(&w->th, worker_main, w))
         r = sl_error_set(err, SL_E_INTERNAL, NULL, "cannot start a worker thread");
       else
         w->started = 1;
@@ -392,7 +392,7 @@ void sl_sender_reject(struct sl_sender *s, const struct sl_send_where *w, uint64
   pthread_mutex_unlock(&s->mu);
   if(sl_buf_init(&line, SL_BUF_SMALL))
     return;
-  sl_send_outcome_failure(&s->out, &line, &d, w);
+  sl_send_outcome_failure(&s->out, &line, &d, 0, w);
   sl_buf_cleanup(&line);
 }
 
@@ -407,7 +407,7 @@ uint64_t sl_sender_next_index(struct sl_sender *s)
 
 void sl_sender_skip(struct sl_sender *s, const struct sl_send_where *w)
 {
-  struct sl_send_record rec = { 0, w, SL_SEND_WITHHELD, "", "", "", "", 0 };
+  struct sl_send_record rec = { 0, w, SL_SEND_WITHHELD, "", "", "", "", 0, 0 };
   pthread_mutex_lock(&s->mu);
   rec.index = s->next_index++;
   sl_send_outcome_tell(&s->out, &rec);
@@ -461,7 +461,7 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
       d.index = index;
       d.code = err && err->code[0] ? err->code : "InvalidRecord";
       d.msg = err ? err->message : "refused";
-      sl_send_outcome_failure(&s->out, &line, &d, w);
+      sl_send_outcome_failure(&s->out, &line, &d, 0, w);
     }
     sl_buf_cleanup(&rec);
     sl_buf_cleanup(&line);

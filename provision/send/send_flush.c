@@ -6,6 +6,7 @@
 #include "send_flush.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -14,6 +15,17 @@ double sl_send_now(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int sl_send_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+  sigset_t all, old;
+  int rc;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  rc = pthread_create(th, NULL, fn, arg);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return rc;
 }
 
 /* The monotonic clock, as sl_send_now() reads it, for the flush deadlines. */
@@ -98,7 +110,7 @@ static void *flush_main(void *arg)
 
 enum sl_result sl_send_flush_start(struct send_flush *f, struct sl_error *err)
 {
-  if(pthread_create(&f->th, NULL, flush_main, f))
+  if(sl_send_thread_start(&f->th, flush_main, f))
     return sl_error_set(err, SL_E_INTERNAL, NULL, "cannot start the flush thread");
   f->started = 1;
   return SL_OK;

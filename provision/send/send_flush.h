@@ -8,6 +8,9 @@
 #include <pthread.h>
 
 double sl_send_now(void); /* monotonic seconds */
+/* pthread_create with every signal blocked in the new thread: signals go
+ * to the caller's threads, so a SIGINT wakes the reader blocked on input. */
+int sl_send_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /* The open batches, one per queue, and the flush of partial ones that waited
  * interval_s (send_flush.c). open[] and since[] are shared by the caller's

@@ -32,7 +32,9 @@ static enum sl_result read_some(int fd, char *buf, size_t n, size_t *got, int te
   ssize_t k;
   do
     k = read(fd, buf, n);
-  while(k < 0 && errno == EINTR);
+  while(k < 0 && errno == EINTR && !sl_interrupted());
+  if(k < 0 && errno == EINTR)
+    return sl_error_set(err, SL_E_INTERRUPTED, NULL, "%s: interrupted", src);
   if(k < 0)
     return sl_error_set(err, SL_E_IO, NULL, "%s: %s", src, strerror(errno));
   *got = (size_t)k;

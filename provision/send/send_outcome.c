@@ -38,7 +38,7 @@ void sl_send_outcome_tell(struct send_outcome *s, const struct sl_send_record *r
 }
 
 void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct sl_send_dead *d,
-                             const struct sl_send_where *w)
+                             int maybe_stored, const struct sl_send_where *w)
 {
   char where[160];
   struct sl_send_failure *f;
@@ -70,7 +70,7 @@ void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct
   {
     struct sl_send_record rec = { d->index, w, !r && s->dl_fd >= 0 ? SL_SEND_DEAD_LETTERED :
                                   SL_SEND_FAILED, "", "", d->code ? d->code : "",
-                                  d->msg ? d->msg : "", d->attempts };
+                                  d->msg ? d->msg : "", d->attempts, maybe_stored };
     sl_send_outcome_tell(s, &rec);
   }
   if(s->res.nfailures >= SL_SEND_MAX_LISTED ||
@@ -129,5 +129,6 @@ void sl_send_outcome_add(struct send_outcome *s, const struct sl_send_result *d)
   s->res.request_retries += d->request_retries;
   s->res.bytes += d->bytes;
   s->res.request_bytes += d->request_bytes;
+  s->res.interrupted += d->interrupted;
   pthread_mutex_unlock(s->mu);
 }

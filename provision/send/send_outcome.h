@@ -21,12 +21,13 @@ struct send_outcome {
 
 /* With mu held: the first fatal error wins. */
 void sl_send_outcome_set_fatal(struct send_outcome *s, const struct sl_error *err);
-/* Counts a failed record, lists it while the list has room and writes its
- * dead-letter line; d without stream and where: filled here (from w). */
 /* With mu held: on_result, when there is one. */
 void sl_send_outcome_tell(struct send_outcome *s, const struct sl_send_record *r);
+/* Counts a failed record, lists it while the list has room and writes its
+ * dead-letter line; d without stream and where: filled here (from w).
+ * maybe_stored: a request carrying it got no usable answer. */
 void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct sl_send_dead *d,
-                             const struct sl_send_where *w);
+                             int maybe_stored, const struct sl_send_where *w);
 /* Adds delivered, retried, duplicates_possible, requests, request_retries,
  * bytes and request_bytes of d. */
 void sl_send_outcome_add(struct send_outcome *s, const struct sl_send_result *d);

@@ -197,14 +197,16 @@ enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *s
   json_object_object_add(o, "request_bytes", u64(r->request_bytes));
   json_object_object_add(o, "elapsed_s", sl_jout_fixed(r->elapsed_s, 3));
   json_object_object_add(o, "records_per_s", sl_jout_fixed(rate(r), 0));
+  json_object_object_add(o, "interrupted_records", u64(r->interrupted));
   json_object_object_add(o, "dead_letter", sl_jout_opt(dead_letter));
   return sl_jout_emit(o, out);
 }
 
 const char *sl_send_status_name(enum sl_send_status st)
 {
-  static const char *const names[] = { "accepted", "failed", "dead-lettered", "withheld" };
-  return (unsigned)st <= SL_SEND_WITHHELD ? names[st] : "?";
+  static const char *const names[] = { "accepted", "failed", "dead-lettered", "withheld",
+                                       "interrupted" };
+  return (unsigned)st <= SL_SEND_INTERRUPTED ? names[st] : "?";
 }
 
 static enum sl_result key_str(struct sl_buf *out, const char *key, const char *v)
@@ -233,7 +235,8 @@ enum sl_result sl_send_record_line(const struct sl_send_record *rec, enum sl_sen
   }
   else if(!r && rec->status == SL_SEND_ACCEPTED)
     r = key_str(out, "record_id", rec->id);
-  if(!r && (rec->status == SL_SEND_FAILED || rec->status == SL_SEND_DEAD_LETTERED)) {
+  if(!r && (rec->status == SL_SEND_FAILED || rec->status == SL_SEND_DEAD_LETTERED ||
+            rec->status == SL_SEND_INTERRUPTED)) {
     r = key_str(out, "error_code", rec->error_code);
     if(!r) r = key_str(out, "error_message", rec->error_message);
   }

@@ -70,6 +70,17 @@ static const char *code_of(enum sl_result r, const struct sl_error *err)
   }
 }
 
+/* A record a signal kept from its answer: left to the caller's rerun
+ * (o->leave_interrupted: a checkpoint keeps it unsettled), else failed with
+ * the code Interrupted, so that it is dead-lettered rather than lost. */
+static void interrupted_entry(const struct sl_send_options *o, struct sl_send_entry *e,
+                              const char *why)
+{
+  copy(e->error_code, sizeof(e->error_code), "Interrupted");
+  copy(e->error_message, sizeof(e->error_message), why);
+  e->done = o->leave_interrupted ? -2 : -1;
+}
+
 /* One round: the n pending entries in one request, retried as a whole per
  * pol. *retryable says whether a failed round may be tried again. */
 static enum sl_result exchange(const struct sl_send_options *o, struct send_scratch *x,
@@ -114,6 +125,15 @@ static enum sl_result exchange(const struct sl_send_options *o, struct send_scra
       if(pol->quota)
         sl_retry_quota_release(pol->quota, cost);
       return SL_OK;
+    }
+    if(r == SL_E_INTERRUPTED) {
+      /* Abandoned, never retried; once its body went out it may be stored. */
+      unknown = after.requests != before.requests;
+      cnt->requests -= (uint64_t)!unknown; /* stopped before it was written */
+      cnt->requests_unanswered += (uint64_t)unknown;
+      for(k = 0; unknown && k < n; k++)
+        b->e[x->map[k]].unknown = 1;
+      return r;
     }
     unknown = outcome_unknown(r, err);
     cnt->requests_unanswered += (uint64_t)unknown;
@@ -173,6 +193,13 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
     const char *why = "";
     int retryable = 0;
     enum sl_result r;
+    if(sl_interrupted()) {
+      /* A signal stops the send: nothing more goes out (see stopped_here). */
+      for(i = 0; i < b->n; i++)
+        if(!b->e[i].done)
+          interrupted_entry(o, &b->e[i], "not sent: the send was interrupted");
+      break;
+    }
     for(i = 0; i < b->n; i++)
       if(!b->e[i].done) {
         x->map[n] = i;
@@ -188,11 +215,18 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
       sl_send_outcome_set_fatal(out, &err);
       pthread_mutex_unlock(out->mu);
     }
+    if(r == SL_E_INTERRUPTED) {
+      for(k = 0; k < n; k++)
+        interrupted_entry(o, &b->e[x->map[k]], b->e[x->map[k]].unknown ?
+                          "the send was interrupted before the answer came: it may have been "
+                          "stored" : "not sent: the send was interrupted");
+      break;
+    }
     for(k = 0; k < n; k++) {
       struct sl_send_entry *e = &b->e[x->map[k]];
       if(!r && x->results[k].ok) {
         struct sl_send_record rec = { e->index, &e->where, SL_SEND_ACCEPTED, x->results[k].id,
-                                      x->results[k].shard_id, "", "", e->attempts };
+                                      x->results[k].shard_id, "", "", e->attempts, 0 };
         e->done = 1;
         cnt.delivered++;
         cnt.bytes += e->len;
@@ -234,7 +268,18 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
       cnt.retried++;
     if(e->dup)
       cnt.duplicates_possible++;
-    if(e->done < 0) {
+    if(e->done == -2 || !strcmp(e->error_code, "Interrupted"))
+      cnt.interrupted++;
+    if(e->done == -2) {
+      struct sl_send_record rec = { e->index, &e->where, SL_SEND_INTERRUPTED, "", "",
+                                    e->error_code, e->error_message, e->attempts, e->unknown };
+      if(out->on_result) {
+        pthread_mutex_lock(out->mu);
+        sl_send_outcome_tell(out, &rec);
+        pthread_mutex_unlock(out->mu);
+      }
+    }
+    else if(e->done < 0) {
       struct sl_send_dead d;
       sl_batch_record(b, i, &rec);
       memset(&d, 0, sizeof(d));
@@ -244,7 +289,7 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
       d.attempts = e->attempts;
       d.code = e->error_code;
       d.msg = e->error_message;
-      sl_send_outcome_failure(out, &x->line, &d, &e->where);
+      sl_send_outcome_failure(out, &x->line, &d, e->unknown, &e->where);
     }
   }
   sl_send_outcome_add(out, &cnt);

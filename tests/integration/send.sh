@@ -240,6 +240,25 @@ faults '{}'
 check "garbled answer --json: requests, unanswered, their bytes" \
   [ "$(jq -c '[.requests, .requests_unanswered, .duplicates_possible, (.request_bytes > 0)]' "$work/garble.json")" = '[3,3,2,true]' ]
 
+# -v shows each retry as it happens: one line per whole-request retry (as
+# many as --json counts) and per round of entries sent again; without -v
+# none.
+faults '{"seed": 3, "http_503": 0.4, "partial_failure": 0.3, "operations": ["PutRecords"]}'
+seq 1 40 | "$prov" send -v --json --to kinesis --partition-key k "$work/p.ini" --batch-size 5 \
+  >"$work/v.json" 2>"$work/v.err"
+seq 1 40 | "$prov" send --to kinesis --partition-key k "$work/p.ini" --batch-size 5 \
+  >/dev/null 2>"$work/quiet.err"
+faults '{}'
+retries=$(jq .request_retries "$work/v.json")
+check "-v: every record delivered through the faults" [ "$(jq .successful_records "$work/v.json")" = 40 ]
+check "-v: a line per request retry ($retries)" [ "$retries" -gt 0 ] && [ "$(grep -cE \
+  "^sluice: info: kinesis $stream: ServiceUnavailableException, resending [0-9]+ records in [0-9.]+ s \(try [2-3] of 3\)$" \
+  "$work/v.err")" = "$retries" ]
+check "-v: a line per round of entries sent again" grep -qE \
+  "^sluice: info: kinesis $stream: [0-9]+ of [0-9]+ records not accepted \([A-Za-z]+\), resending them in [0-9.]+ s \(attempt [0-9]+ of 10\)$" \
+  "$work/v.err"
+check "no -v: no retry lines" [ "$(grep -c resending "$work/quiet.err")" = 0 ]
+
 aws --endpoint-url "$ep" --region us-east-1 kinesis delete-stream --stream-name "$stream" >/dev/null
 echo "send-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -475,6 +476,90 @@ static void test_dead_letter_refused(void)
   sl_send_result_cleanup(&res);
 }
 
+struct heard {
+  int n, interrupted, maybe;
+  char code[32];
+};
+
+static void hear(void *ud, const struct sl_send_record *r)
+{
+  struct heard *h = ud;
+  h->n++;
+  if(r->status == SL_SEND_INTERRUPTED) {
+    h->interrupted++;
+    h->maybe += r->maybe_stored;
+    snprintf(h->code, sizeof(h->code), "%s", r->error_code);
+  }
+}
+
+/* After sl_interrupt no request goes out: what is left is Interrupted,
+ * dead-lettered (so not lost), or with leave_interrupted handed back
+ * unsettled, neither failed nor dead-lettered. */
+static void test_interrupted(void)
+{
+  struct sl_send_where w = { "in.txt", 1, SL_WHERE_LINE };
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_sender *s = NULL;
+  struct sl_error err;
+  char path[512], *text;
+  int leave;
+  snprintf(path, sizeof(path), "%s/interrupted.jsonl", sl_test_tmpdir());
+  for(leave = 0; leave < 2; leave++) {
+    struct heard h = { 0, 0, 0, "" };
+    unlink(path);
+    reset_fake(0);
+    o.dead_letter = path;
+    o.batch_size = 2;
+    o.target = SL_SEND_FIREHOSE;
+    o.stream = "s1";
+    o.leave_interrupted = leave;
+    o.concurrency = 0;
+    o.on_result = hear;
+    o.on_result_ud = &h;
+    sl_send_result_init(&res);
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_OK);
+    CU_ASSERT_EQUAL(sl_sender_add(s, "a", 1, &w, &err), SL_OK);
+    CU_ASSERT_EQUAL(sl_sender_add(s, "b", 1, &w, &err), SL_OK);
+    CU_ASSERT_EQUAL(sl_sender_add(s, "c", 1, &w, &err), SL_OK); /* sends a|b */
+    sl_interrupt(SIGINT);
+    CU_ASSERT_EQUAL(sl_sender_add(s, "d", 1, &w, &err), SL_OK);
+    CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+    sl_interrupt_reset();
+    sl_sender_free(s);
+    s = NULL;
+    CU_ASSERT_EQUAL(fake.nreq, 1);
+    CU_ASSERT_STRING_EQUAL(fake.all[0], "a|b");
+    CU_ASSERT_EQUAL(res.total, 4);
+    CU_ASSERT_EQUAL(res.delivered, 2);
+    CU_ASSERT_EQUAL(res.interrupted, 2);
+    CU_ASSERT_EQUAL(res.failed, leave ? 0 : 2);
+    CU_ASSERT_EQUAL(res.requests, 1);
+    CU_ASSERT_EQUAL(res.requests_unanswered, 0);
+    CU_ASSERT_EQUAL(h.n, 4);
+    CU_ASSERT_EQUAL(h.interrupted, leave ? 2 : 0);
+    CU_ASSERT_EQUAL(h.maybe, 0);
+    CU_ASSERT_STRING_EQUAL(h.code, leave ? "Interrupted" : "");
+    text = sl_test_read_file(path, NULL);
+    if(leave) {
+      CU_ASSERT_TRUE(!text || !*text);
+    }
+    else {
+      CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+      CU_ASSERT_STRING_EQUAL(text,
+        "{\"record\":\"Yw==\",\"stream\":\"s1\",\"error_code\":\"Interrupted\",\"error_message\":"
+        "\"not sent: the send was interrupted\",\"attempts\":0,\"source\":\"in.txt:1\",\"index\":2,"
+        "\"bytes\":1}\n"
+        "{\"record\":\"ZA==\",\"stream\":\"s1\",\"error_code\":\"Interrupted\",\"error_message\":"
+        "\"not sent: the send was interrupted\",\"attempts\":0,\"source\":\"in.txt:1\",\"index\":3,"
+        "\"bytes\":1}\n");
+    }
+    free(text);
+    sl_send_result_cleanup(&res);
+  }
+}
+
 static void test_whole_request_retries(void)
 {
   struct sl_view v[3] = { { "a", 1 }, { "b", 1 }, { "c", 1 } };
@@ -826,7 +911,7 @@ static void test_report_head(void)
   d.msg = "in.txt:7: 1.9 MiB is over Kinesis's 1 MiB record limit";
   d.index = 6;
   sl_buf_init(&line, 4096);
-  sl_send_outcome_failure(&o, &line, &d, &w);
+  sl_send_outcome_failure(&o, &line, &d, 0, &w);
   free(big);
   CU_ASSERT_EQUAL_FATAL(o.res.nfailures, 1);
   CU_ASSERT_EQUAL(o.res.failures[0].len, SL_SEND_HEAD_BYTES);
@@ -862,15 +947,20 @@ static void test_report_head(void)
 static void test_record_lines(void)
 {
   struct sl_send_where w = { "in.txt", 3, SL_WHERE_LINE };
-  struct sl_send_record acc = { 2, &w, SL_SEND_ACCEPTED, "4960", "shardId-000000000001", "", "", 1 };
-  struct sl_send_record dl = { 5, NULL, SL_SEND_DEAD_LETTERED, "", "", "Throttled", "slow \"down\"", 3 };
-  struct sl_send_record wh = { 6, &w, SL_SEND_WITHHELD, "", "", "", "", 0 };
+  struct sl_send_record acc = { 2, &w, SL_SEND_ACCEPTED, "4960", "shardId-000000000001", "", "", 1,
+                                0 };
+  struct sl_send_record dl = { 5, NULL, SL_SEND_DEAD_LETTERED, "", "", "Throttled", "slow \"down\"", 3,
+                               0 };
+  struct sl_send_record wh = { 6, &w, SL_SEND_WITHHELD, "", "", "", "", 0, 0 };
+  struct sl_send_record in = { 7, &w, SL_SEND_INTERRUPTED, "", "", "Interrupted",
+                               "not sent: the send was interrupted", 0, 0 };
   struct sl_buf b;
   sl_buf_init(&b, 4096);
   CU_ASSERT_EQUAL(sl_send_record_line(&acc, SL_SEND_KINESIS, &b), SL_OK);
   CU_ASSERT_EQUAL(sl_send_record_line(&acc, SL_SEND_FIREHOSE, &b), SL_OK);
   CU_ASSERT_EQUAL(sl_send_record_line(&dl, SL_SEND_FIREHOSE, &b), SL_OK);
   CU_ASSERT_EQUAL(sl_send_record_line(&wh, SL_SEND_KINESIS, &b), SL_OK);
+  CU_ASSERT_EQUAL(sl_send_record_line(&in, SL_SEND_KINESIS, &b), SL_OK);
   CU_ASSERT_STRING_EQUAL(b.data,
     "{\"index\":2,\"source\":\"in.txt:3\",\"status\":\"accepted\",\"sequence_number\":\"4960\","
     "\"shard_id\":\"shardId-000000000001\",\"attempts\":1}\n"
@@ -878,7 +968,9 @@ static void test_record_lines(void)
     "\"attempts\":1}\n"
     "{\"index\":5,\"source\":null,\"status\":\"dead-lettered\",\"error_code\":\"Throttled\","
     "\"error_message\":\"slow \\\"down\\\"\",\"attempts\":3}\n"
-    "{\"index\":6,\"source\":\"in.txt:3\",\"status\":\"withheld\",\"attempts\":0}\n");
+    "{\"index\":6,\"source\":\"in.txt:3\",\"status\":\"withheld\",\"attempts\":0}\n"
+    "{\"index\":7,\"source\":\"in.txt:3\",\"status\":\"interrupted\",\"error_code\":"
+    "\"Interrupted\",\"error_message\":\"not sent: the send was interrupted\",\"attempts\":0}\n");
   sl_buf_cleanup(&b);
 }
 
@@ -898,6 +990,7 @@ static void test_reports(void)
   r.request_retries = 1;
   r.bytes = 10;
   r.request_bytes = 120;
+  r.interrupted = 1;
   r.elapsed_s = 0.5;
   r.failures = calloc(1, sizeof(*r.failures));
   r.nfailures = r.cap = 1;
@@ -936,7 +1029,7 @@ static void test_reports(void)
     "\"rejected_records\":0,\"retried_records\":1,\"duplicates_possible\":1,"
     "\"requests_unanswered\":1,\"requests\":2,"
     "\"request_retries\":1,\"bytes\":10,\"request_bytes\":120,\"elapsed_s\":0.500,\"records_per_s\":4,"
-    "\"dead_letter\":null}");
+    "\"interrupted_records\":1,\"dead_letter\":null}");
   sl_buf_cleanup(&flat);
   sl_buf_reset(&out);
   {
@@ -979,6 +1072,7 @@ static const struct sl_test tests[] = {
   { "whole-request retries and lost answers", test_whole_request_retries },
   { "kept-alive connection closed: libcurl's resend counted", test_keepalive_resend },
   { "refused input in the dead-letter file", test_dead_letter_refused },
+  { "interrupted: nothing more sent, nothing lost", test_interrupted },
   { "workers keep per-key order", test_workers_keep_key_order },
   { "flush interval, inline", test_flush_interval_inline },
   { "flush interval, workers", test_flush_interval_workers },
