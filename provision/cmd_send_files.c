@@ -237,3 +237,28 @@ void sl_send_cli_profile_target(struct opts *o, const struct sl_profile *p)
   o->so.stream = o->to == SL_SEND_KINESIS ? p->kinesis.name : p->firehose.name;
   o->so.kinesis_request_bytes = p->kinesis.enabled ? p->kinesis.max_request_bytes : 0;
 }
+
+/* ---- aggregation --------------------------------------------------------- */
+
+int sl_send_cli_aggregate(struct opts *o, int from_profile)
+{
+  int kinesis = o->so.target == SL_SEND_KINESIS;
+  if(o->aggregate >= 0) {
+    if(o->aggregate && !o->so.newline)
+      return sl_cli_usage_error(who, "--aggregate needs newline-ended records: with --delimiter "
+                                "none the records could not be told apart again");
+    if(o->aggregate && kinesis)
+      return sl_cli_usage_error(who, "--aggregate is for Firehose so far: Kinesis (KPL) "
+                                "aggregation is not built yet");
+    o->so.aggregate = o->aggregate;
+    return 0;
+  }
+  if(from_profile == SL_AGGREGATE_ON && !o->so.newline)
+    return sl_cli_usage_error(who, "the profile's [send] aggregate = on needs newline-ended "
+                              "records, not --delimiter none (or give --no-aggregate)");
+  o->so.aggregate = !kinesis && o->so.newline && from_profile != SL_AGGREGATE_OFF;
+  if(kinesis && from_profile == SL_AGGREGATE_ON && !o->quiet)
+    fprintf(stderr, "provision send: warning: [send] aggregate applies to Firehose so far; "
+            "sending to Kinesis one record per input record\n");
+  return 0;
+}

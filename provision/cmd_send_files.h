@@ -60,6 +60,7 @@ struct opts {
   const char *results;        /* --results FILE */
   const char *checkpoint;     /* --checkpoint FILE */
   struct outcomes out;        /* what on_result feeds */
+  int aggregate;              /* --aggregate 1, --no-aggregate 0, -1 unset */
 };
 
 /* --stream NAME|ARN: the target from the ARN or --to, the region from the
@@ -71,6 +72,11 @@ int sl_send_cli_stream_target(struct opts *o, const struct sl_cli_args *a,
  * or there is no Firehose, else the Firehose. */
 struct sl_profile;
 void sl_send_cli_profile_target(struct opts *o, const struct sl_profile *p);
+
+/* Whether to aggregate (o->so.aggregate): --aggregate / --no-aggregate,
+ * else the profile's [send] aggregate (enum sl_aggregate). 0 or
+ * SL_EXIT_USAGE after saying why (no newline delimiter). */
+int sl_send_cli_aggregate(struct opts *o, int from_profile);
 
 /* The stream exists and takes records (and is in arn_account, when given). */
 enum sl_result sl_send_cli_stream_ready(const struct sl_aws_config *base, const char *path,

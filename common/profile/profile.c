@@ -21,6 +21,7 @@ static const char *const enc_choices[] = { "SSE-S3", "SSE-KMS", NULL };
 static const char *const tls_choices[] = { "auto", "true", "false", NULL }; /* enum sl_tls_only */
 static const char *const source_choices[] = { "direct", "kinesis", NULL };
 static const char *const mode_choices[] = { "provisioned", "on_demand", NULL };
+static const char *const aggregate_choices[] = { "off", "on", "auto", NULL }; /* sl_aggregate */
 static const char *const compression_choices[] = { "UNCOMPRESSED", "GZIP", "ZIP", "Snappy",
                                                     "HADOOP_SNAPPY", NULL };
 
@@ -74,11 +75,12 @@ static const struct sl_profile_key keys[] = {
   { "kinesis", "max_request_mb", K_INT, F(kinesis.max_request_bytes), 0, 5, 10, NULL },
   { "retry", "create_attempts", K_INT, F(retry.create_attempts), 0, 1, 100, NULL },
   { "retry", "create_delay_s", K_INT, F(retry.create_delay_s), 0, 0, 300, NULL },
+  { "send", "aggregate", K_ENUM, F(send.aggregate), 0, 0, 0, aggregate_choices },
 };
 _Static_assert(sizeof(keys) / sizeof(keys[0]) <= SL_PROFILE_MAX_KEYS, "parse state too small");
 
 static const char *const sections[] = { "aws", "bucket", "role", "firehose", "kinesis", "retry",
-                                        NULL };
+                                        "send", NULL };
 
 /* ${VAR}, ${VAR:-default} and $$. A secret's value is never quoted in a
  * diagnostic. */

@@ -67,7 +67,14 @@ struct sl_profile {
     int create_attempts;         /* default 10 */
     int create_delay_s;          /* default 4 */
   } retry;
+
+  struct {
+    int aggregate;               /* enum sl_aggregate, default SL_AGGREGATE_OFF */
+  } send;
 };
+/* [send] aggregate: auto = on when records end in newlines (--delimiter
+ * newline, the default). */
+enum sl_aggregate { SL_AGGREGATE_OFF, SL_AGGREGATE_ON, SL_AGGREGATE_AUTO };
 
 SL_EXPORT void sl_profile_init(struct sl_profile *p);
 SL_EXPORT void sl_profile_cleanup(struct sl_profile *p);

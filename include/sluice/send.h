@@ -124,7 +124,18 @@ SL_EXPORT enum sl_result sl_send_read(const struct sl_send_input *in, int fd, co
 
 /* ------------------------------------------------------------------ batches */
 
-/* One record in a batch: data and key live in the batch's arena. */
+/* An input record inside an aggregated service record (its carrier): its
+ * bytes are arena[off .. off+len) of the batch. */
+struct sl_send_part {
+  uint64_t index;          /* 0-based position in the input */
+  struct sl_send_where where;
+  size_t off, len;
+};
+#define SL_SEND_MAX_PARTS 65536 /* input records per aggregated batch */
+
+/* One service record in a batch: data and key live in the batch's arena.
+ * Aggregated (sl_batch.aggregate), it carries whole input records, parts
+ * [part0, part0 + nparts) of the batch; else it is one, index and where. */
 struct sl_send_entry {
   size_t off, len;         /* data */
   size_t key_off, key_len; /* Kinesis partition key (NUL-terminated in the arena) */
@@ -138,6 +149,7 @@ struct sl_send_entry {
                             * (sl_send_options.leave_interrupted) */
   char error_code[64];
   char error_message[256];
+  size_t part0, nparts;    /* aggregated: its input records */
 };
 
 /* A batch that closes when the next record would pass the count or the
@@ -148,12 +160,19 @@ struct sl_batch {
   struct sl_send_entry *e;
   size_t n;
   size_t bytes;            /* sum of sl_send_record_size() */
+  /* Firehose aggregation: a record joins the last entry while that stays
+   * within the record limit, so an entry holds newline-ended input records
+   * back to back, byte for byte what they would be one by one in S3. */
+  int aggregate;
+  struct sl_send_part *parts;
+  size_t nparts, parts_cap;
 };
 
 SL_EXPORT enum sl_result sl_batch_init(struct sl_batch *b, const struct sl_send_limits *l);
 SL_EXPORT void sl_batch_cleanup(struct sl_batch *b);
 SL_EXPORT void sl_batch_reset(struct sl_batch *b);
-/* 1 when a record of this size (sl_send_record_size) may join the batch. */
+/* 1 when a record of this size (sl_send_record_size) may join the batch
+ * (aggregated: the last entry, or as a new one). */
 SL_EXPORT int sl_batch_fits(const struct sl_batch *b, size_t size);
 /* Copies the record in; with newline, a '\n' is appended when data does not
  * end with one. The caller checked the limits and sl_batch_fits (with the
@@ -212,6 +231,16 @@ struct sl_send_result {
   size_t nfailures, cap;
   size_t listed_bytes;
   uint64_t not_listed;          /* past SL_SEND_MAX_LISTED(_BYTES) */
+  /* The bill: service records accepted (aggregated: the carriers) and
+   * their metered volume, Firehose 5 KB (5,120 bytes) per record rounded
+   * up, Kinesis PUT payload units of 25 KB (25,600 bytes) of data. */
+  uint64_t service_records;
+  uint64_t billed_bytes;
+  uint64_t put_units;           /* Kinesis */
+  /* Firehose without aggregation: what --aggregate would have sent for the
+   * same accepted records (records, billed bytes); 0 when aggregating. */
+  uint64_t aggregated_records;
+  uint64_t aggregated_billed_bytes;
   uint64_t interrupted;         /* given but not sent, or sent with no answer, because a
                                  * signal (sl_interrupt) stopped the send; without
                                  * leave_interrupted also counted in failed */
@@ -310,6 +339,9 @@ struct sl_send_options {
    * leave_interrupted they are SL_SEND_INTERRUPTED instead, neither failed
    * nor dead-lettered, for a caller that keeps a checkpoint to rerun. */
   int leave_interrupted;
+  /* Firehose: pack whole input records, each ending in '\n', into service
+   * records of up to 1,000 KiB (needs newline; SL_E_INVALID without). */
+  int aggregate;
 };
 SL_EXPORT void sl_send_options_init(struct sl_send_options *o);
 

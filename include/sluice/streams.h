@@ -19,6 +19,10 @@ struct json_object;
 #define SL_FIREHOSE_MAX_BATCH_RECORDS 500
 #define SL_FIREHOSE_MAX_BATCH_BYTES (4L * 1024 * 1024)
 #define SL_FIREHOSE_MAX_RECORD_BYTES (1000L * 1024)
+/* Metering: Firehose ingestion rounds each record up to 5 KB, Kinesis
+ * counts PUT payload units of 25 KB. */
+#define SL_FIREHOSE_BILL_UNIT 5120
+#define SL_KINESIS_PUT_UNIT 25600
 #define SL_KINESIS_MAX_BATCH_RECORDS 500
 #define SL_KINESIS_DEFAULT_BATCH_BYTES (5L * 1024 * 1024)
 #define SL_KINESIS_MAX_BATCH_BYTES (10L * 1024 * 1024)

@@ -148,20 +148,56 @@ void sl_batch_cleanup(struct sl_batch *b)
 {
   sl_buf_cleanup(&b->arena);
   free(b->e);
+  free(b->parts);
   b->e = NULL;
-  b->n = 0;
+  b->parts = NULL;
+  b->n = b->nparts = b->parts_cap = 0;
 }
 
 void sl_batch_reset(struct sl_batch *b)
 {
   sl_buf_reset(&b->arena);
   b->n = 0;
+  b->nparts = 0;
   b->bytes = 0;
+}
+
+/* Aggregated: the record can go into the last entry. */
+static int joins(const struct sl_batch *b, size_t size)
+{
+  return b->aggregate && b->n && b->nparts < SL_SEND_MAX_PARTS &&
+         b->e[b->n - 1].len + size <= b->lim->max_record_bytes &&
+         size <= b->lim->max_request_bytes - b->bytes;
 }
 
 int sl_batch_fits(const struct sl_batch *b, size_t size)
 {
-  return b->n < b->lim->max_records && size <= b->lim->max_request_bytes - b->bytes;
+  if(b->aggregate && b->nparts >= SL_SEND_MAX_PARTS)
+    return 0;
+  return joins(b, size) ||
+         (b->n < b->lim->max_records && size <= b->lim->max_request_bytes - b->bytes);
+}
+
+static enum sl_result add_part(struct sl_batch *b, size_t off, size_t len, uint64_t index,
+                               const struct sl_send_where *w)
+{
+  struct sl_send_part *p;
+  if(b->nparts == b->parts_cap) {
+    size_t cap = b->parts_cap ? b->parts_cap * 2 : 256;
+    void *np = cap <= SL_SEND_MAX_PARTS ? realloc(b->parts, cap * sizeof(*b->parts)) : NULL;
+    if(!np)
+      return cap <= SL_SEND_MAX_PARTS ? SL_E_NOMEM : SL_E_INTERNAL;
+    b->parts = np;
+    b->parts_cap = cap;
+  }
+  p = &b->parts[b->nparts++];
+  p->index = index;
+  memset(&p->where, 0, sizeof(p->where));
+  if(w)
+    p->where = *w;
+  p->off = off;
+  p->len = len;
+  return SL_OK;
 }
 
 enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, int newline,
@@ -172,6 +208,24 @@ enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, in
   int nl = newline && (!len || ((const char *)data)[len - 1] != '\n');
   size_t start = b->arena.len;
   enum sl_result r;
+  if(b->aggregate && (key || ehk))
+    return SL_E_INTERNAL; /* Firehose only: the entry's data ends the arena */
+  if(joins(b, len + (size_t)nl)) {
+    e = &b->e[b->n - 1];
+    r = sl_buf_add(&b->arena, data, len);
+    if(!r && nl)
+      r = sl_buf_addc(&b->arena, '\n');
+    if(!r)
+      r = add_part(b, start, b->arena.len - start, index, w);
+    if(r) {
+      b->arena.len = start;
+      return r;
+    }
+    e->len += b->arena.len - start;
+    e->nparts++;
+    b->bytes += b->arena.len - start;
+    return SL_OK;
+  }
   if(b->n >= b->lim->max_records)
     return SL_E_INTERNAL;
   e = &b->e[b->n];
@@ -190,6 +244,11 @@ enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, in
   if(!r && ehk) {
     e->ehk_off = b->arena.len;
     r = sl_buf_add(&b->arena, ehk, strlen(ehk) + 1);
+  }
+  if(!r && b->aggregate) {
+    e->part0 = b->nparts;
+    e->nparts = 1;
+    r = add_part(b, start, e->len, index, w);
   }
   if(r) {
     b->arena.len = start; /* the batch stays as it was */

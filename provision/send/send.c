@@ -64,6 +64,7 @@ struct sl_sender {
    * reader does not take the lock the workers use for every record;
    * folded in by sl_sender_progress and sl_sender_finish. */
   _Atomic uint64_t added;
+  struct send_estimate est;    /* Firehose, not aggregated; under fl.mu */
   double t0;
   char *stream;                 /* the sender's own copy of o.stream */
 };
@@ -190,6 +191,12 @@ static enum sl_result check_options(const struct sl_send_options *o, struct sl_e
   if(o->explicit_hash_key && !sl_send_valid_hash_key(o->explicit_hash_key))
     return sl_error_set(err, SL_E_INVALID, NULL, "explicit hash key must be a decimal in "
                         "0..2^128-1");
+  if(o->aggregate && !o->newline)
+    return sl_error_set(err, SL_E_INVALID, NULL, "aggregation needs the newline delimiter: "
+                        "without it the records could not be told apart again");
+  if(o->aggregate && o->target == SL_SEND_KINESIS)
+    return sl_error_set(err, SL_E_UNSUPPORTED, NULL, "aggregation is for Firehose so far; "
+                        "Kinesis (KPL) aggregation is not built yet");
   return SL_OK;
 }
 
@@ -260,6 +267,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   }
   for(i = 0; !r && i < s->nbatches; i++) {
     r = sl_batch_init(&s->batches[i], &s->lim);
+    s->batches[i].aggregate = o->aggregate;
     if(r)
       sl_error_set(err, r, NULL, "out of memory");
     else
@@ -471,6 +479,8 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   size = sl_send_record_size(&s->lim, slen, s->keys ? strlen(key) : 0);
   pthread_mutex_lock(&s->fl.mu);
   sl_send_flush_due(&s->fl);
+  if(!s->o.aggregate && s->o.target == SL_SEND_FIREHOSE)
+    sl_send_estimate_add(&s->est, &s->lim, size);
   if(!sl_batch_fits(s->fl.open[qi], size))
     dispatch(s, qi);
   b = s->fl.open[qi];
@@ -532,6 +542,7 @@ enum sl_result sl_sender_finish(struct sl_sender *s, struct sl_send_result *res,
     sl_send_outcome_set_fatal(&s->out, &e);
   }
   s->out.res.elapsed_s = sl_send_now() - s->t0;
+  sl_send_estimate_end(&s->est, &s->out.res);
   s->out.res.total += atomic_exchange_explicit(&s->added, 0, memory_order_relaxed);
   sl_send_result_cleanup(res);
   *res = s->out.res;

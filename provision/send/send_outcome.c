@@ -130,5 +130,10 @@ void sl_send_outcome_add(struct send_outcome *s, const struct sl_send_result *d)
   s->res.bytes += d->bytes;
   s->res.request_bytes += d->request_bytes;
   s->res.interrupted += d->interrupted;
+  s->res.service_records += d->service_records;
+  s->res.billed_bytes += d->billed_bytes;
+  s->res.put_units += d->put_units;
+  s->res.aggregated_records += d->aggregated_records;
+  s->res.aggregated_billed_bytes += d->aggregated_billed_bytes;
   pthread_mutex_unlock(s->mu);
 }

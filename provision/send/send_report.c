@@ -93,6 +93,28 @@ static enum sl_result head_text(const struct sl_send_failure *f, struct sl_buf *
   return r;
 }
 
+/* "billed: ..." — what the service meters, and what aggregation would
+ * have made of it. */
+static enum sl_result bill_text(const struct sl_send_result *r, struct sl_buf *out)
+{
+  char billed[32], agg[32];
+  enum sl_result res;
+  sl_format_bytes(r->billed_bytes, billed, sizeof(billed));
+  if(r->target == SL_SEND_KINESIS)
+    return sl_buf_printf(out, "billed: %llu Kinesis records, %llu PUT payload units (25 KB "
+                         "each)\n", (unsigned long long)r->service_records,
+                         (unsigned long long)r->put_units);
+  res = sl_buf_printf(out, "billed: %llu Firehose records, %s (each rounded up to 5 KB)",
+                      (unsigned long long)r->service_records, billed);
+  if(!res && r->aggregated_records && r->aggregated_records < r->service_records) {
+    sl_format_bytes(r->aggregated_billed_bytes, agg, sizeof(agg));
+    res = sl_buf_printf(out, "; with --aggregate: %llu records, %s", (unsigned long long)
+                        r->aggregated_records, agg);
+  }
+  if(!res) res = sl_buf_addc(out, '\n');
+  return res;
+}
+
 enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *stream,
                                    const char *dead_letter, struct sl_buf *out)
 {
@@ -138,6 +160,8 @@ enum sl_result sl_send_report_text(const struct sl_send_result *r, const char *s
                         (unsigned long long)r->requests, (unsigned long long)r->bytes, size, took,
                         rate(r));
   }
+  if(!res && r->service_records)
+    res = bill_text(r, out);
   return res;
 }
 
@@ -197,6 +221,18 @@ enum sl_result sl_send_report_json(const struct sl_send_result *r, const char *s
   json_object_object_add(o, "request_bytes", u64(r->request_bytes));
   json_object_object_add(o, "elapsed_s", sl_jout_fixed(r->elapsed_s, 3));
   json_object_object_add(o, "records_per_s", sl_jout_fixed(rate(r), 0));
+  json_object_object_add(o, "service_records", u64(r->service_records));
+  json_object_object_add(o, "billed_bytes", u64(r->billed_bytes));
+  json_object_object_add(o, "put_payload_units", r->target == SL_SEND_KINESIS ?
+                                                 u64(r->put_units) : NULL);
+  if(r->aggregated_records) {
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "service_records", u64(r->aggregated_records));
+    json_object_object_add(a, "billed_bytes", u64(r->aggregated_billed_bytes));
+    json_object_object_add(o, "aggregated_estimate", a);
+  }
+  else
+    json_object_object_add(o, "aggregated_estimate", NULL);
   json_object_object_add(o, "interrupted_records", u64(r->interrupted));
   json_object_object_add(o, "dead_letter", sl_jout_opt(dead_letter));
   return sl_jout_emit(o, out);

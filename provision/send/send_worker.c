@@ -70,6 +70,29 @@ static const char *code_of(enum sl_result r, const struct sl_error *err)
   }
 }
 
+/* The input records an entry carries: itself, or its parts (aggregated). */
+struct carried {
+  uint64_t index;
+  const struct sl_send_where *where;
+  const char *data;
+  size_t len;
+};
+
+static size_t ncarried(const struct sl_send_entry *e)
+{
+  return e->nparts ? e->nparts : 1;
+}
+
+static void carried(const struct sl_batch *b, const struct sl_send_entry *e, size_t k,
+                    struct carried *c)
+{
+  const struct sl_send_part *p = e->nparts ? &b->parts[e->part0 + k] : NULL;
+  c->index = p ? p->index : e->index;
+  c->where = p ? &p->where : &e->where;
+  c->data = b->arena.data + (p ? p->off : e->off);
+  c->len = p ? p->len : e->len;
+}
+
 /* A record a signal kept from its answer: left to the caller's rerun
  * (o->leave_interrupted: a checkpoint keeps it unsettled), else failed with
  * the code Interrupted, so that it is dead-lettered rather than lost. */
@@ -225,14 +248,20 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
     for(k = 0; k < n; k++) {
       struct sl_send_entry *e = &b->e[x->map[k]];
       if(!r && x->results[k].ok) {
-        struct sl_send_record rec = { e->index, &e->where, SL_SEND_ACCEPTED, x->results[k].id,
-                                      x->results[k].shard_id, "", "", e->attempts, 0 };
+        size_t j, nc = ncarried(e);
         e->done = 1;
-        cnt.delivered++;
+        cnt.delivered += nc;
         cnt.bytes += e->len;
+        sl_send_bill(o->target, e->len, &cnt);
         if(out->on_result) {
           pthread_mutex_lock(out->mu);
-          sl_send_outcome_tell(out, &rec);
+          for(j = 0; j < nc; j++) {
+            struct carried c;
+            carried(b, e, j, &c);
+            struct sl_send_record rec = { c.index, c.where, SL_SEND_ACCEPTED, x->results[k].id,
+                                          x->results[k].shard_id, "", "", e->attempts, 0 };
+            sl_send_outcome_tell(out, &rec);
+          }
           pthread_mutex_unlock(out->mu);
         }
         continue;
@@ -263,33 +292,37 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
   sl_client_retry(c)->max_attempts = pol.max_attempts;
   for(i = 0; i < b->n; i++) {
     struct sl_send_entry *e = &b->e[i];
-    struct sl_record rec;
+    size_t j, nc = ncarried(e);
     if(e->attempts > 1)
-      cnt.retried++;
+      cnt.retried += nc;
     if(e->dup)
-      cnt.duplicates_possible++;
+      cnt.duplicates_possible += nc;
     if(e->done == -2 || !strcmp(e->error_code, "Interrupted"))
-      cnt.interrupted++;
-    if(e->done == -2) {
-      struct sl_send_record rec = { e->index, &e->where, SL_SEND_INTERRUPTED, "", "",
-                                    e->error_code, e->error_message, e->attempts, e->unknown };
-      if(out->on_result) {
-        pthread_mutex_lock(out->mu);
-        sl_send_outcome_tell(out, &rec);
-        pthread_mutex_unlock(out->mu);
+      cnt.interrupted += nc;
+    for(j = 0; e->done < 0 && j < nc; j++) {
+      struct carried c;
+      carried(b, e, j, &c);
+      if(e->done == -2) {
+        struct sl_send_record rec = { c.index, c.where, SL_SEND_INTERRUPTED, "", "",
+                                      e->error_code, e->error_message, e->attempts, e->unknown };
+        if(out->on_result) {
+          pthread_mutex_lock(out->mu);
+          sl_send_outcome_tell(out, &rec);
+          pthread_mutex_unlock(out->mu);
+        }
       }
-    }
-    else if(e->done < 0) {
-      struct sl_send_dead d;
-      sl_batch_record(b, i, &rec);
-      memset(&d, 0, sizeof(d));
-      d.data = rec.data;
-      d.len = rec.len;
-      d.index = e->index;
-      d.attempts = e->attempts;
-      d.code = e->error_code;
-      d.msg = e->error_message;
-      sl_send_outcome_failure(out, &x->line, &d, e->unknown, &e->where);
+      else {
+        /* Each input record its own dead letter, as without aggregation. */
+        struct sl_send_dead d;
+        memset(&d, 0, sizeof(d));
+        d.data = c.data;
+        d.len = c.len;
+        d.index = c.index;
+        d.attempts = e->attempts;
+        d.code = e->error_code;
+        d.msg = e->error_message;
+        sl_send_outcome_failure(out, &x->line, &d, e->unknown, c.where);
+      }
     }
   }
   sl_send_outcome_add(out, &cnt);

@@ -13,7 +13,7 @@ _sluice_words() {
     "provision destroy") echo "--json --dry-run --empty-bucket" ;;
     "provision send") echo "--stream --to --file --format --delimiter --partition-key" \
       "--partition-key-field --explicit-hash-key --batch-size --concurrency --max-attempts" \
-      "--flush-interval --dead-letter --results --checkpoint --strict --json" ;;
+      "--flush-interval --dead-letter --results --checkpoint --aggregate --no-aggregate --strict --json" ;;
     "provision smoke") echo "--count --timeout --interval --cleanup --json" ;;
     "inspect ") echo "ls cat stats errors tail help" ;;
     "inspect ls") echo "--local --start-after --resume-after --since --until --flat" \

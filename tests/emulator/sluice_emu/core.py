@@ -180,9 +180,16 @@ class Ledger:
     def summary(self):
         with self._lock:
             uniq = {(r["stream_kind"], r["stream"], r["sha256"]) for r in self.records}
+            # What the services meter: Firehose rounds each record up to 5 KB,
+            # Kinesis counts PUT payload units of 25 KB of data.
+            billed = sum(-(-max(r["size"], 1) // 5120) * 5120 for r in self.records
+                         if r["stream_kind"] == "firehose")
+            units = sum(-(-max(r["size"], 1) // 25600) for r in self.records
+                        if r["stream_kind"] == "kinesis")
             return {"mutating_calls": sum(1 for c in self.calls if c["mutating"]), "calls": len(self.calls),
                     "records": len(self.records), "unique_records": len(uniq),
-                    "duplicates": len(self.records) - len(uniq)}
+                    "duplicates": len(self.records) - len(uniq),
+                    "firehose_billed_bytes": billed, "kinesis_put_units": units}
 
 
 class Faults:

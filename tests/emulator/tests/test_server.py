@@ -338,6 +338,12 @@ class LedgerControlTest(ServerTest):
         self.emu.ledger.record("firehose", "t", b"a")
         s = self.control("GET", "/_emu/ledger/summary")[1]
         self.assertEqual((s["records"], s["unique_records"], s["duplicates"]), (3, 2, 1))
+        # metering: 5 KB per Firehose record rounded up, 25 KB Kinesis PUT units
+        self.emu.ledger.record("firehose", "t", b"x" * 5121)
+        self.emu.ledger.record("kinesis", "k", b"x" * 25600)
+        self.emu.ledger.record("kinesis", "k", b"x" * 25601)
+        s = self.control("GET", "/_emu/ledger/summary")[1]
+        self.assertEqual((s["firehose_billed_bytes"], s["kinesis_put_units"]), (3 * 5120 + 10240, 3))
 
     def test_health_config_reset(self):
         status, body = self.control("GET", "/_emu/health")

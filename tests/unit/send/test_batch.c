@@ -173,6 +173,61 @@ static void test_batch_byte_edges(void)
   sl_batch_cleanup(&b);
 }
 
+/* Aggregated: records join the last entry up to 1,000 KiB (1,024,000
+ * bytes), each keeping its index, place and bytes; then a new entry. */
+static void test_batch_aggregate(void)
+{
+  struct sl_send_limits l;
+  struct sl_batch b;
+  struct sl_send_where w = { "in", 1, SL_WHERE_LINE };
+  char *big = malloc(1024000);
+  size_t i;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+  memset(big, 'y', 1024000);
+  sl_send_limits_init(&l, SL_SEND_FIREHOSE, 0, 0, NULL);
+  CU_ASSERT_EQUAL_FATAL(sl_batch_init(&b, &l), SL_OK);
+  b.aggregate = 1;
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "a", 1, 1, NULL, NULL, 0, &w), SL_OK);
+  w.pos = 2;
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "bc\n", 3, 1, NULL, NULL, 1, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.n, 1);
+  CU_ASSERT_EQUAL(b.nparts, 2);
+  CU_ASSERT_EQUAL(b.bytes, 5);
+  CU_ASSERT_EQUAL(b.e[0].len, 5);
+  CU_ASSERT_EQUAL(memcmp(b.arena.data + b.e[0].off, "a\nbc\n", 5), 0);
+  CU_ASSERT_EQUAL(b.parts[1].index, 1);
+  CU_ASSERT_EQUAL(b.parts[1].where.pos, 2);
+  CU_ASSERT_EQUAL(b.parts[1].len, 3);
+  CU_ASSERT_EQUAL(memcmp(b.arena.data + b.parts[1].off, "bc\n", 3), 0);
+  /* 1,023,995 more fill the carrier exactly; one byte more opens another */
+  CU_ASSERT_EQUAL(sl_batch_add(&b, big, 1023994, 1, NULL, NULL, 2, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.n, 1);
+  CU_ASSERT_EQUAL(b.e[0].len, 1024000);
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "z", 1, 1, NULL, NULL, 3, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.n, 2);
+  CU_ASSERT_EQUAL(b.e[1].part0, 3);
+  CU_ASSERT_EQUAL(b.e[1].nparts, 1);
+  CU_ASSERT_EQUAL(b.e[0].nparts, 3);
+  /* the request bound still holds: 4 MiB (4,194,304) in all */
+  for(i = 0; i < 3; i++)
+    CU_ASSERT_EQUAL(sl_batch_add(&b, big, 1023999, 1, NULL, NULL, 4 + i, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.bytes, 4 * 1024000 + 2);
+  CU_ASSERT_TRUE(sl_batch_fits(&b, 98302));
+  CU_ASSERT_FALSE(sl_batch_fits(&b, 98303));
+  /* keys cannot be packed here: Firehose only */
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "k", 1, 1, "pk", NULL, 9, &w), SL_E_INTERNAL);
+  sl_batch_reset(&b);
+  CU_ASSERT_EQUAL(b.nparts, 0);
+  /* at most SL_SEND_MAX_PARTS input records per batch */
+  for(i = 0; i < SL_SEND_MAX_PARTS; i++)
+    if(sl_batch_add(&b, "", 0, 1, NULL, NULL, i, &w))
+      break;
+  CU_ASSERT_EQUAL(b.nparts, SL_SEND_MAX_PARTS);
+  CU_ASSERT_FALSE(sl_batch_fits(&b, 1));
+  sl_batch_cleanup(&b);
+  free(big);
+}
+
 static void test_batch_newline(void)
 {
   struct sl_send_limits l;
@@ -296,6 +351,7 @@ static const struct sl_test tests[] = {
   { "batch closes at 500 records", test_batch_count_edge },
   { "batch closes at the request bytes", test_batch_byte_edges },
   { "delimiter newline", test_batch_newline },
+  { "aggregated: records packed into entries", test_batch_aggregate },
   { "uuid v4", test_uuid },
   { "partition key field", test_key_field },
   { "record names", test_where },

@@ -492,6 +492,93 @@ static void hear(void *ud, const struct sl_send_record *r)
   }
 }
 
+/* Aggregated: three records go as one Firehose record; accepted, each is
+ * told with the carrier's id; refused, each is its own dead letter. */
+static void test_aggregated(void)
+{
+  struct sl_send_where w = { "in.txt", 1, SL_WHERE_LINE };
+  struct sl_send_options o = fast_options();
+  struct sl_send_result res;
+  struct sl_sender *s = NULL;
+  struct sl_error err;
+  struct heard h = { 0, 0, 0, "" };
+  char path[512], *text;
+  int fail;
+  snprintf(path, sizeof(path), "%s/aggregated.jsonl", sl_test_tmpdir());
+  for(fail = 0; fail < 2; fail++) {
+    unlink(path);
+    reset_fake(0);
+    fake.always_fail_X = fail;
+    o.newline = 1;
+    o.aggregate = 1;
+    o.concurrency = 0;
+    o.max_attempts = 2;
+    o.dead_letter = path;
+    o.target = SL_SEND_FIREHOSE;
+    o.stream = "s1";
+    o.on_result = hear;
+    o.on_result_ud = &h;
+    sl_send_result_init(&res);
+    sl_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_OK);
+    CU_ASSERT_EQUAL(sl_sender_add(s, "X1", 2, &w, &err), SL_OK);
+    w.pos = 2;
+    CU_ASSERT_EQUAL(sl_sender_add(s, "ok", 2, &w, &err), SL_OK);
+    w.pos = 3;
+    CU_ASSERT_EQUAL(sl_sender_add(s, "X2", 2, &w, &err), SL_OK);
+    w.pos = 1;
+    CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+    sl_sender_free(s);
+    s = NULL;
+    CU_ASSERT_EQUAL(fake.nreq, fail ? 2 : 1);
+    CU_ASSERT_EQUAL(fake.nrec[0], 1);
+    CU_ASSERT_STRING_EQUAL(fake.all[0], "X1\nok\nX2\n");
+    CU_ASSERT_EQUAL(res.total, 3);
+    CU_ASSERT_EQUAL(res.delivered, fail ? 0 : 3);
+    CU_ASSERT_EQUAL(res.failed, fail ? 3 : 0);
+    CU_ASSERT_EQUAL(res.service_records, fail ? 0 : 1);
+    CU_ASSERT_EQUAL(res.billed_bytes, fail ? 0 : 5120);
+    CU_ASSERT_EQUAL(res.aggregated_records, 0);
+    CU_ASSERT_EQUAL(res.retried, fail ? 3 : 0);
+    CU_ASSERT_EQUAL(h.n, 3 * (fail + 1));
+    text = sl_test_read_file(path, NULL);
+    if(fail) {
+      CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+      CU_ASSERT_STRING_EQUAL(text,
+        "{\"record\":\"WDEK\",\"stream\":\"s1\",\"error_code\":\"ServiceUnavailableException\","
+        "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"in.txt:1\",\"index\":0,"
+        "\"bytes\":3}\n"
+        "{\"record\":\"b2sK\",\"stream\":\"s1\",\"error_code\":\"ServiceUnavailableException\","
+        "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"in.txt:2\",\"index\":1,"
+        "\"bytes\":3}\n"
+        "{\"record\":\"WDIK\",\"stream\":\"s1\",\"error_code\":\"ServiceUnavailableException\","
+        "\"error_message\":\"Slow down.\",\"attempts\":2,\"source\":\"in.txt:3\",\"index\":2,"
+        "\"bytes\":3}\n");
+    }
+    else {
+      CU_ASSERT_TRUE(!text || !*text);
+    }
+    free(text);
+    sl_send_result_cleanup(&res);
+  }
+  /* Without aggregation the estimate says what it would have sent. */
+  reset_fake(0);
+  o.aggregate = 0;
+  o.dead_letter = NULL;
+  o.on_result = NULL;
+  sl_send_result_init(&res);
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "a", 1, &w, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "b", 1, &w, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  sl_sender_free(s);
+  CU_ASSERT_EQUAL(res.service_records, 2);
+  CU_ASSERT_EQUAL(res.billed_bytes, 10240);
+  CU_ASSERT_EQUAL(res.aggregated_records, 1);
+  CU_ASSERT_EQUAL(res.aggregated_billed_bytes, 5120);
+  sl_send_result_cleanup(&res);
+}
+
 /* After sl_interrupt no request goes out: what is left is Interrupted,
  * dead-lettered (so not lost), or with leave_interrupted handed back
  * unsettled, neither failed nor dead-lettered. */
@@ -1029,6 +1116,7 @@ static void test_reports(void)
     "\"rejected_records\":0,\"retried_records\":1,\"duplicates_possible\":1,"
     "\"requests_unanswered\":1,\"requests\":2,"
     "\"request_retries\":1,\"bytes\":10,\"request_bytes\":120,\"elapsed_s\":0.500,\"records_per_s\":4,"
+    "\"service_records\":0,\"billed_bytes\":0,\"put_payload_units\":0,\"aggregated_estimate\":null,"
     "\"interrupted_records\":1,\"dead_letter\":null}");
   sl_buf_cleanup(&flat);
   sl_buf_reset(&out);
@@ -1073,6 +1161,7 @@ static const struct sl_test tests[] = {
   { "kept-alive connection closed: libcurl's resend counted", test_keepalive_resend },
   { "refused input in the dead-letter file", test_dead_letter_refused },
   { "interrupted: nothing more sent, nothing lost", test_interrupted },
+  { "aggregated: one carrier, outcomes per input record", test_aggregated },
   { "workers keep per-key order", test_workers_keep_key_order },
   { "flush interval, inline", test_flush_interval_inline },
   { "flush interval, workers", test_flush_interval_workers },
