@@ -12,6 +12,7 @@
 #include "send_flush.h"
 #include "send_outcome.h"
 #include "send_worker.h"
+#include "send_bill.h"
 #include "common/aws/aws_internal.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
  * send without aggregation, what --aggregate would have sent: the same
  * greedy packing sl_batch_add does, run over the records as they are
  * given, batch limits included (a carrier never spans two requests). */
-#include "send_worker.h"
+#include "send_bill.h"
 
 static uint64_t firehose_billed(size_t len)
 {

@@ -12,6 +12,7 @@
  * can be retried (throttling, 5xx, lost answer); an error that cannot
  * (validation, access denied, no such stream) ends it at once. */
 #include "send_worker.h"
+#include "send_bill.h"
 
 #include <stdio.h>
 #include <stdlib.h>
