@@ -21,6 +21,7 @@
 #include "sluice/send.h"
 #include "sluice/smoke.h"
 #include "sluice/decode.h"
+#include "sluice/kpl.h"
 #include "sluice/inspect.h"
 
 #endif

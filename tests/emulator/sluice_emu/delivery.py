@@ -25,6 +25,7 @@ import threading
 import uuid
 
 from .core import AwsError
+from .kpl import deaggregate
 
 MIB = 1024 * 1024
 ERROR_OUTPUT_TYPE = "s3-failed"        # emulator choice for S3 delivery failures (see DESIGN.md)
@@ -339,8 +340,10 @@ class Engine:
             if not buf.records:
                 buf.started = self.emu.now()
             for seq, data, arrival in recs:
-                buf.records.append((data, arrival))
-                buf.size += len(data)
+                # Firehose takes KPL aggregated records apart, as the service does.
+                for d in deaggregate(data):
+                    buf.records.append((d, arrival))
+                    buf.size += len(d)
             s.kinesis_pos = recs[-1][0]
 
     # -- delivery

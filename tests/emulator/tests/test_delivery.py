@@ -6,6 +6,7 @@ Run: cd tests/emulator && /usr/bin/python3 -m unittest discover -s tests -p 'tes
 import base64
 import datetime
 import gzip
+import hashlib
 import json
 import os
 import sys
@@ -348,6 +349,27 @@ class TestKinesisSource(DeliveryBase):
         # kinesis-sourced records are counted once in the ledger (as kinesis records)
         kinds = [r["stream_kind"] for r in self.emu.ledger.snapshot()["records"]]
         self.assertEqual(set(kinds), {"kinesis"})
+
+    def test_kpl_records_taken_apart(self):
+        kin = lambda op, p: self.ok(op, p, service="kinesis")  # noqa: E731
+        kin("CreateStream", {"StreamName": "ks", "ShardCount": 1})
+        self.ok("CreateDeliveryStream", {
+            "DeliveryStreamName": "fk", "DeliveryStreamType": "KinesisStreamAsSource",
+            "KinesisStreamSourceConfiguration": {"KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/ks",
+                                                 "RoleARN": self.role},
+            "ExtendedS3DestinationConfiguration": {"RoleARN": self.role, "BucketARN": "arn:aws:s3:::" + BUCKET,
+                                                   "Prefix": "k/"}})
+        # keys k1 k2; records "a\n" (k1), "bc\n" (k2), "d\n" (k1): the bytes a KPL writes
+        pb = bytes.fromhex("0a026b310a026b32" "1a0608001a02610a" "1a0708011a0362630a" "1a0608001a02640a")
+        good = b"\xf3\x89\x9a\xc2" + pb + hashlib.md5(pb).digest()
+        bad = good[:-1] + bytes([good[-1] ^ 1])
+        broken_pb = bytes.fromhex("0a026b31" "1a0608051a02780a")  # key index 5 of a table of one
+        broken = b"\xf3\x89\x9a\xc2" + broken_pb + hashlib.md5(broken_pb).digest()
+        for data in (good, bad, broken):
+            kin("PutRecord", {"StreamName": "ks", "Data": b64(data), "PartitionKey": "k1"})
+        delivery.flush(self.emu)
+        ((key, body),) = self.objects().items()
+        self.assertEqual(body, b"a\nbc\nd\n" + bad + broken)
 
 
 if __name__ == "__main__":
