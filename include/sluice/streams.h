@@ -7,6 +7,7 @@
 #include "export.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include "aws.h"
 
 #ifdef __cplusplus
@@ -91,6 +92,29 @@ SL_EXPORT enum sl_result sl_firehose_summary(struct sl_client *c, const char *st
 SL_EXPORT enum sl_result sl_kinesis_summary(struct sl_client *c, const char *stream,
                                             struct sl_stream_summary *out,
                                             struct sl_error *err);
+
+/* The open shards of a Kinesis stream and their hash key ranges (from
+ * ListShards, every page; closed shards left out), sorted by range, so a
+ * record's shard is found as Kinesis finds it: the MD5 of its partition
+ * key, or its explicit hash key, as a 128-bit number. */
+struct sl_shard_range {
+  uint64_t start_hi, start_lo, end_hi, end_lo; /* inclusive */
+  char id[64];
+};
+struct sl_shard_map {
+  struct sl_shard_range *shard;
+  size_t n;
+};
+SL_EXPORT enum sl_result sl_kinesis_shard_map(struct sl_client *c, const char *stream,
+                                              struct sl_shard_map *out, struct sl_error *err);
+SL_EXPORT void sl_shard_map_cleanup(struct sl_shard_map *m);
+/* The 128-bit hash of a partition key (MD5, big-endian), or of an explicit
+ * hash key (a decimal 0..2^128-1; 0 returned when it is not one). */
+SL_EXPORT void sl_kinesis_key_hash(const char *key, size_t len, uint64_t *hi, uint64_t *lo);
+SL_EXPORT int sl_kinesis_parse_hash(const char *dec, uint64_t *hi, uint64_t *lo);
+/* The index of the shard holding hash (hi, lo); (size_t)-1 when none does
+ * (a map with a gap: a stream being resharded). */
+SL_EXPORT size_t sl_shard_map_find(const struct sl_shard_map *m, uint64_t hi, uint64_t lo);
 
 #ifdef __cplusplus
 }

@@ -323,7 +323,80 @@ static void test_request_body(void)
   sl_mini_stop(srv);
 }
 
+/* ListShards in two pages, a closed shard among them. */
+static void shards_handler(void *ud, const struct sl_mini_request *req, struct sl_mini_response *resp)
+{
+  (void)ud;
+  resp->status = 200;
+  resp->headers = "Content-Type: application/x-amz-json-1.1\r\n";
+  if(!strstr(req->body.data, "NextToken"))
+    resp->body = "{\"Shards\":[{\"ShardId\":\"shardId-000000000000\",\"HashKeyRange\":"
+      "{\"StartingHashKey\":\"0\",\"EndingHashKey\":\"340282366920938463463374607431768211455\"},"
+      "\"SequenceNumberRange\":{\"StartingSequenceNumber\":\"1\",\"EndingSequenceNumber\":\"9\"}},"
+      "{\"ShardId\":\"shardId-000000000002\",\"HashKeyRange\":{\"StartingHashKey\":"
+      "\"170141183460469231731687303715884105728\",\"EndingHashKey\":"
+      "\"340282366920938463463374607431768211455\"},\"SequenceNumberRange\":"
+      "{\"StartingSequenceNumber\":\"10\"}}],\"NextToken\":\"page2\"}";
+  else
+    resp->body = "{\"Shards\":[{\"ShardId\":\"shardId-000000000001\",\"HashKeyRange\":"
+      "{\"StartingHashKey\":\"0\",\"EndingHashKey\":\"170141183460469231731687303715884105727\"},"
+      "\"SequenceNumberRange\":{\"StartingSequenceNumber\":\"10\"}}]}";
+}
+
+static void test_shard_map(void)
+{
+  struct sl_mini_server *srv;
+  struct sl_aws_config cfg;
+  struct sl_client c;
+  struct sl_shard_map m;
+  struct sl_error err;
+  uint64_t hi, lo;
+  CU_ASSERT_TRUE(sl_kinesis_parse_hash("340282366920938463463374607431768211455", &hi, &lo));
+  CU_ASSERT(hi == UINT64_MAX && lo == UINT64_MAX);
+  CU_ASSERT_TRUE(sl_kinesis_parse_hash("170141183460469231731687303715884105728", &hi, &lo));
+  CU_ASSERT(hi == 0x8000000000000000ull && lo == 0);
+  CU_ASSERT_TRUE(sl_kinesis_parse_hash("113427455640312821154458202477256070485", &hi, &lo));
+  CU_ASSERT(hi == 0x5555555555555555ull && lo == 0x5555555555555555ull);
+  CU_ASSERT_TRUE(sl_kinesis_parse_hash("18446744073709551616", &hi, &lo)); /* 2^64 */
+  CU_ASSERT(hi == 1 && lo == 0);
+  CU_ASSERT_FALSE(sl_kinesis_parse_hash("340282366920938463463374607431768211456", &hi, &lo));
+  CU_ASSERT_FALSE(sl_kinesis_parse_hash("12a", &hi, &lo));
+  CU_ASSERT_FALSE(sl_kinesis_parse_hash("", &hi, &lo));
+  sl_kinesis_key_hash("k1", 2, &hi, &lo);
+  CU_ASSERT(hi == 0xb637b17af08aced8ull && lo == 0x850c18cccde915daull);
+  unsetenv("http_proxy");
+  unsetenv("HTTP_PROXY");
+  srv = sl_mini_start(shards_handler, NULL);
+  CU_ASSERT_FATAL(srv != NULL);
+  sl_aws_config_init(&cfg);
+  snprintf(cfg.region, sizeof(cfg.region), "us-east-1");
+  snprintf(cfg.endpoint_url, sizeof(cfg.endpoint_url), "%s", sl_mini_url(srv));
+  snprintf(cfg.static_access_key_id, sizeof(cfg.static_access_key_id), "AKIDEXAMPLE");
+  snprintf(cfg.static_secret_access_key, sizeof(cfg.static_secret_access_key), "secret");
+  CU_ASSERT_EQUAL_FATAL(sl_client_init(&c, &cfg, NULL, NULL), SL_OK);
+  sl_error_clear(&err);
+  CU_ASSERT_EQUAL_FATAL(sl_kinesis_shard_map(&c, "events", &m, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_mini_request_count(srv), 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(sl_mini_request_at(srv, 0)->body.data, "\"StreamName\":\"events\""));
+  CU_ASSERT_STRING_EQUAL(sl_mini_request_at(srv, 1)->body.data, "{\"NextToken\":\"page2\"}");
+  CU_ASSERT_EQUAL_FATAL(m.n, 2);
+  CU_ASSERT_STRING_EQUAL(m.shard[0].id, "shardId-000000000001"); /* sorted by range */
+  CU_ASSERT_STRING_EQUAL(m.shard[1].id, "shardId-000000000002");
+  sl_kinesis_key_hash("k1", 2, &hi, &lo);
+  CU_ASSERT_EQUAL(sl_shard_map_find(&m, hi, lo), 1);
+  sl_kinesis_key_hash("user-17", 7, &hi, &lo);
+  CU_ASSERT_EQUAL(sl_shard_map_find(&m, hi, lo), 0);
+  CU_ASSERT_EQUAL(sl_shard_map_find(&m, 0, 0), 0);
+  CU_ASSERT_EQUAL(sl_shard_map_find(&m, 0x7fffffffffffffffull, UINT64_MAX), 0);
+  CU_ASSERT_EQUAL(sl_shard_map_find(&m, 0x8000000000000000ull, 0), 1);
+  CU_ASSERT_EQUAL(sl_shard_map_find(&m, UINT64_MAX, UINT64_MAX), 1);
+  sl_shard_map_cleanup(&m);
+  sl_client_cleanup(&c);
+  sl_mini_stop(srv);
+}
+
 static const struct sl_test tests[] = {
+  { "shard map: ListShards pages, hash ranges", test_shard_map },
   { "answer table: scanner against json-c", test_answer_table },
   { "answer generated: full batches and every prefix", test_answer_generated },
   { "request body on the wire", test_request_body },
