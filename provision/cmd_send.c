@@ -53,8 +53,9 @@ static const struct sl_cli_option options[] = {
     "again after a kill and only the rest is sent (needs --file)", O_CHECKPOINT },
   { "aggregate", 0, NULL, "Firehose: pack whole newline-ended records into service records\n"
     "of up to 1,000 KiB: S3 gets the same bytes, the bill (5 KB per\n"
-    "record, rounded up) and the record count shrink (default: the\n"
-    "profile's [send] aggregate, else off)", O_AGGREGATE },
+    "record, rounded up) and the record count shrink; Kinesis: KPL\n"
+    "aggregated records per shard, past the shard's 1,000 records/s\n"
+    "(default: the profile's [send] aggregate, else off)", O_AGGREGATE },
   { "no-aggregate", 0, NULL, "one service record per input record", O_NO_AGGREGATE },
   { "strict", 0, NULL, "read everything first; send nothing when any record is refused", O_STRICT },
   { "json", 0, NULL, "the report as one JSON document on stdout", O_JSON },

@@ -242,23 +242,20 @@ void sl_send_cli_profile_target(struct opts *o, const struct sl_profile *p)
 
 int sl_send_cli_aggregate(struct opts *o, int from_profile)
 {
-  int kinesis = o->so.target == SL_SEND_KINESIS;
+  /* Firehose packs records back to back; the KPL format keeps them apart. */
+  int firehose = o->so.target == SL_SEND_FIREHOSE;
   if(o->aggregate >= 0) {
-    if(o->aggregate && !o->so.newline)
-      return sl_cli_usage_error(who, "--aggregate needs newline-ended records: with --delimiter "
-                                "none the records could not be told apart again");
-    if(o->aggregate && kinesis)
-      return sl_cli_usage_error(who, "--aggregate is for Firehose so far: Kinesis (KPL) "
-                                "aggregation is not built yet");
+    if(o->aggregate && !o->so.newline && firehose)
+      return sl_cli_usage_error(who, "--aggregate to Firehose needs newline-ended records: with "
+                                "--delimiter none the records could not be told apart again");
     o->so.aggregate = o->aggregate;
     return 0;
   }
-  if(from_profile == SL_AGGREGATE_ON && !o->so.newline)
+  if(from_profile == SL_AGGREGATE_ON && !o->so.newline && firehose)
     return sl_cli_usage_error(who, "the profile's [send] aggregate = on needs newline-ended "
-                              "records, not --delimiter none (or give --no-aggregate)");
-  o->so.aggregate = !kinesis && o->so.newline && from_profile != SL_AGGREGATE_OFF;
-  if(kinesis && from_profile == SL_AGGREGATE_ON && !o->quiet)
-    fprintf(stderr, "provision send: warning: [send] aggregate applies to Firehose so far; "
-            "sending to Kinesis one record per input record\n");
+                              "records for Firehose, not --delimiter none (or give "
+                              "--no-aggregate)");
+  o->so.aggregate = from_profile == SL_AGGREGATE_ON ||
+                    (from_profile == SL_AGGREGATE_AUTO && o->so.newline);
   return 0;
 }

@@ -130,6 +130,9 @@ struct sl_send_part {
   uint64_t index;          /* 0-based position in the input */
   struct sl_send_where where;
   size_t off, len;
+  size_t key_off, key_len; /* KPL: its partition key (NUL-ended in the arena) */
+  size_t ehk_off;          /* KPL: its explicit hash key, (size_t)-1 when none */
+  size_t next;             /* the carrier's next part, (size_t)-1 after the last */
 };
 #define SL_SEND_MAX_PARTS 65536 /* input records per aggregated batch */
 
@@ -150,6 +153,9 @@ struct sl_send_entry {
   char error_code[64];
   char error_message[256];
   size_t part0, nparts;    /* aggregated: its input records */
+  size_t part_last;
+  int kpl;                 /* its data is the KPL encoding of its parts (sent as
+                            * sl_batch_kpl_encode makes it); len is a bound */
 };
 
 /* A batch that closes when the next record would pass the count or the
@@ -166,7 +172,23 @@ struct sl_batch {
   int aggregate;
   struct sl_send_part *parts;
   size_t nparts, parts_cap;
+  /* KPL aggregation (Kinesis, sl_batch_kpl): records are grouped by the
+   * shard their key hashes to, one open carrier per shard (open[shard]:
+   * entry + 1, 0 none). */
+  const struct sl_shard_map *map;
+  size_t *open;
 };
+/* Turns on KPL aggregation for a Kinesis batch (before the first add). */
+SL_EXPORT enum sl_result sl_batch_kpl(struct sl_batch *b, const struct sl_shard_map *map);
+/* KPL: 1 when the record (len as sent, its key and explicit hash key) can
+ * join its shard's carrier or open a new entry. */
+SL_EXPORT int sl_batch_kpl_fits(const struct sl_batch *b, size_t len, const char *key,
+                                const char *ehk);
+/* KPL: the carrier entry i as it goes on the wire, appended to out; rec
+ * gets its key and explicit hash key (data set by the caller once every
+ * carrier of the request is in out, which may move as it grows). */
+SL_EXPORT enum sl_result sl_batch_kpl_encode(const struct sl_batch *b, size_t i,
+                                             struct sl_buf *out, struct sl_record *rec);
 
 SL_EXPORT enum sl_result sl_batch_init(struct sl_batch *b, const struct sl_send_limits *l);
 SL_EXPORT void sl_batch_cleanup(struct sl_batch *b);
@@ -297,12 +319,15 @@ struct sl_send_record {
   int attempts;                   /* requests that carried it */
   int maybe_stored;               /* not accepted, but a request carrying it got no usable
                                    * answer: the stream may hold it (a rerun may duplicate) */
+  int in_kpl;                     /* accepted inside a KPL carrier: id is the carrier's */
+  size_t sub_sequence;            /* then its place in it (the KCL's subSequenceNumber) */
 };
 SL_EXPORT const char *sl_send_status_name(enum sl_send_status s); /* "accepted", ... */
 /* One JSON line for a record's outcome ('\n' ended), keys in this order:
  * {"index":N,"source":"<where>"|null,"status":"accepted|failed|dead-lettered|
- *  withheld|interrupted","attempts":N} with, when accepted, "sequence_number" and
- * "shard_id" (Kinesis) or "record_id" (Firehose) before "attempts", and
+ *  withheld|interrupted","attempts":N} with, when accepted, "sequence_number"
+ * (then "sub_sequence_number" when in_kpl) and "shard_id" (Kinesis) or
+ * "record_id" (Firehose) before "attempts", and
  * when failed, dead-lettered or interrupted "error_code" and "error_message". */
 SL_EXPORT enum sl_result sl_send_record_line(const struct sl_send_record *r, enum sl_send_target t,
                                              struct sl_buf *out);

@@ -2,6 +2,8 @@
  * one record, batches that close on count or bytes, and the partition keys
  * (fixed, from a JSON field, or a random UUID). */
 #include "sluice/send.h"
+#include "sluice/kpl.h"
+#include "sluice/streams.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +151,8 @@ void sl_batch_cleanup(struct sl_batch *b)
   sl_buf_cleanup(&b->arena);
   free(b->e);
   free(b->parts);
+  free(b->open);
+  b->open = NULL;
   b->e = NULL;
   b->parts = NULL;
   b->n = b->nparts = b->parts_cap = 0;
@@ -156,6 +160,8 @@ void sl_batch_cleanup(struct sl_batch *b)
 
 void sl_batch_reset(struct sl_batch *b)
 {
+  if(b->open)
+    memset(b->open, 0, b->map->n * sizeof(*b->open));
   sl_buf_reset(&b->arena);
   b->n = 0;
   b->nparts = 0;
@@ -197,7 +203,171 @@ static enum sl_result add_part(struct sl_batch *b, size_t off, size_t len, uint6
     p->where = *w;
   p->off = off;
   p->len = len;
+  p->key_off = p->key_len = 0;
+  p->ehk_off = (size_t)-1;
+  p->next = (size_t)-1;
   return SL_OK;
+}
+
+/* ---- KPL carriers ---------------------------------------------------------- */
+
+enum sl_result sl_batch_kpl(struct sl_batch *b, const struct sl_shard_map *map)
+{
+  if(!map || !map->n || b->n)
+    return SL_E_INVALID;
+  free(b->open);
+  b->open = calloc(map->n, sizeof(*b->open));
+  if(!b->open)
+    return SL_E_NOMEM;
+  b->map = map;
+  b->aggregate = 1;
+  /* every part keeps its key (and explicit hash key) in the arena */
+  b->arena.max = b->lim->max_request_bytes + SL_SEND_MAX_PARTS * ENTRY_OVERHEAD + 1;
+  return SL_OK;
+}
+
+static size_t shard_of(const struct sl_batch *b, const char *key, const char *ehk)
+{
+  uint64_t hi = 0, lo = 0;
+  size_t s;
+  if(!ehk || !sl_kinesis_parse_hash(ehk, &hi, &lo))
+    sl_kinesis_key_hash(key, strlen(key), &hi, &lo);
+  s = sl_shard_map_find(b->map, hi, lo);
+  return s == (size_t)-1 ? 0 : s; /* a gap (resharding): any shard will place it */
+}
+
+/* What the record adds to its shard's open carrier (0: it cannot join). */
+static size_t kpl_growth(const struct sl_batch *b, size_t shard, size_t len, const char *key,
+                         const char *ehk)
+{
+  const struct sl_send_entry *e;
+  const struct sl_send_part *last;
+  size_t kl = strlen(key), add;
+  int new_key;
+  if(!b->open[shard] || b->nparts >= SL_SEND_MAX_PARTS)
+    return 0;
+  e = &b->e[b->open[shard] - 1];
+  last = &b->parts[e->part_last];
+  /* a key like the last one's is surely in the table already */
+  new_key = last->key_len != kl || memcmp(b->arena.data + last->key_off, key, kl);
+  add = sl_kpl_added_size(kl, new_key, ehk ? strlen(ehk) : 0, 1, len);
+  if(e->len + add + e->key_len > b->lim->max_record_bytes ||
+     add > b->lim->max_request_bytes - b->bytes)
+    return 0;
+  return add;
+}
+
+/* A carrier of one record, or the record as it is when even that is over
+ * the record limit (the KPL sends those unaggregated too). */
+static size_t kpl_first_size(const struct sl_batch *b, size_t len, const char *key,
+                             const char *ehk, int *raw)
+{
+  size_t kl = strlen(key);
+  size_t n = SL_KPL_OVERHEAD + sl_kpl_added_size(kl, 1, ehk ? strlen(ehk) : 0, 1, len);
+  *raw = n + kl > b->lim->max_record_bytes;
+  return *raw ? len + kl : n + kl;
+}
+
+int sl_batch_kpl_fits(const struct sl_batch *b, size_t len, const char *key, const char *ehk)
+{
+  int raw;
+  size_t size;
+  if(kpl_growth(b, shard_of(b, key, ehk), len, key, ehk))
+    return 1;
+  size = kpl_first_size(b, len, key, ehk, &raw);
+  return b->nparts < SL_SEND_MAX_PARTS && b->n < b->lim->max_records &&
+         size <= b->lim->max_request_bytes - b->bytes;
+}
+
+static enum sl_result kpl_add(struct sl_batch *b, const void *data, size_t len, int nl,
+                              const char *key, const char *ehk, uint64_t index,
+                              const struct sl_send_where *w)
+{
+  size_t shard = shard_of(b, key, ehk), start = b->arena.len, grow, off, dlen, koff;
+  size_t eoff = (size_t)-1;
+  enum sl_result r;
+  struct sl_send_entry *e;
+  grow = kpl_growth(b, shard, len + (size_t)nl, key, ehk);
+  if(!grow && b->n >= b->lim->max_records)
+    return SL_E_INTERNAL;
+  r = sl_buf_add(&b->arena, data, len);
+  if(!r && nl)
+    r = sl_buf_addc(&b->arena, '\n');
+  off = start;
+  dlen = b->arena.len - start;
+  koff = b->arena.len;
+  if(!r) r = sl_buf_add(&b->arena, key, strlen(key) + 1);
+  if(!r && ehk) {
+    eoff = b->arena.len;
+    r = sl_buf_add(&b->arena, ehk, strlen(ehk) + 1);
+  }
+  if(!r) r = add_part(b, off, dlen, index, w);
+  if(r) {
+    b->arena.len = start;
+    return r;
+  }
+  b->parts[b->nparts - 1].key_off = koff;
+  b->parts[b->nparts - 1].key_len = strlen(key);
+  b->parts[b->nparts - 1].ehk_off = eoff;
+  if(grow) {
+    e = &b->e[b->open[shard] - 1];
+    b->parts[e->part_last].next = b->nparts - 1;
+    e->part_last = b->nparts - 1;
+    e->nparts++;
+    e->len += grow;
+    b->bytes += grow;
+    return SL_OK;
+  }
+  {
+    int raw;
+    size_t size = kpl_first_size(b, dlen, key, ehk, &raw);
+    e = &b->e[b->n];
+    memset(e, 0, sizeof(*e));
+    e->off = off;
+    e->key_off = koff;
+    e->key_len = strlen(key);
+    e->ehk_off = eoff;
+    e->index = index;
+    if(w)
+      e->where = *w;
+    e->part0 = e->part_last = b->nparts - 1;
+    e->nparts = 1;
+    e->kpl = !raw;
+    e->len = raw ? dlen : size - e->key_len;
+    b->bytes += size;
+    if(!raw)
+      b->open[shard] = b->n + 1; /* the carrier later records of this shard join */
+    b->n++;
+  }
+  return SL_OK;
+}
+
+enum sl_result sl_batch_kpl_encode(const struct sl_batch *b, size_t i, struct sl_buf *out,
+                                   struct sl_record *rec)
+{
+  const struct sl_send_entry *e = &b->e[i];
+  struct sl_kpl_record *r = calloc(e->nparts, sizeof(*r));
+  size_t j, k = 0;
+  enum sl_result res;
+  if(!r)
+    return SL_E_NOMEM;
+  for(j = e->part0; j != (size_t)-1 && k < e->nparts; j = b->parts[j].next, k++) {
+    const struct sl_send_part *p = &b->parts[j];
+    r[k].key = b->arena.data + p->key_off;
+    r[k].key_len = p->key_len;
+    r[k].ehk = p->ehk_off != (size_t)-1 ? b->arena.data + p->ehk_off : NULL;
+    r[k].ehk_len = r[k].ehk ? strlen(r[k].ehk) : 0;
+    r[k].data = b->arena.data + p->off;
+    r[k].len = p->len;
+  }
+  res = k == e->nparts ? sl_kpl_encode(r, k, out) : SL_E_INTERNAL;
+  free(r);
+  /* The carrier goes where its first record's key puts it: the shard of all. */
+  rec->data = NULL;
+  rec->len = 0;
+  rec->partition_key = b->arena.data + e->key_off;
+  rec->explicit_hash_key = e->ehk_off != (size_t)-1 ? b->arena.data + e->ehk_off : NULL;
+  return res;
 }
 
 enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, int newline,
@@ -208,6 +378,8 @@ enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, in
   int nl = newline && (!len || ((const char *)data)[len - 1] != '\n');
   size_t start = b->arena.len;
   enum sl_result r;
+  if(b->map)
+    return kpl_add(b, data, len, nl, key, ehk, index, w);
   if(b->aggregate && (key || ehk))
     return SL_E_INTERNAL; /* Firehose only: the entry's data ends the arena */
   if(joins(b, len + (size_t)nl)) {
@@ -222,6 +394,8 @@ enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, in
       return r;
     }
     e->len += b->arena.len - start;
+    b->parts[e->part_last].next = b->nparts - 1;
+    e->part_last = b->nparts - 1;
     e->nparts++;
     b->bytes += b->arena.len - start;
     return SL_OK;
@@ -246,7 +420,7 @@ enum sl_result sl_batch_add(struct sl_batch *b, const void *data, size_t len, in
     r = sl_buf_add(&b->arena, ehk, strlen(ehk) + 1);
   }
   if(!r && b->aggregate) {
-    e->part0 = b->nparts;
+    e->part0 = e->part_last = b->nparts;
     e->nparts = 1;
     r = add_part(b, start, e->len, index, w);
   }

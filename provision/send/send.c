@@ -13,6 +13,7 @@
 #include "send_outcome.h"
 #include "send_worker.h"
 #include "send_bill.h"
+#include "send_check.h"
 #include "common/aws/aws_internal.h"
 
 #include <errno.h>
@@ -47,6 +48,7 @@ struct worker {
 struct sl_sender {
   struct sl_send_options o;
   struct sl_send_limits lim;
+  struct sl_shard_map map;     /* KPL aggregation: the stream's open shards */
   enum key_mode keys;
   int nworkers, nqueues, threaded;
   struct worker *w;
@@ -166,41 +168,6 @@ static enum sl_result worker_client(struct worker *w, const struct sl_aws_config
   return r;
 }
 
-static enum sl_result check_options(const struct sl_send_options *o, struct sl_error *err)
-{
-  if(!o->stream || !o->stream[0])
-    return sl_error_set(err, SL_E_INVALID, NULL, "no stream name");
-  if(o->concurrency < 0 || o->concurrency > SL_SEND_MAX_CONCURRENCY)
-    return sl_error_set(err, SL_E_INVALID, NULL, "concurrency must be 1 to %d",
-                        SL_SEND_MAX_CONCURRENCY);
-  /* Written so that NaN fails too. */
-  if(!(o->flush_interval_s >= 0 && o->flush_interval_s <= SL_SEND_MAX_FLUSH_INTERVAL))
-    return sl_error_set(err, SL_E_INVALID, NULL, "flush interval must be 0 to %d seconds",
-                        SL_SEND_MAX_FLUSH_INTERVAL);
-  if(o->max_attempts < 0 || o->max_attempts > SL_SEND_MAX_ATTEMPTS)
-    return sl_error_set(err, SL_E_INVALID, NULL, "max attempts must be 1 to %d",
-                        SL_SEND_MAX_ATTEMPTS);
-  if(o->target == SL_SEND_FIREHOSE &&
-     (o->partition_key || o->partition_key_field || o->explicit_hash_key))
-    return sl_error_set(err, SL_E_INVALID, NULL, "partition and hash keys are for Kinesis only");
-  if(o->partition_key && o->partition_key_field)
-    return sl_error_set(err, SL_E_INVALID, NULL, "give a partition key or a field, not both");
-  if(o->partition_key && (!o->partition_key[0] ||
-                          strlen(o->partition_key) > SL_KINESIS_MAX_KEY_BYTES))
-    return sl_error_set(err, SL_E_INVALID, NULL, "partition key of %zu bytes: Kinesis takes 1 "
-                        "to 256 bytes", strlen(o->partition_key));
-  if(o->explicit_hash_key && !sl_send_valid_hash_key(o->explicit_hash_key))
-    return sl_error_set(err, SL_E_INVALID, NULL, "explicit hash key must be a decimal in "
-                        "0..2^128-1");
-  if(o->aggregate && !o->newline)
-    return sl_error_set(err, SL_E_INVALID, NULL, "aggregation needs the newline delimiter: "
-                        "without it the records could not be told apart again");
-  if(o->aggregate && o->target == SL_SEND_KINESIS)
-    return sl_error_set(err, SL_E_UNSUPPORTED, NULL, "aggregation is for Firehose so far; "
-                        "Kinesis (KPL) aggregation is not built yet");
-  return SL_OK;
-}
-
 enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_options *o,
                              const struct sl_aws_config *cfg, const char *profile_path,
                              struct sl_client *client, struct sl_error *err)
@@ -209,7 +176,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   enum sl_result r;
   size_t i, qcap;
   *out = NULL;
-  r = check_options(o, err);
+  r = sl_send_check_options(o, err);
   if(r)
     return r;
   if(!o->concurrency && !client)
@@ -252,6 +219,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   s->nbatches = s->threaded ? (size_t)s->nqueues + (size_t)s->nqueues * qcap +
                               (size_t)s->nworkers : 1;
   r = sl_send_limits_init(&s->lim, o->target, o->batch_size, o->kinesis_request_bytes, err);
+  if(!r) r = sl_send_load_map(o, cfg, profile_path, client, &s->map, err);
   if(!r && o->dead_letter &&
      (s->out.dl_fd = open(o->dead_letter, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
     r = sl_error_set(err, SL_E_IO, NULL, "cannot open the dead-letter file %s: %s",
@@ -269,6 +237,8 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
   for(i = 0; !r && i < s->nbatches; i++) {
     r = sl_batch_init(&s->batches[i], &s->lim);
     s->batches[i].aggregate = o->aggregate;
+    if(!r && s->map.n)
+      r = sl_batch_kpl(&s->batches[i], &s->map);
     if(r)
       sl_error_set(err, r, NULL, "out of memory");
     else
@@ -416,7 +386,7 @@ uint64_t sl_sender_next_index(struct sl_sender *s)
 
 void sl_sender_skip(struct sl_sender *s, const struct sl_send_where *w)
 {
-  struct sl_send_record rec = { 0, w, SL_SEND_WITHHELD, "", "", "", "", 0, 0 };
+  struct sl_send_record rec = { 0, w, SL_SEND_WITHHELD, "", "", "", "", 0, 0, 0, 0 };
   pthread_mutex_lock(&s->mu);
   rec.index = s->next_index++;
   sl_send_outcome_tell(&s->out, &rec);
@@ -482,7 +452,8 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   sl_send_flush_due(&s->fl);
   if(!s->o.aggregate && s->o.target == SL_SEND_FIREHOSE)
     sl_send_estimate_add(&s->est, &s->lim, size);
-  if(!sl_batch_fits(s->fl.open[qi], size))
+  if(s->map.n ? !sl_batch_kpl_fits(s->fl.open[qi], slen, key, s->o.explicit_hash_key) :
+                 !sl_batch_fits(s->fl.open[qi], size))
     dispatch(s, qi);
   b = s->fl.open[qi];
   if(!b->n)
@@ -579,6 +550,7 @@ void sl_sender_free(struct sl_sender *s)
   pthread_mutex_destroy(&s->mu);
   sl_send_flush_cleanup(&s->fl);
   free(s->stream);
+  sl_shard_map_cleanup(&s->map);
   free(s->w);
   free(s->q);
   free(s->batches);

@@ -70,7 +70,7 @@ void sl_send_outcome_failure(struct send_outcome *s, struct sl_buf *line, struct
   {
     struct sl_send_record rec = { d->index, w, !r && s->dl_fd >= 0 ? SL_SEND_DEAD_LETTERED :
                                   SL_SEND_FAILED, "", "", d->code ? d->code : "",
-                                  d->msg ? d->msg : "", d->attempts, maybe_stored };
+                                  d->msg ? d->msg : "", d->attempts, maybe_stored, 0, 0 };
     sl_send_outcome_tell(s, &rec);
   }
   if(s->res.nfailures >= SL_SEND_MAX_LISTED ||

@@ -267,6 +267,8 @@ enum sl_result sl_send_record_line(const struct sl_send_record *rec, enum sl_sen
   if(!r) r = key_str(out, "status", sl_send_status_name(rec->status));
   if(!r && rec->status == SL_SEND_ACCEPTED && t == SL_SEND_KINESIS) {
     r = key_str(out, "sequence_number", rec->id);
+    if(!r && rec->in_kpl)
+      r = sl_buf_printf(out, ",\"sub_sequence_number\":%zu", rec->sub_sequence);
     if(!r) r = key_str(out, "shard_id", rec->shard_id);
   }
   else if(!r && rec->status == SL_SEND_ACCEPTED)

@@ -26,7 +26,9 @@ enum sl_result sl_send_scratch_init(struct send_scratch *x, const struct sl_send
   x->recs = calloc(l->max_records, sizeof(*x->recs));
   x->results = calloc(l->max_records, sizeof(*x->results));
   x->map = calloc(l->max_records, sizeof(*x->map));
-  if(!x->recs || !x->results || !x->map)
+  x->kpl_at = calloc(l->max_records, sizeof(*x->kpl_at));
+  if(!x->recs || !x->results || !x->map || !x->kpl_at ||
+     sl_buf_init(&x->kpl, l->max_request_bytes + 65536))
     return SL_E_NOMEM;
   /* base64 of the largest record plus the JSON around it */
   return sl_buf_init(&x->line, SL_KINESIS_MAX_RECORD_BYTES / 3 * 4 + 8192);
@@ -37,6 +39,8 @@ void sl_send_scratch_cleanup(struct send_scratch *x)
   free(x->recs);
   free(x->results);
   free(x->map);
+  free(x->kpl_at);
+  sl_buf_cleanup(&x->kpl);
   sl_buf_cleanup(&x->line);
   memset(x, 0, sizeof(*x));
 }
@@ -84,10 +88,16 @@ static size_t ncarried(const struct sl_send_entry *e)
   return e->nparts ? e->nparts : 1;
 }
 
-static void carried(const struct sl_batch *b, const struct sl_send_entry *e, size_t k,
+static size_t next_part(const struct sl_batch *b, const struct sl_send_entry *e, size_t j)
+{
+  return e->nparts ? b->parts[j].next : j;
+}
+
+/* Part j of e (from e->part0, then each part's next); any j without parts. */
+static void carried(const struct sl_batch *b, const struct sl_send_entry *e, size_t j,
                     struct carried *c)
 {
-  const struct sl_send_part *p = e->nparts ? &b->parts[e->part0 + k] : NULL;
+  const struct sl_send_part *p = e->nparts ? &b->parts[j] : NULL;
   c->index = p ? p->index : e->index;
   c->where = p ? &p->where : &e->where;
   c->data = b->arena.data + (p ? p->off : e->off);
@@ -224,12 +234,31 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
           interrupted_entry(o, &b->e[i], "not sent: the send was interrupted");
       break;
     }
+    sl_buf_reset(&x->kpl);
     for(i = 0; i < b->n; i++)
       if(!b->e[i].done) {
         x->map[n] = i;
-        sl_batch_record(b, i, &x->recs[n]);
+        if(b->e[i].kpl) {
+          /* encoded now, pointed at once all are in (the buffer may move) */
+          x->kpl_at[n] = x->kpl.len;
+          if(sl_batch_kpl_encode(b, i, &x->kpl, &x->recs[n])) {
+            /* out of memory, or past the bound checked when it was added */
+            copy(b->e[i].error_code, sizeof(b->e[i].error_code), "InternalError");
+            copy(b->e[i].error_message, sizeof(b->e[i].error_message), "the KPL record could "
+                 "not be made");
+            b->e[i].done = -1;
+            x->kpl.len = x->kpl_at[n];
+            continue;
+          }
+          x->recs[n].len = x->kpl.len - x->kpl_at[n];
+        }
+        else
+          sl_batch_record(b, i, &x->recs[n]);
         n++;
       }
+    for(k = 0; k < n; k++)
+      if(b->e[x->map[k]].kpl)
+        x->recs[k].data = x->kpl.data + x->kpl_at[k];
     if(!n)
       break;
     r = exchange(o, x, c, &pol, b, n, &failed, &retryable, &cnt, &err);
@@ -249,18 +278,19 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
     for(k = 0; k < n; k++) {
       struct sl_send_entry *e = &b->e[x->map[k]];
       if(!r && x->results[k].ok) {
-        size_t j, nc = ncarried(e);
+        size_t j, q, nc = ncarried(e);
         e->done = 1;
         cnt.delivered += nc;
-        cnt.bytes += e->len;
-        sl_send_bill(o->target, e->len, &cnt);
+        cnt.bytes += x->recs[k].len;
+        sl_send_bill(o->target, x->recs[k].len, &cnt);
         if(out->on_result) {
           pthread_mutex_lock(out->mu);
-          for(j = 0; j < nc; j++) {
+          for(q = 0, j = e->part0; q < nc; q++, j = next_part(b, e, j)) {
             struct carried c;
             carried(b, e, j, &c);
             struct sl_send_record rec = { c.index, c.where, SL_SEND_ACCEPTED, x->results[k].id,
-                                          x->results[k].shard_id, "", "", e->attempts, 0 };
+                                          x->results[k].shard_id, "", "", e->attempts, 0,
+                                          e->kpl, q };
             sl_send_outcome_tell(out, &rec);
           }
           pthread_mutex_unlock(out->mu);
@@ -293,19 +323,19 @@ void sl_send_batch(const struct sl_send_options *o, struct send_outcome *out,
   sl_client_retry(c)->max_attempts = pol.max_attempts;
   for(i = 0; i < b->n; i++) {
     struct sl_send_entry *e = &b->e[i];
-    size_t j, nc = ncarried(e);
+    size_t j, q, nc = ncarried(e);
     if(e->attempts > 1)
       cnt.retried += nc;
     if(e->dup)
       cnt.duplicates_possible += nc;
     if(e->done == -2 || !strcmp(e->error_code, "Interrupted"))
       cnt.interrupted += nc;
-    for(j = 0; e->done < 0 && j < nc; j++) {
+    for(q = 0, j = e->part0; e->done < 0 && q < nc; q++, j = next_part(b, e, j)) {
       struct carried c;
       carried(b, e, j, &c);
       if(e->done == -2) {
         struct sl_send_record rec = { c.index, c.where, SL_SEND_INTERRUPTED, "", "",
-                                      e->error_code, e->error_message, e->attempts, e->unknown };
+                                      e->error_code, e->error_message, e->attempts, e->unknown, 0, 0 };
         if(out->on_result) {
           pthread_mutex_lock(out->mu);
           sl_send_outcome_tell(out, &rec);

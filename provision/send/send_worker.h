@@ -11,6 +11,8 @@ struct send_scratch {
   struct sl_record_result *results;
   size_t *map;              /* recs[k] is batch entry map[k] */
   struct sl_buf line;       /* a dead-letter line */
+  struct sl_buf kpl;        /* the request's KPL carriers, encoded */
+  size_t *kpl_at;           /* recs[k]'s carrier at kpl.data + kpl_at[k] */
 };
 enum sl_result sl_send_scratch_init(struct send_scratch *x, const struct sl_send_limits *l);
 void sl_send_scratch_cleanup(struct send_scratch *x);

@@ -72,12 +72,10 @@ eq "aggregated: --results has every input record, accepted" \
 eq "aggregated: input records share their carrier's record id" \
   "$(jq -r .record_id "$work/res.jsonl" | sort -u | wc -l)" "$agg_records"
 
-# refused: no delimiter to tell the records apart, Kinesis not built yet
+# refused: no delimiter to tell the records apart in Firehose
 "$P" send "$work/p.ini" --aggregate --delimiter none a b >/dev/null 2>"$work/none.err"
 eq "--delimiter none: usage error" "$?/$(cat "$work/none.err")" \
-  "64/provision send: --aggregate needs newline-ended records: with --delimiter none the records could not be told apart again"
-"$P" send "$work/p.ini" --aggregate --to kinesis a >/dev/null 2>"$work/kin.err"
-eq "--to kinesis: usage error" "$?" 64
+  "64/provision send: --aggregate to Firehose needs newline-ended records: with --delimiter none the records could not be told apart again"
 
 # the profile key: auto aggregates, --no-aggregate wins
 printf '\n[send]\naggregate = auto\n' >>"$work/p.ini"
@@ -92,4 +90,61 @@ printf 'aggregate = sometimes\n' >>"$work/p.ini"
 eq "a bad value: usage error naming the line" "$?/$(grep -c "p.ini:[0-9]*: \[send\] aggregate" "$work/bad.err")" "64/1"
 
 "$P" destroy -q --empty-bucket "$work/p.ini" >/dev/null 2>&1
+
+# ---- Kinesis, KPL: a stream of 4 shards as the Firehose's source
+kname="aggk-$$"
+write_profile "$work/k.ini" "$kname" buffer=64 source=kinesis
+printf '\n[kinesis]\nname = %s\nshards = 4\n' "$kname-ks" >>"$work/k.ini"
+"$P" apply -q "$work/k.ini" || bad "apply (kinesis source)"
+awk 'BEGIN { srand(11); for(i = 1; i <= 100000; i++) {
+  pad = ""; n = 140 + int(rand() * 21); while(length(pad) < n) pad = pad "y"
+  printf "{\"user\":\"u%d\",\"n\":%d,\"msg\":\"%s\"}\n", i % 100, i, pad } }' >"$work/kin.ndjson"
+ctl POST ledger/reset >/dev/null
+"$P" send "$work/k.ini" --file "$work/kin.ndjson" --partition-key-field user --aggregate \
+  --results "$work/kres.jsonl" >"$work/kin.out" 2>"$work/kin.err"
+eq "KPL: exit 0" "$?" 0
+krec=$(summary .records)
+eq "KPL: at most 1/50 of the Kinesis records ($krec)" "$([ $((krec * 50)) -le 100000 ] && echo yes)" yes
+eq "KPL: the bill line" "$(grep -c "^billed: $krec Kinesis records, [0-9]* PUT payload units (25 KB each)$" "$work/kin.out")" 1
+awsx kinesis list-shards --stream-name "$kname-ks" >"$work/shards.json"
+eq "KPL: every record in its key's shard, per-key order kept" "$(python3 - "$work/kin.ndjson" "$work/kres.jsonl" "$work/shards.json" <<'PY'
+import hashlib, json, sys
+users = [json.loads(l)["user"] for l in open(sys.argv[1])]
+ranges = [(int(s["HashKeyRange"]["StartingHashKey"]), int(s["HashKeyRange"]["EndingHashKey"]), s["ShardId"])
+          for s in json.load(open(sys.argv[3]))["Shards"]]
+res = {}
+for l in open(sys.argv[2]):
+    r = json.loads(l)
+    res[r["index"]] = r
+bad = 0
+last = {}
+for i, u in enumerate(users):
+    r = res.get(i)
+    h = int.from_bytes(hashlib.md5(u.encode()).digest(), "big")
+    want = [sid for a, b, sid in ranges if a <= h <= b][0]
+    if not r or r["status"] != "accepted" or r["shard_id"] != want or "sub_sequence_number" not in r:
+        bad += 1
+        continue
+    pos = (int(r["sequence_number"]), r["sub_sequence_number"])
+    if u in last and pos <= last[u]:
+        bad += 1
+    last[u] = pos
+print("ok" if bad == 0 and len(res) == len(users) else "%d wrong of %d" % (bad, len(res)))
+PY
+)" ok
+# a KPL record whose MD5 does not match goes through whole, as an ordinary record
+printf '\xf3\x89\x9a\xc2\x0a\x02k1\x1a\x08\x08\x00\x1a\x04BAD\n0123456789abcdef' >"$work/badmd5.bin"
+awsx kinesis put-record --stream-name "$kname-ks" --partition-key k1 --data "fileb://$work/badmd5.bin" >/dev/null
+sleep 1
+ctl POST firehose/flush >/dev/null
+rm -rf "$work/ks3" && mkdir "$work/ks3"
+awsx s3 cp --recursive --quiet "s3://$kname/logs/" "$work/ks3/"
+find "$work/ks3" -type f -exec cat {} + >"$work/kall"
+grep -av '^BAD$' "$work/kall" | grep -a '^{' | LC_ALL=C sort >"$work/kin.landed"
+LC_ALL=C sort "$work/kin.ndjson" >"$work/kin.sorted"
+eq "KPL through Firehose: S3 holds every line, taken apart" \
+  "$(cmp -s "$work/kin.sorted" "$work/kin.landed" && echo same)" same
+eq "bad MD5: delivered as one record, its bytes whole" \
+  "$(grep -c -aF "$(printf '\xf3\x89\x9a\xc2')" "$work/kall")/$(grep -ac '0123456789abcdef' "$work/kall")" "1/1"
+"$P" destroy -q --empty-bucket "$work/k.ini" >/dev/null 2>&1
 done_counts aggregate

@@ -1,11 +1,14 @@
 /* test_batch.c — send limits at their exact edges, batches closing on count
  * and bytes, partition keys (UUID, JSON field, explicit hash key), and the
  * names given to records in messages. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 #include "sluice/send.h"
+#include "sluice/kpl.h"
+#include "sluice/streams.h"
 
 static const struct sl_send_where stdin42 = { "stdin", 42, SL_WHERE_LINE };
 
@@ -228,6 +231,82 @@ static void test_batch_aggregate(void)
   free(big);
 }
 
+struct kpl_seen {
+  int n;
+  char text[256];
+};
+
+static enum sl_result kpl_seen(void *ud, size_t i, const struct sl_kpl_record *r)
+{
+  struct kpl_seen *g = ud;
+  size_t len = strlen(g->text);
+  (void)i;
+  snprintf(g->text + len, sizeof(g->text) - len, "%.*s=%.*s;", (int)r->key_len, r->key,
+           (int)r->len, (const char *)r->data);
+  g->n++;
+  return SL_OK;
+}
+
+/* KPL: "k1" hashes into the upper half, "user-17" into the lower: one
+ * carrier each, records joining their shard's; a record that cannot share
+ * a carrier goes as it is. */
+static void test_batch_kpl(void)
+{
+  struct sl_shard_range r[2] = {
+    { 0, 0, 0x7fffffffffffffffull, UINT64_MAX, "shardId-000000000000" },
+    { 0x8000000000000000ull, 0, UINT64_MAX, UINT64_MAX, "shardId-000000000001" }
+  };
+  struct sl_shard_map m = { r, 2 };
+  struct sl_send_limits l;
+  struct sl_batch b;
+  struct sl_send_where w = { "in", 1, SL_WHERE_LINE };
+  struct sl_buf out;
+  struct sl_record rec;
+  struct kpl_seen g;
+  char *big = malloc(1048570);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+  memset(big, 'b', 1048570);
+  sl_send_limits_init(&l, SL_SEND_KINESIS, 0, 0, NULL);
+  CU_ASSERT_EQUAL_FATAL(sl_batch_init(&b, &l), SL_OK);
+  CU_ASSERT_EQUAL_FATAL(sl_batch_kpl(&b, &m), SL_OK);
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "a", 1, 1, "k1", NULL, 0, &w), SL_OK);
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "b", 1, 1, "user-17", NULL, 1, &w), SL_OK);
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "c", 1, 1, "k1", NULL, 2, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.n, 2);
+  CU_ASSERT_EQUAL(b.e[0].nparts, 2);
+  CU_ASSERT_EQUAL(b.e[1].nparts, 1);
+  CU_ASSERT_TRUE(b.e[0].kpl && b.e[1].kpl);
+  sl_buf_init(&out, 1 << 20);
+  CU_ASSERT_EQUAL(sl_batch_kpl_encode(&b, 0, &out, &rec), SL_OK);
+  CU_ASSERT_STRING_EQUAL(rec.partition_key, "k1");
+  CU_ASSERT_PTR_NULL(rec.explicit_hash_key);
+  CU_ASSERT_TRUE(out.len + 2 <= b.e[0].len + b.e[0].key_len); /* within the bound */
+  memset(&g, 0, sizeof(g));
+  CU_ASSERT_EQUAL(sl_kpl_decode(out.data, out.len, kpl_seen, &g), SL_OK);
+  CU_ASSERT_STRING_EQUAL(g.text, "k1=a\n;k1=c\n;");
+  /* the bound: 1,048,570 bytes and the key fit Kinesis's 1 MiB, but not
+   * with a carrier's framing: it goes as it is */
+  CU_ASSERT_TRUE(sl_batch_kpl_fits(&b, 1048570, "k1", NULL));
+  CU_ASSERT_EQUAL(sl_batch_add(&b, big, 1048569, 1, "k1", NULL, 3, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.n, 3);
+  CU_ASSERT_FALSE(b.e[2].kpl);
+  CU_ASSERT_EQUAL(b.e[2].len, 1048570);
+  sl_batch_record(&b, 2, &rec);
+  CU_ASSERT_EQUAL(rec.len, 1048570);
+  CU_ASSERT_STRING_EQUAL(rec.partition_key ? rec.partition_key : "(null)", "k1");
+  /* a small one after it joins the shard's open carrier, not the raw one */
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "d", 1, 1, "k1", NULL, 4, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.n, 3);
+  CU_ASSERT_EQUAL(b.e[0].nparts, 3);
+  sl_batch_reset(&b);
+  CU_ASSERT_EQUAL(sl_batch_add(&b, "e", 1, 1, "k1", NULL, 5, &w), SL_OK);
+  CU_ASSERT_EQUAL(b.n, 1);
+  CU_ASSERT_EQUAL(b.e[0].nparts, 1);
+  sl_buf_cleanup(&out);
+  sl_batch_cleanup(&b);
+  free(big);
+}
+
 static void test_batch_newline(void)
 {
   struct sl_send_limits l;
@@ -352,6 +431,7 @@ static const struct sl_test tests[] = {
   { "batch closes at the request bytes", test_batch_byte_edges },
   { "delimiter newline", test_batch_newline },
   { "aggregated: records packed into entries", test_batch_aggregate },
+  { "KPL: one carrier per shard", test_batch_kpl },
   { "uuid v4", test_uuid },
   { "partition key field", test_key_field },
   { "record names", test_where },

@@ -14,7 +14,7 @@ static const char *input = "{\"files\":[{\"path\":\"/x/in.txt\",\"size\":10}]}";
 
 static void note(struct sl_send_checkpoint *c, uint64_t i, enum sl_send_status st, int maybe)
 {
-  struct sl_send_record rec = { i, NULL, st, "", "", "", "", 1, maybe };
+  struct sl_send_record rec = { i, NULL, st, "", "", "", "", 1, maybe, 0, 0 };
   sl_send_checkpoint_note(c, &rec);
 }
 

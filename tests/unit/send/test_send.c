@@ -1035,12 +1035,14 @@ static void test_record_lines(void)
 {
   struct sl_send_where w = { "in.txt", 3, SL_WHERE_LINE };
   struct sl_send_record acc = { 2, &w, SL_SEND_ACCEPTED, "4960", "shardId-000000000001", "", "", 1,
-                                0 };
+                                0, 0, 0 };
   struct sl_send_record dl = { 5, NULL, SL_SEND_DEAD_LETTERED, "", "", "Throttled", "slow \"down\"", 3,
-                               0 };
-  struct sl_send_record wh = { 6, &w, SL_SEND_WITHHELD, "", "", "", "", 0, 0 };
+                               0, 0, 0 };
+  struct sl_send_record wh = { 6, &w, SL_SEND_WITHHELD, "", "", "", "", 0, 0, 0, 0 };
   struct sl_send_record in = { 7, &w, SL_SEND_INTERRUPTED, "", "", "Interrupted",
-                               "not sent: the send was interrupted", 0, 0 };
+                               "not sent: the send was interrupted", 0, 0, 0, 0 };
+  struct sl_send_record kp = { 8, &w, SL_SEND_ACCEPTED, "4961", "shardId-000000000002", "", "", 1,
+                               0, 1, 3 };
   struct sl_buf b;
   sl_buf_init(&b, 4096);
   CU_ASSERT_EQUAL(sl_send_record_line(&acc, SL_SEND_KINESIS, &b), SL_OK);
@@ -1048,6 +1050,7 @@ static void test_record_lines(void)
   CU_ASSERT_EQUAL(sl_send_record_line(&dl, SL_SEND_FIREHOSE, &b), SL_OK);
   CU_ASSERT_EQUAL(sl_send_record_line(&wh, SL_SEND_KINESIS, &b), SL_OK);
   CU_ASSERT_EQUAL(sl_send_record_line(&in, SL_SEND_KINESIS, &b), SL_OK);
+  CU_ASSERT_EQUAL(sl_send_record_line(&kp, SL_SEND_KINESIS, &b), SL_OK);
   CU_ASSERT_STRING_EQUAL(b.data,
     "{\"index\":2,\"source\":\"in.txt:3\",\"status\":\"accepted\",\"sequence_number\":\"4960\","
     "\"shard_id\":\"shardId-000000000001\",\"attempts\":1}\n"
@@ -1057,7 +1060,9 @@ static void test_record_lines(void)
     "\"error_message\":\"slow \\\"down\\\"\",\"attempts\":3}\n"
     "{\"index\":6,\"source\":\"in.txt:3\",\"status\":\"withheld\",\"attempts\":0}\n"
     "{\"index\":7,\"source\":\"in.txt:3\",\"status\":\"interrupted\",\"error_code\":"
-    "\"Interrupted\",\"error_message\":\"not sent: the send was interrupted\",\"attempts\":0}\n");
+    "\"Interrupted\",\"error_message\":\"not sent: the send was interrupted\",\"attempts\":0}\n"
+    "{\"index\":8,\"source\":\"in.txt:3\",\"status\":\"accepted\",\"sequence_number\":\"4961\","
+    "\"sub_sequence_number\":3,\"shard_id\":\"shardId-000000000002\",\"attempts\":1}\n");
   sl_buf_cleanup(&b);
 }
 
