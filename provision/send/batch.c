@@ -244,7 +244,7 @@ static size_t kpl_growth(const struct sl_batch *b, size_t shard, size_t len, con
   const struct sl_send_part *last;
   size_t kl = strlen(key), add;
   int new_key;
-  if(!b->open[shard] || b->nparts >= SL_SEND_MAX_PARTS)
+  if(!b->open[shard] || b->nparts >= SL_SEND_MAX_PARTS || !b->e[b->open[shard] - 1].kpl)
     return 0;
   e = &b->e[b->open[shard] - 1];
   last = &b->parts[e->part_last];
@@ -271,9 +271,13 @@ static size_t kpl_first_size(const struct sl_batch *b, size_t len, const char *k
 int sl_batch_kpl_fits(const struct sl_batch *b, size_t len, const char *key, const char *ehk)
 {
   int raw;
-  size_t size;
-  if(kpl_growth(b, shard_of(b, key, ehk), len, key, ehk))
+  size_t size, shard = shard_of(b, key, ehk);
+  if(kpl_growth(b, shard, len, key, ehk))
     return 1;
+  /* One service record per shard and request: a retried carrier then
+   * still goes before anything later of its shard (per-key order). */
+  if(b->open[shard])
+    return 0;
   size = kpl_first_size(b, len, key, ehk, &raw);
   return b->nparts < SL_SEND_MAX_PARTS && b->n < b->lim->max_records &&
          size <= b->lim->max_request_bytes - b->bytes;
@@ -288,8 +292,8 @@ static enum sl_result kpl_add(struct sl_batch *b, const void *data, size_t len, 
   enum sl_result r;
   struct sl_send_entry *e;
   grow = kpl_growth(b, shard, len + (size_t)nl, key, ehk);
-  if(!grow && b->n >= b->lim->max_records)
-    return SL_E_INTERNAL;
+  if(!grow && (b->n >= b->lim->max_records || b->open[shard]))
+    return SL_E_INTERNAL; /* the caller asks sl_batch_kpl_fits first */
   r = sl_buf_add(&b->arena, data, len);
   if(!r && nl)
     r = sl_buf_addc(&b->arena, '\n');
@@ -335,8 +339,7 @@ static enum sl_result kpl_add(struct sl_batch *b, const void *data, size_t len, 
     e->kpl = !raw;
     e->len = raw ? dlen : size - e->key_len;
     b->bytes += size;
-    if(!raw)
-      b->open[shard] = b->n + 1; /* the carrier later records of this shard join */
+    b->open[shard] = b->n + 1; /* the shard's one entry in this batch */
     b->n++;
   }
   return SL_OK;

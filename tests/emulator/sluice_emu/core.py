@@ -23,13 +23,14 @@ DEFAULT_CONFIG = {
     "lifecycle_seconds": 1.0,
     "iam_propagation_seconds": 0.0,
     "kinesis_max_request_bytes": 5242880,
+    "kinesis_shard_caps": True,       # 1,000 records/s and 1 MiB/s per shard, as AWS
     "max_clock_skew_seconds": 900,
     "fast_sink": False,
     "faults": {},
 }
 
 RUNTIME_CONFIG_KEYS = ("time_scale", "lifecycle_seconds", "iam_propagation_seconds", "fast_sink",
-                       "kinesis_max_request_bytes")
+                       "kinesis_max_request_bytes", "kinesis_shard_caps")
 
 PROTOCOLS = {"s3": "rest-xml", "iam": "query", "sts": "query", "firehose": "json", "kinesis": "json",
              "logs": "json", "sso": "rest-json"}

@@ -7,6 +7,7 @@ lifecycle_seconds (json11.StreamService), so no timer thread is needed.
 
 import base64
 import bisect
+import collections
 import hashlib
 import json
 import re
@@ -29,7 +30,7 @@ def utf16_len(s):
 
 class Shard:
     __slots__ = ("shard_id", "start_hash", "end_hash", "start_seq", "end_seq", "parent", "adjacent_parent",
-                 "seqs", "records")
+                 "seqs", "records", "window", "win_records", "win_bytes")
 
     def __init__(self, shard_id, start_hash, end_hash, start_seq, parent=None, adjacent_parent=None):
         self.shard_id = shard_id
@@ -41,6 +42,23 @@ class Shard:
         self.adjacent_parent = adjacent_parent
         self.seqs = []          # sorted sequence numbers (ints)
         self.records = []       # (seq, data, partition_key, arrival)
+        self.window = collections.deque()  # (time, bytes) of the writes in the last second
+        self.win_records = 0
+        self.win_bytes = 0
+
+    def over_cap(self, size, now):
+        """True when a write of size bytes (data + key) passes 1,000 records or 1 MiB in the last second."""
+        w = self.window
+        while w and w[0][0] <= now - 1.0:
+            t, n = w.popleft()
+            self.win_records -= 1
+            self.win_bytes -= n
+        if self.win_records + 1 > 1000 or self.win_bytes + size > 1024 * 1024:
+            return True
+        w.append((now, size))
+        self.win_records += 1
+        self.win_bytes += size
+        return False
 
     def describe(self):
         d = {"ShardId": self.shard_id,
@@ -448,6 +466,19 @@ class KinesisService(StreamService):
             raise AwsError("InvalidArgumentException", "Records size exceeds 5 MB limit")
         return out
 
+    def _capped(self, s, data, key, h, now):
+        """The shard's write cap: a ProvisionedThroughputExceededException entry, or None."""
+        if not self.cfg("kinesis_shard_caps", True):
+            return None
+        if h is None:
+            h = int.from_bytes(hashlib.md5(key.encode("utf-8")).digest(), "big")
+        shard = s.shard_for_hash(h)
+        if not shard.over_cap(len(data) + len(key.encode("utf-8")), now):
+            return None
+        return {"ErrorCode": "ProvisionedThroughputExceededException",
+                "ErrorMessage": f"Rate exceeded for shard {shard.shard_id} in stream {s.name} under account "
+                                f"{self.account()}."}
+
     def _append(self, s, data, key, h, now):
         if h is None:
             h = int.from_bytes(hashlib.md5(key.encode("utf-8")).digest(), "big")
@@ -504,6 +535,9 @@ class KinesisService(StreamService):
         with self.emu.lock:
             s = self._get(name)
             self._require_writable(s)
+            capped = self._capped(s, data, key, h, self.emu.now())
+            if capped:
+                raise AwsError(capped["ErrorCode"], capped["ErrorMessage"])
             shard, seq = self._append(s, data, key, h, self.emu.now())
             self.emu.ledger.record("kinesis", name, data)
         return {"ShardId": shard.shard_id, "SequenceNumber": str(seq), "EncryptionType": "NONE"}
@@ -529,6 +563,11 @@ class KinesisService(StreamService):
                     hh = h if h is not None else int.from_bytes(hashlib.md5(key.encode("utf-8")).digest(), "big")
                     failed += 1
                     out.append(self._partial_error(name, s.shard_for_hash(hh).shard_id))
+                    continue
+                capped = self._capped(s, data, key, h, now)
+                if capped:
+                    failed += 1
+                    out.append(capped)
                     continue
                 shard, seq = self._append(s, data, key, h, now)
                 self.emu.ledger.record("kinesis", name, data)

@@ -357,6 +357,33 @@ class TestPut(KinesisBase):
         super().setUp()
         self.create("s1", 4)
 
+    def test_shard_write_caps(self):
+        # 1,000 records/s per shard: the 1,001st in the same second is throttled, inside a 200 answer
+        recs = [{"Data": b64(b"x"), "PartitionKey": "same"} for _ in range(500)]
+        for _ in range(2):
+            self.assertEqual(self.ok("PutRecords", {"StreamName": "s1", "Records": recs})["FailedRecordCount"], 0)
+        out = self.ok("PutRecords", {"StreamName": "s1", "Records": recs[:2]})
+        self.assertEqual(out["FailedRecordCount"], 2)
+        self.assertEqual(out["Records"][0]["ErrorCode"], "ProvisionedThroughputExceededException")
+        self.assertRegex(out["Records"][0]["ErrorMessage"],
+                         r"^Rate exceeded for shard shardId-00000000000\d in stream s1 under account 000000000000\.$")
+        # another shard is not affected; PutRecord is refused whole
+        self.assertEqual(self.ok("PutRecords", {"StreamName": "s1", "Records": [
+            {"Data": b64(b"x"), "PartitionKey": "a"}]})["FailedRecordCount"], 0)
+        self.err("PutRecord", {"StreamName": "s1", "Data": b64(b"x"), "PartitionKey": "same"},
+                 "ProvisionedThroughputExceededException")
+        self.emu.clock.advance(1.0)
+        self.assertEqual(self.ok("PutRecords", {"StreamName": "s1", "Records": recs[:2]})["FailedRecordCount"], 0)
+        # 1 MiB/s: data and key count
+        self.emu.clock.advance(1.0)
+        big = {"Data": b64(b"y" * (512 * 1024 - 4)), "PartitionKey": "same"}
+        self.assertEqual(self.ok("PutRecords", {"StreamName": "s1", "Records": [big, big]})["FailedRecordCount"], 0)
+        self.assertEqual(self.ok("PutRecords", {"StreamName": "s1", "Records": [
+            {"Data": b64(b"z"), "PartitionKey": "same"}]})["FailedRecordCount"], 1)
+        # off by config (a test that measures something else)
+        self.emu.config["kinesis_shard_caps"] = False
+        self.assertEqual(self.ok("PutRecords", {"StreamName": "s1", "Records": recs})["FailedRecordCount"], 0)
+
     def test_partition_key_routing_and_sequence(self):
         seqs = []
         for i in range(20):
@@ -419,6 +446,7 @@ class TestPut(KinesisBase):
             {"Data": b64(b"a" * (MIB - 1)), "PartitionKey": key}]}, "InvalidArgumentException")
 
     def test_request_size_edges(self):
+        self.emu.config["kinesis_shard_caps"] = False  # sizes, not rates
         key = "k"
         full = [{"Data": b64(b"a" * (MIB - 1)), "PartitionKey": key} for _ in range(5)]   # exactly 5 MiB
         r = self.ok("PutRecords", {"StreamName": "s1", "Records": full})

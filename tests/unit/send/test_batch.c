@@ -284,20 +284,25 @@ static void test_batch_kpl(void)
   memset(&g, 0, sizeof(g));
   CU_ASSERT_EQUAL(sl_kpl_decode(out.data, out.len, kpl_seen, &g), SL_OK);
   CU_ASSERT_STRING_EQUAL(g.text, "k1=a\n;k1=c\n;");
-  /* the bound: 1,048,570 bytes and the key fit Kinesis's 1 MiB, but not
-   * with a carrier's framing: it goes as it is */
+  /* one entry per shard and request: a record that cannot join its
+   * shard's carrier waits for the next batch */
+  CU_ASSERT_FALSE(sl_batch_kpl_fits(&b, 1048570, "k1", NULL));
+  CU_ASSERT_TRUE(sl_batch_kpl_fits(&b, 10, "user-17", NULL));
+  CU_ASSERT_EQUAL(sl_batch_add(&b, big, 1048569, 1, "k1", NULL, 3, &w), SL_E_INTERNAL);
+  CU_ASSERT_EQUAL(b.n, 2);
+  CU_ASSERT_EQUAL(b.nparts, 3);
+  /* 1,048,570 bytes and the key fit Kinesis's 1 MiB, but not with a
+   * carrier's framing: in a batch of its own shard it goes as it is */
+  sl_batch_reset(&b);
   CU_ASSERT_TRUE(sl_batch_kpl_fits(&b, 1048570, "k1", NULL));
   CU_ASSERT_EQUAL(sl_batch_add(&b, big, 1048569, 1, "k1", NULL, 3, &w), SL_OK);
-  CU_ASSERT_EQUAL(b.n, 3);
-  CU_ASSERT_FALSE(b.e[2].kpl);
-  CU_ASSERT_EQUAL(b.e[2].len, 1048570);
-  sl_batch_record(&b, 2, &rec);
+  CU_ASSERT_EQUAL(b.n, 1);
+  CU_ASSERT_FALSE(b.e[0].kpl);
+  CU_ASSERT_EQUAL(b.e[0].len, 1048570);
+  sl_batch_record(&b, 0, &rec);
   CU_ASSERT_EQUAL(rec.len, 1048570);
   CU_ASSERT_STRING_EQUAL(rec.partition_key ? rec.partition_key : "(null)", "k1");
-  /* a small one after it joins the shard's open carrier, not the raw one */
-  CU_ASSERT_EQUAL(sl_batch_add(&b, "d", 1, 1, "k1", NULL, 4, &w), SL_OK);
-  CU_ASSERT_EQUAL(b.n, 3);
-  CU_ASSERT_EQUAL(b.e[0].nparts, 3);
+  CU_ASSERT_FALSE(sl_batch_kpl_fits(&b, 1, "k1", NULL)); /* the shard has its entry */
   sl_batch_reset(&b);
   CU_ASSERT_EQUAL(sl_batch_add(&b, "e", 1, 1, "k1", NULL, 5, &w), SL_OK);
   CU_ASSERT_EQUAL(b.n, 1);
