@@ -10,9 +10,11 @@
  * UNSIGNED-PAYLOAD), in bodies of the same size, and the CPU seconds of
  * sluice's base64 over the record bytes (the body carries them base64).
  *
- * Usage: send_bench --endpoint URL [--concurrency N] [--batch-size N] FILE
- * Two lines: records, delivered, requests, seconds, records/s, cpu_user,
- * cpu_sys, cpu_per_100k; then floor body_bytes, record_bytes, sha256_s,
+ * Usage: send_bench --endpoint URL [--concurrency N] [--batch-size N]
+ *                   [--aggregate] [--kinesis] FILE
+ * Three lines: records, delivered, requests, seconds, records/s, cpu_user,
+ * cpu_sys, cpu_per_100k; then bill service_records, billed_bytes and the
+ * estimate without aggregation; then floor body_bytes, record_bytes, sha256_s,
  * base64_s, sha256_per_100k, base64_per_100k (best of three timings). */
 #include <fcntl.h>
 #include <stdio.h>
@@ -131,11 +133,18 @@ int main(int argc, char **argv)
       o.concurrency = atoi(argv[++i]);
     else if(!strcmp(argv[i], "--batch-size") && i + 1 < argc)
       o.batch_size = (size_t)atoi(argv[++i]);
+    else if(!strcmp(argv[i], "--aggregate"))
+      o.aggregate = 1;
+    else if(!strcmp(argv[i], "--kinesis")) {
+      o.target = SL_SEND_KINESIS;
+      o.partition_key_field = "user";
+    }
     else
       file = argv[i];
   }
   if(!endpoint || !file) {
-    fprintf(stderr, "usage: send_bench --endpoint URL [--concurrency N] [--batch-size N] FILE\n");
+    fprintf(stderr, "usage: send_bench --endpoint URL [--concurrency N] [--batch-size N] "
+            "[--aggregate] [--kinesis] FILE\n");
     return 2;
   }
   sl_aws_config_init(&cfg);
@@ -154,7 +163,8 @@ int main(int argc, char **argv)
   }
   memset(&in, 0, sizeof(in));
   in.format = SL_SEND_LINES;
-  in.record_max = SL_FIREHOSE_MAX_RECORD_BYTES;
+  in.record_max = o.target == SL_SEND_KINESIS ? SL_KINESIS_MAX_RECORD_BYTES :
+                                               SL_FIREHOSE_MAX_RECORD_BYTES;
   in.on_record = add;
   in.ud = s;
   fd = open(file, O_RDONLY);
@@ -172,6 +182,10 @@ int main(int argc, char **argv)
          (unsigned long long)res.total, (unsigned long long)res.delivered,
          (unsigned long long)res.requests, t1 - t0, (double)res.delivered / (t1 - t0),
          u1 - u0, s1 - s0, (u1 - u0 + s1 - s0) * 100000.0 / (double)(res.total ? res.total : 1));
+  printf("bill service_records %llu billed_bytes %llu aggregated_records %llu "
+         "aggregated_billed_bytes %llu\n", (unsigned long long)res.service_records,
+         (unsigned long long)res.billed_bytes, (unsigned long long)res.aggregated_records,
+         (unsigned long long)res.aggregated_billed_bytes);
   {
     uint64_t n = res.total ? res.total : 1, reqs = res.requests ? res.requests : 1;
     size_t rec = (size_t)(res.bytes / (res.delivered ? res.delivered : 1));

@@ -101,6 +101,18 @@ static void *serve(void *arg)
         goto done;
       got += (size_t)k;
     }
+    if(strcasestr(hdr, "Kinesis_20131202.ListShards")) {
+      /* one open shard over the whole hash range (KPL aggregation asks) */
+      static const char shards[] = "{\"Shards\":[{\"ShardId\":\"shardId-000000000000\","
+        "\"HashKeyRange\":{\"StartingHashKey\":\"0\",\"EndingHashKey\":"
+        "\"340282366920938463463374607431768211455\"},\"SequenceNumberRange\":"
+        "{\"StartingSequenceNumber\":\"1\"}}]}";
+      hn = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1"
+                    "\r\nx-amzn-RequestId: sink\r\nContent-Length: %zu\r\n\r\n", sizeof(shards) - 1);
+      if(write_all(fd, head, (size_t)hn) || write_all(fd, shards, sizeof(shards) - 1))
+        goto done;
+      continue;
+    }
     n = count_data(body, blen);
     if(n > 500)
       n = 500;
