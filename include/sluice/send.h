@@ -259,8 +259,9 @@ struct sl_send_result {
   uint64_t service_records;
   uint64_t billed_bytes;
   uint64_t put_units;           /* Kinesis */
-  /* Firehose without aggregation: what --aggregate would have sent for the
-   * same accepted records (records, billed bytes); 0 when aggregating. */
+  /* Without aggregation: what --aggregate would have sent for the records
+   * given (records, billed bytes); Kinesis: a lower bound, shards not told
+   * apart. 0 when aggregating. */
   uint64_t aggregated_records;
   uint64_t aggregated_billed_bytes;
   uint64_t interrupted;         /* given but not sent, or sent with no answer, because a

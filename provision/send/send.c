@@ -450,8 +450,8 @@ enum sl_result sl_sender_add(struct sl_sender *s, const void *data, size_t len,
   size = sl_send_record_size(&s->lim, slen, s->keys ? strlen(key) : 0);
   pthread_mutex_lock(&s->fl.mu);
   sl_send_flush_due(&s->fl);
-  if(!s->o.aggregate && s->o.target == SL_SEND_FIREHOSE)
-    sl_send_estimate_add(&s->est, &s->lim, size);
+  if(!s->o.aggregate)
+    sl_send_estimate_add(&s->est, &s->lim, s->o.target, slen, s->keys ? strlen(key) : 0);
   if(s->map.n ? !sl_batch_kpl_fits(s->fl.open[qi], slen, key, s->o.explicit_hash_key) :
                  !sl_batch_fits(s->fl.open[qi], size))
     dispatch(s, qi);

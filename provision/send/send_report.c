@@ -100,10 +100,16 @@ static enum sl_result bill_text(const struct sl_send_result *r, struct sl_buf *o
   char billed[32], agg[32];
   enum sl_result res;
   sl_format_bytes(r->billed_bytes, billed, sizeof(billed));
-  if(r->target == SL_SEND_KINESIS)
-    return sl_buf_printf(out, "billed: %llu Kinesis records, %llu PUT payload units (25 KB "
-                         "each)\n", (unsigned long long)r->service_records,
-                         (unsigned long long)r->put_units);
+  if(r->target == SL_SEND_KINESIS) {
+    res = sl_buf_printf(out, "billed: %llu Kinesis records, %llu PUT payload units (25 KB each)",
+                        (unsigned long long)r->service_records, (unsigned long long)r->put_units);
+    if(!res && r->aggregated_records && r->aggregated_records < r->service_records)
+      res = sl_buf_printf(out, "; with --aggregate: about %llu records, %llu units",
+                          (unsigned long long)r->aggregated_records,
+                          (unsigned long long)(r->aggregated_billed_bytes / SL_KINESIS_PUT_UNIT));
+    if(!res) res = sl_buf_addc(out, '\n');
+    return res;
+  }
   res = sl_buf_printf(out, "billed: %llu Firehose records, %s (each rounded up to 5 KB)",
                       (unsigned long long)r->service_records, billed);
   if(!res && r->aggregated_records && r->aggregated_records < r->service_records) {

@@ -577,6 +577,31 @@ static void test_aggregated(void)
   CU_ASSERT_EQUAL(res.aggregated_records, 1);
   CU_ASSERT_EQUAL(res.aggregated_billed_bytes, 5120);
   sl_send_result_cleanup(&res);
+  /* Kinesis: two records, two PUT units; one KPL carrier would be one */
+  reset_fake(1);
+  o.target = SL_SEND_KINESIS;
+  o.partition_key = "k";
+  sl_send_result_init(&res);
+  CU_ASSERT_EQUAL_FATAL(sl_sender_new(&s, &o, NULL, NULL, &client, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "a", 1, &w, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_add(s, "b", 1, &w, &err), SL_OK);
+  CU_ASSERT_EQUAL(sl_sender_finish(s, &res, &err), SL_OK);
+  sl_sender_free(s);
+  CU_ASSERT_EQUAL(res.service_records, 2);
+  CU_ASSERT_EQUAL(res.put_units, 2);
+  CU_ASSERT_EQUAL(res.billed_bytes, 2 * 25600);
+  CU_ASSERT_EQUAL(res.aggregated_records, 1);
+  CU_ASSERT_EQUAL(res.aggregated_billed_bytes, 25600);
+  {
+    struct sl_buf t;
+    sl_buf_init(&t, 4096);
+    CU_ASSERT_EQUAL(sl_send_report_text(&res, "s1", NULL, &t), SL_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.data, "\nbilled: 2 Kinesis records, 2 PUT payload units (25 KB "
+                                          "each); with --aggregate: about 1 records, 1 units\n"));
+    sl_buf_cleanup(&t);
+  }
+  sl_send_result_cleanup(&res);
+  o.partition_key = NULL;
 }
 
 /* After sl_interrupt no request goes out: what is left is Interrupted,
