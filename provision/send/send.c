@@ -157,17 +157,6 @@ static void flush_dispatch(void *ud, size_t qi)
 
 /* ------------------------------------------------------------------ setup */
 
-static enum sl_result worker_client(struct worker *w, const struct sl_aws_config *base,
-                                    const char *path, struct sl_error *err)
-{
-  struct sl_aws_config cfg;
-  enum sl_result r = sl_aws_config_copy(&cfg, base, err);
-  if(!r)
-    r = sl_client_init(&w->own, &cfg, path, err);
-  sl_aws_config_cleanup(&cfg);
-  return r;
-}
-
 enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_options *o,
                              const struct sl_aws_config *cfg, const char *profile_path,
                              struct sl_client *client, struct sl_error *err)
@@ -261,7 +250,7 @@ enum sl_result sl_sender_new(struct sl_sender **out, const struct sl_send_option
     if(r)
       sl_error_set(err, r, NULL, "out of memory");
     if(!r && s->threaded) {
-      r = worker_client(w, cfg, profile_path, err);
+      r = sl_send_client_init(&w->own, cfg, profile_path, err);
       w->c = &w->own;
     }
     else

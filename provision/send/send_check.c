@@ -38,11 +38,21 @@ enum sl_result sl_send_check_options(const struct sl_send_options *o, struct sl_
   return SL_OK;
 }
 
+enum sl_result sl_send_client_init(struct sl_client *c, const struct sl_aws_config *base,
+                                   const char *profile_path, struct sl_error *err)
+{
+  struct sl_aws_config cfg;
+  enum sl_result r = sl_aws_config_copy(&cfg, base, err);
+  if(!r)
+    r = sl_client_init(c, &cfg, profile_path, err);
+  sl_aws_config_cleanup(&cfg);
+  return r;
+}
+
 enum sl_result sl_send_load_map(const struct sl_send_options *o, const struct sl_aws_config *cfg,
                                 const char *profile_path, struct sl_client *client,
                                 struct sl_shard_map *map, struct sl_error *err)
 {
-  struct sl_aws_config copy;
   struct sl_client own;
   enum sl_result r;
   memset(map, 0, sizeof(*map));
@@ -51,14 +61,10 @@ enum sl_result sl_send_load_map(const struct sl_send_options *o, const struct sl
   if(client)
     return sl_kinesis_shard_map(client, o->stream, map, err);
   /* workers have their own clients, not made yet: one for this call */
-  r = sl_aws_config_copy(&copy, cfg, err);
+  r = sl_send_client_init(&own, cfg, profile_path, err);
   if(!r) {
-    r = sl_client_init(&own, &copy, profile_path, err);
-    if(!r) {
-      r = sl_kinesis_shard_map(&own, o->stream, map, err);
-      sl_client_cleanup(&own);
-    }
+    r = sl_kinesis_shard_map(&own, o->stream, map, err);
+    sl_client_cleanup(&own);
   }
-  sl_aws_config_cleanup(&copy);
   return r;
 }

@@ -246,6 +246,24 @@ static const char *member(struct json_object *o, const char *name)
   return json_object_object_get_ex(o, name, &v) ? json_object_get_string(v) : NULL;
 }
 
+/* A mini server with handler, and a client of it with static credentials. */
+static struct sl_mini_server *mini_client(sl_mini_handler handler, struct sl_aws_config *cfg,
+                                          struct sl_client *c)
+{
+  struct sl_mini_server *srv;
+  unsetenv("http_proxy");
+  unsetenv("HTTP_PROXY");
+  srv = sl_mini_start(handler, NULL);
+  CU_ASSERT_FATAL(srv != NULL);
+  sl_aws_config_init(cfg);
+  snprintf(cfg->region, sizeof(cfg->region), "us-east-1");
+  snprintf(cfg->endpoint_url, sizeof(cfg->endpoint_url), "%s", sl_mini_url(srv));
+  snprintf(cfg->static_access_key_id, sizeof(cfg->static_access_key_id), "AKIDEXAMPLE");
+  snprintf(cfg->static_secret_access_key, sizeof(cfg->static_secret_access_key), "secret");
+  CU_ASSERT_EQUAL_FATAL(sl_client_init(c, cfg, NULL, NULL), SL_OK);
+  return srv;
+}
+
 static void test_request_body(void)
 {
   static const char *const stream = "s \"q\" \\ \x01 caf\xc3\xa9";
@@ -258,16 +276,7 @@ static void test_request_body(void)
   unsigned char data[60][64];
   size_t i, j, failed = 99;
   int kinesis;
-  unsetenv("http_proxy");
-  unsetenv("HTTP_PROXY");
-  srv = sl_mini_start(wire_handler, NULL);
-  CU_ASSERT_FATAL(srv != NULL);
-  sl_aws_config_init(&cfg);
-  snprintf(cfg.region, sizeof(cfg.region), "us-east-1");
-  snprintf(cfg.endpoint_url, sizeof(cfg.endpoint_url), "%s", sl_mini_url(srv));
-  snprintf(cfg.static_access_key_id, sizeof(cfg.static_access_key_id), "AKIDEXAMPLE");
-  snprintf(cfg.static_secret_access_key, sizeof(cfg.static_secret_access_key), "secret");
-  CU_ASSERT_EQUAL_FATAL(sl_client_init(&c, &cfg, NULL, NULL), SL_OK);
+  srv = mini_client(wire_handler, &cfg, &c);
   for(i = 0; i < 60; i++) {
     for(j = 0; j < sizeof(data[i]); j++)
       data[i][j] = (unsigned char)(i * 31 + j * 7);
@@ -364,16 +373,7 @@ static void test_shard_map(void)
   CU_ASSERT_FALSE(sl_kinesis_parse_hash("", &hi, &lo));
   sl_kinesis_key_hash("k1", 2, &hi, &lo);
   CU_ASSERT(hi == 0xb637b17af08aced8ull && lo == 0x850c18cccde915daull);
-  unsetenv("http_proxy");
-  unsetenv("HTTP_PROXY");
-  srv = sl_mini_start(shards_handler, NULL);
-  CU_ASSERT_FATAL(srv != NULL);
-  sl_aws_config_init(&cfg);
-  snprintf(cfg.region, sizeof(cfg.region), "us-east-1");
-  snprintf(cfg.endpoint_url, sizeof(cfg.endpoint_url), "%s", sl_mini_url(srv));
-  snprintf(cfg.static_access_key_id, sizeof(cfg.static_access_key_id), "AKIDEXAMPLE");
-  snprintf(cfg.static_secret_access_key, sizeof(cfg.static_secret_access_key), "secret");
-  CU_ASSERT_EQUAL_FATAL(sl_client_init(&c, &cfg, NULL, NULL), SL_OK);
+  srv = mini_client(shards_handler, &cfg, &c);
   sl_error_clear(&err);
   CU_ASSERT_EQUAL_FATAL(sl_kinesis_shard_map(&c, "events", &m, &err), SL_OK);
   CU_ASSERT_EQUAL(sl_mini_request_count(srv), 2);
