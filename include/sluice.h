@@ -16,6 +16,7 @@
 #include "sluice/sts.h"
 #include "sluice/s3.h"
 #include "sluice/streams.h"
+#include "sluice/athena.h"
 #include "sluice/iam.h"
 #include "sluice/provision.h"
 #include "sluice/send.h"

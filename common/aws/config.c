@@ -17,11 +17,11 @@
  * suffixes and the shared config's [services] keys: the last two come from
  * the service id ("CloudWatch Logs"), as in the AWS SDKs. */
 static const char *const svc_names[SL_SVC_COUNT] = { "s3", "iam", "sts", "firehose", "kinesis",
-                                                     "logs" };
+                                                     "logs", "glue", "athena" };
 static const char *const svc_env[SL_SVC_COUNT] = { "S3", "IAM", "STS", "FIREHOSE", "KINESIS",
-                                                   "CLOUDWATCH_LOGS" };
+                                                   "CLOUDWATCH_LOGS", "GLUE", "ATHENA" };
 static const char *const svc_keys[SL_SVC_COUNT] = { "s3", "iam", "sts", "firehose", "kinesis",
-                                                    "cloudwatch_logs" };
+                                                    "cloudwatch_logs", "glue", "athena" };
 
 const char *sl_service_name(enum sl_service s)
 {

@@ -19,9 +19,11 @@ enum sl_service {
   SL_SVC_FIREHOSE,
   SL_SVC_KINESIS,
   SL_SVC_LOGS,      /* CloudWatch Logs: the log group Firehose reports delivery errors to */
+  SL_SVC_GLUE,      /* the Glue Data Catalog: the Athena table over the delivered prefix */
+  SL_SVC_ATHENA,
   SL_SVC_COUNT
 };
-SL_EXPORT const char *sl_service_name(enum sl_service s);      /* signing name: "s3", "iam", "sts", "firehose", "kinesis", "logs" */
+SL_EXPORT const char *sl_service_name(enum sl_service s);      /* signing name: "s3", "iam", "sts", "firehose", "kinesis", "logs", "glue", "athena" */
 SL_EXPORT const char *sl_service_env_suffix(enum sl_service s); /* "S3", "IAM", ... "CLOUDWATCH_LOGS" for AWS_ENDPOINT_URL_<X> */
 
 struct sl_aws_config {
