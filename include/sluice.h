@@ -13,6 +13,7 @@
 #include "sluice/creds.h"
 #include "sluice/aws.h"
 #include "sluice/profile.h"
+#include "sluice/table.h"
 #include "sluice/sts.h"
 #include "sluice/s3.h"
 #include "sluice/streams.h"

@@ -76,11 +76,21 @@ static const struct sl_profile_key keys[] = {
   { "retry", "create_attempts", K_INT, F(retry.create_attempts), 0, 1, 100, NULL },
   { "retry", "create_delay_s", K_INT, F(retry.create_delay_s), 0, 0, 300, NULL },
   { "send", "aggregate", K_ENUM, F(send.aggregate), 0, 0, 0, aggregate_choices },
+  { "athena", "database", K_STR, F(athena.database), S(athena.database), 0, 0, NULL },
+  { "athena", "table", K_STR, F(athena.table), S(athena.table), 0, 0, NULL },
+  { "athena", "columns", K_STR, F(athena.columns), S(athena.columns), 0, 0, NULL },
+  { "athena", "partition_column", K_STR, F(athena.partition_column), S(athena.partition_column),
+    0, 0, NULL },
+  { "athena", "results", K_STR, F(athena.results), S(athena.results), 0, 0, NULL },
+  { "athena", "results_expire_days", K_INT, F(athena.results_expire_days), 0, 0, 36500, NULL },
+  { "athena", "workgroup", K_STR, F(athena.workgroup), S(athena.workgroup), 0, 0, NULL },
 };
 _Static_assert(sizeof(keys) / sizeof(keys[0]) <= SL_PROFILE_MAX_KEYS, "parse state too small");
 
 static const char *const sections[] = { "aws", "bucket", "role", "firehose", "kinesis", "retry",
-                                        "send", NULL };
+                                        "send", "athena", NULL };
+_Static_assert(sizeof(sections) / sizeof(sections[0]) - 1 == SL_PROFILE_NSECTIONS,
+               "parse state: one line per section");
 
 /* ${VAR}, ${VAR:-default} and $$. A secret's value is never quoted in a
  * diagnostic. */
@@ -424,7 +434,7 @@ static int handler(void *user, const char *section, const char *name, const char
   if(si < 0) {
     if(*section && !name) /* said once, at its [section] line */
       sl_profile_diag(st, st->line, NULL, NULL, "unknown section [%s] (known: aws, bucket, role, firehose, "
-           "kinesis, retry)", section);
+           "kinesis, retry, send, athena)", section);
     else if(name)
       sl_profile_diag(st, st->line, NULL, NULL, "key '%s' is outside any section", name);
     return 1;
@@ -436,6 +446,8 @@ static int handler(void *user, const char *section, const char *name, const char
                     section, st->section_line[si]);
   if(si == 4)
     st->p->kinesis.enabled = 1;
+  if(si == 7)
+    st->p->athena.enabled = 1;
   if(!name) /* the [section] line itself (see sl_ini_parse) */
     return 1;
   for(i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -476,6 +488,7 @@ void sl_profile_init(struct sl_profile *p)
   p->kinesis.max_request_bytes = 5L * 1024 * 1024;
   p->retry.create_attempts = 10;
   p->retry.create_delay_s = 4;
+  p->athena.results_expire_days = 7;
 }
 
 void sl_profile_cleanup(struct sl_profile *p)

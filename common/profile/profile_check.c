@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/profile/profile_athena.h"
 #include "common/profile/profile_tls.h"
 
 /* A role name from the stream name, within IAM's 64 characters: when the
@@ -149,6 +150,7 @@ void sl_profile_check(struct sl_profile_state *st)
     sl_profile_diag(st, sl_profile_key_line(st, "aws", "session_token"), "aws", "access_key_id",
          "is required with session_token");
   check_log_names(st);
+  sl_profile_check_athena(st);
   /* The role carries sluice's own tag too, within IAM's 50. */
   if(p->default_tags.n > 49)
     sl_profile_diag(st, sl_profile_key_line(st, "aws", "default_tags"), "aws", "default_tags",

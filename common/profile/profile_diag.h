@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define SL_PROFILE_MAX_KEYS 64    /* room in the parse state for the key table */
-#define SL_PROFILE_NSECTIONS 6    /* aws, bucket, role, firehose, kinesis, retry */
+#define SL_PROFILE_NSECTIONS 8    /* aws, bucket, role, firehose, kinesis, retry, send, athena */
 
 enum sl_profile_kind { K_STR, K_SECRET, K_URL, K_BOOL, K_INT, K_ENUM, K_TAGS, K_REGION };
 

@@ -71,6 +71,18 @@ struct sl_profile {
   struct {
     int aggregate;               /* enum sl_aggregate, default SL_AGGREGATE_OFF */
   } send;
+
+  /* [athena]: the Glue table over the delivered prefix (sluice/table.h). */
+  struct {
+    int enabled;                 /* an [athena] section is present */
+    char database[256];          /* Glue database, created when missing */
+    char table[256];             /* default: the stream name, '-' and '.' as '_' */
+    char columns[8192];          /* "name:type, ..." in Athena (Hive DDL) types */
+    char partition_column[128];  /* default by the time unit: datehour, day, month, ... */
+    char results[1100];          /* s3:// URI for query results, default s3://<bucket>/athena-results/ */
+    int results_expire_days;     /* the results prefix's lifecycle expiry, default 7; 0 = none */
+    char workgroup[129];         /* default primary */
+  } athena;
 };
 /* [send] aggregate: auto = on when records end in newlines (--delimiter
  * newline, the default). */

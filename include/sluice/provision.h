@@ -15,6 +15,8 @@
 
 #include "export.h"
 
+#include <stdint.h>
+
 #include "aws.h"
 #include "profile.h"
 
@@ -28,7 +30,8 @@ extern "C" {
 
 /* In the order apply makes them (destroy: the reverse). */
 enum sl_prov_kind { SL_PROV_BUCKET = 0, SL_PROV_ROLE, SL_PROV_KINESIS, SL_PROV_LOGS,
-                    SL_PROV_FIREHOSE, SL_PROV_NKINDS };
+                    SL_PROV_FIREHOSE, SL_PROV_GLUE_DATABASE, SL_PROV_GLUE_TABLE,
+                    SL_PROV_NKINDS };
 enum sl_prov_action {
   SL_PROV_OK = 0,   /* exists and matches */
   SL_PROV_CREATE,
@@ -37,7 +40,8 @@ enum sl_prov_action {
   SL_PROV_DELETE,   /* destroy */
   SL_PROV_ABSENT    /* destroy / status: does not exist (nothing to do) */
 };
-/* "bucket", "role", "kinesis", "log_group", "firehose" / "ok", "create", "update", ... */
+/* "bucket", "role", "kinesis", "log_group", "firehose", "glue_database", "glue_table" /
+ * "ok", "create", "update", ... */
 SL_EXPORT const char *sl_prov_kind_name(enum sl_prov_kind k);
 SL_EXPORT const char *sl_prov_action_name(enum sl_prov_action a);
 
@@ -65,6 +69,7 @@ struct sl_prov_desired {
   struct sl_headers role_tags;  /* default_tags and SL_PROV_OWNER_TAG */
   struct sl_headers stream_tags; /* default_tags: the Kinesis and Firehose streams, the log group */
   char log_group_arn[800];      /* "" without cloudwatch_logging */
+  char glue_table[520];         /* [athena]: "<database>.<table>", else "" */
 };
 
 /* region NULL = the profile's [aws] region. */
@@ -164,6 +169,7 @@ struct sl_prov_firehose_state {
   char status[32];
   char failure[512];            /* FailureDescription of CREATING_FAILED etc. */
   char version_id[32];
+  int64_t created;              /* CreateTimestamp, seconds; INT64_MIN when not told */
   char destination_id[64];
   char type[32];                /* DirectPut | KinesisStreamAsSource */
   char kinesis_arn[512];
@@ -181,12 +187,29 @@ struct sl_prov_firehose_state {
   struct sl_headers tags;
 };
 
+/* [athena]: the Glue database and the table over the delivered prefix. */
+struct sl_prov_glue_database_state {
+  int exists;
+  char owner[200];              /* its SL_TABLE_OWNER_PARAM: the pipeline that created it */
+};
+
+struct sl_prov_glue_table_state {
+  int exists;
+  char *columns;                /* "name type, ..." as Glue has them, NULL when none */
+  char location[1200];
+  char partitions[300];         /* partition keys: "datehour string" */
+  char serde[200];
+  char *parameters;             /* the table properties sluice sets, "k=v\n" sorted; NULL when none */
+};
+
 struct sl_prov_state {
   struct sl_prov_bucket_state bucket;
   struct sl_prov_role_state role;
   struct sl_prov_kinesis_state kinesis;
   struct sl_prov_logs_state logs;
   struct sl_prov_firehose_state firehose;
+  struct sl_prov_glue_database_state glue_database;
+  struct sl_prov_glue_table_state glue_table;
 };
 
 SL_EXPORT void sl_prov_state_init(struct sl_prov_state *s);

@@ -8,6 +8,7 @@
 #include "sluice/log.h"
 #include "sluice/streams.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -78,6 +79,10 @@ enum sl_result sl_prov_firehose_read(struct sl_client *c, const struct sl_prov_d
     copy_str(desc, "DeliveryStreamStatus", s->status, sizeof(s->status));
     copy_str(desc, "VersionId", s->version_id, sizeof(s->version_id));
     copy_str(desc, "DeliveryStreamType", s->type, sizeof(s->type));
+    {
+      struct json_object *ts = get(desc, "CreateTimestamp");
+      s->created = ts ? (int64_t)json_object_get_double(ts) : INT64_MIN;
+    }
     if((fail = get(desc, "FailureDescription"))) {
       char type[64], details[440];
       copy_str(fail, "Type", type, sizeof(type));

@@ -54,6 +54,16 @@ enum sl_result sl_prov_outputs(const struct sl_prov *s, struct sl_headers *out,
   else if(!r) r = add(missing, "firehose", p->firehose.name);
   if(!r && p->firehose.cloudwatch_logging && !h->logs.exists)
     r = add(missing, "log_group", p->firehose.log_group);
+  if(!r && p->athena.enabled && h->glue_database.exists)
+    r = add(out, "glue_database", p->athena.database);
+  else if(!r && p->athena.enabled)
+    r = add(missing, "glue_database", p->athena.database);
+  if(!r && p->athena.enabled && h->glue_table.exists)
+    r = add(out, "glue_table", s->want.glue_table);
+  else if(!r && p->athena.enabled)
+    r = add(missing, "glue_table", s->want.glue_table);
+  if(!r && p->athena.enabled)
+    r = add(out, "athena_results", p->athena.results);
   return r;
 }
 

@@ -241,6 +241,8 @@ enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_p
   if(p->firehose.cloudwatch_logging)
     snprintf(d->log_group_arn, sizeof(d->log_group_arn), "arn:%s:logs:%s:%s:log-group:%s",
              d->partition, region, account, p->firehose.log_group);
+  if(p->athena.enabled)
+    snprintf(d->glue_table, sizeof(d->glue_table), "%s.%s", p->athena.database, p->athena.table);
   if(p->bucket.encryption == SL_ENC_SSE_KMS) {
     /* A bare key id or alias is turned into an ARN: policies need one. */
     if(!strncmp(key, "arn:", 4))

@@ -11,7 +11,8 @@
 
 const char *sl_prov_kind_name(enum sl_prov_kind k)
 {
-  static const char *const names[] = { "bucket", "role", "kinesis", "log_group", "firehose" };
+  static const char *const names[] = { "bucket", "role", "kinesis", "log_group", "firehose",
+                                       "glue_database", "glue_table" };
   return (unsigned)k < SL_PROV_NKINDS ? names[k] : "?";
 }
 
@@ -59,6 +60,8 @@ const char *sl_prov_item_name(const struct sl_prov_desired *d, enum sl_prov_kind
   case SL_PROV_ROLE: return d->role_name;
   case SL_PROV_KINESIS: return d->p->kinesis.name;
   case SL_PROV_LOGS: return d->p->firehose.log_group;
+  case SL_PROV_GLUE_DATABASE: return d->p->athena.database;
+  case SL_PROV_GLUE_TABLE: return d->glue_table;
   default: return d->p->firehose.name;
   }
 }

@@ -7,6 +7,7 @@
 #include "bucket_apply.h"
 #include "role.h"
 #include "kinesis.h"
+#include "glue.h"
 #include "logs.h"
 #include "firehose.h"
 #include "sluice/log.h"
@@ -44,6 +45,7 @@ void sl_prov_state_cleanup(struct sl_prov_state *s)
   sl_headers_cleanup(&s->kinesis.tags);
   sl_headers_cleanup(&s->logs.tags);
   sl_headers_cleanup(&s->firehose.tags);
+  sl_prov_glue_table_state_cleanup(&s->glue_table);
   sl_prov_state_init(s);
 }
 
@@ -168,6 +170,9 @@ static enum sl_result read_kind(struct sl_client *c, struct sl_prov *s, enum sl_
   case SL_PROV_ROLE: return sl_prov_role_read(c, &s->want, &s->have.role, err);
   case SL_PROV_KINESIS: return sl_prov_kinesis_read(c, &s->want, &s->have.kinesis, err);
   case SL_PROV_LOGS: return sl_prov_logs_read(c, &s->want, &s->have.logs, err);
+  case SL_PROV_GLUE_DATABASE:
+    return sl_prov_glue_database_read(c, &s->want, &s->have.glue_database, err);
+  case SL_PROV_GLUE_TABLE: return sl_prov_glue_table_read(c, &s->want, &s->have.glue_table, err);
   default: return sl_prov_firehose_read(c, &s->want, &s->have.firehose, err);
   }
 }
@@ -197,7 +202,8 @@ enum sl_result sl_prov_read(struct sl_prov *s, struct sl_error *err)
     rd[k].s = s;
     rd[k].k = (enum sl_prov_kind)k;
     if((k == SL_PROV_KINESIS && !s->profile->kinesis.enabled) ||
-       (k == SL_PROV_LOGS && !s->profile->firehose.cloudwatch_logging))
+       (k == SL_PROV_LOGS && !s->profile->firehose.cloudwatch_logging) ||
+       (k >= SL_PROV_GLUE_DATABASE && !s->profile->athena.enabled))
       continue;
     rd[k].started = !pthread_create(&rd[k].thread, NULL, read_thread, &rd[k]);
     if(!rd[k].started) /* no thread to be had: read it here */
@@ -233,7 +239,8 @@ enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_
     struct sl_prov_item *it = &plan->item[k];
     it->kind = (enum sl_prov_kind)k;
     it->wanted = k == SL_PROV_KINESIS ? p->kinesis.enabled :
-                 k == SL_PROV_LOGS ? p->firehose.cloudwatch_logging : 1;
+                 k == SL_PROV_LOGS ? p->firehose.cloudwatch_logging :
+                 k >= SL_PROV_GLUE_DATABASE ? p->athena.enabled : 1;
     snprintf(it->name, sizeof(it->name), "%s", sl_prov_item_name(want, it->kind));
   }
   sl_prov_bucket_diff(want, &have->bucket, &plan->item[SL_PROV_BUCKET]);
@@ -241,6 +248,8 @@ enum sl_result sl_prov_diff(const struct sl_prov_desired *want, const struct sl_
   sl_prov_kinesis_diff(want, &have->kinesis, &plan->item[SL_PROV_KINESIS]);
   sl_prov_logs_diff(want, &have->logs, &plan->item[SL_PROV_LOGS]);
   sl_prov_firehose_diff(want, &have->firehose, &plan->item[SL_PROV_FIREHOSE]);
+  sl_prov_glue_database_diff(want, &have->glue_database, &plan->item[SL_PROV_GLUE_DATABASE]);
+  sl_prov_glue_table_diff(want, have, &plan->item[SL_PROV_GLUE_TABLE]);
   return SL_OK;
 }
 
@@ -270,7 +279,7 @@ enum sl_result sl_prov_apply(struct sl_prov *s, const struct sl_prov_options *op
   struct sl_prov_run run = { s, opts ? opts : &none, &s->client, err };
   enum sl_result (*const steps[SL_PROV_NKINDS])(struct sl_prov_run *) = {
     sl_prov_bucket_apply, sl_prov_role_apply, sl_prov_kinesis_apply, sl_prov_logs_apply,
-    sl_prov_firehose_apply };
+    sl_prov_firehose_apply, sl_prov_glue_database_apply, sl_prov_glue_table_apply };
   enum sl_result r;
   int k;
   memset(s->done, 0, sizeof(s->done));
@@ -321,7 +330,8 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
   struct sl_prov_run run = { s, opts ? opts : &none, &s->client, err };
   enum sl_result (*const steps[SL_PROV_NKINDS])(struct sl_prov_run *) = {
     sl_prov_bucket_destroy, sl_prov_role_destroy, sl_prov_kinesis_destroy,
-    sl_prov_logs_destroy, sl_prov_firehose_destroy };
+    sl_prov_logs_destroy, sl_prov_firehose_destroy, sl_prov_glue_database_destroy,
+    sl_prov_glue_table_destroy };
   enum sl_result r;
   int k;
   memset(s->done, 0, sizeof(s->done));
@@ -337,7 +347,9 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
     int here = k == SL_PROV_BUCKET ? s->have.bucket.exists :
                k == SL_PROV_ROLE ? s->have.role.exists :
                k == SL_PROV_KINESIS ? s->have.kinesis.exists :
-               k == SL_PROV_LOGS ? s->have.logs.exists : s->have.firehose.exists;
+               k == SL_PROV_LOGS ? s->have.logs.exists :
+               k == SL_PROV_GLUE_DATABASE ? s->have.glue_database.exists :
+               k == SL_PROV_GLUE_TABLE ? s->have.glue_table.exists : s->have.firehose.exists;
     it->action = here ? SL_PROV_DELETE : SL_PROV_ABSENT;
     it->nchanges = 0;
     it->note[0] = 0;
@@ -364,8 +376,8 @@ enum sl_result sl_prov_destroy(struct sl_prov *s, const struct sl_prov_options *
         steps[k](&run);
     if(r)
       sl_prov_where(s, (enum sl_prov_kind)k);
-    else
-      s->done[k] = SL_PROV_DELETE;
+    else /* a step may keep what it finds (a database not ours) */
+      s->done[k] = s->plan.item[k].action;
   }
   return r;
 }

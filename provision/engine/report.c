@@ -20,6 +20,8 @@ static int exists(const struct sl_prov *s, int k)
   case SL_PROV_ROLE: return s->have.role.exists;
   case SL_PROV_KINESIS: return s->have.kinesis.exists;
   case SL_PROV_LOGS: return s->have.logs.exists;
+  case SL_PROV_GLUE_DATABASE: return s->have.glue_database.exists;
+  case SL_PROV_GLUE_TABLE: return s->have.glue_table.exists;
   default: return s->have.firehose.exists;
   }
 }
@@ -31,6 +33,7 @@ static const char *arn_of(const struct sl_prov *s, int k)
   case SL_PROV_ROLE: return s->have.role.arn;
   case SL_PROV_KINESIS: return s->have.kinesis.arn;
   case SL_PROV_LOGS: return s->have.logs.arn;
+  case SL_PROV_GLUE_DATABASE: case SL_PROV_GLUE_TABLE: return "";
   default: return s->have.firehose.arn;
   }
 }
@@ -181,6 +184,14 @@ static void facts(const struct sl_prov *s, int k, fact_fn f, void *ud)
   case SL_PROV_ROLE: role_facts(s, f, ud); break;
   case SL_PROV_KINESIS: kinesis_facts(s, f, ud); break;
   case SL_PROV_LOGS: logs_facts(s, f, ud); break;
+  case SL_PROV_GLUE_DATABASE:
+    f(ud, "created_by", F_STR, s->have.glue_database.owner[0] ? s->have.glue_database.owner :
+      "not sluice", 0);
+    break;
+  case SL_PROV_GLUE_TABLE:
+    f(ud, "location", F_STR, s->have.glue_table.location, 0);
+    f(ud, "partition_keys", F_STR, s->have.glue_table.partitions, 0);
+    break;
   default: firehose_facts(s, f, ud); break;
   }
 }

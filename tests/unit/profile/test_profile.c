@@ -134,7 +134,7 @@ static const struct {
   const char *message; /* exact first message */
 } error_cases[] = {
   { "[bucket]\nname=b-1\n[firehose]\nname=s\n[buckets]\nx=1\n",
-    "t.ini:5: unknown section [buckets] (known: aws, bucket, role, firehose, kinesis, retry)" },
+    "t.ini:5: unknown section [buckets] (known: aws, bucket, role, firehose, kinesis, retry, send, athena)" },
   { "[bucket]\nname=b-1\nnmae=x\n[firehose]\nname=s\n", "t.ini:3: [bucket] nmae: unknown key; did you mean 'name'?" },
   { "[bucket]\nname=b-1\nprefix=x/\n[firehose]\nname=s\n",
     "t.ini:3: [bucket] prefix: unknown key; it belongs in [firehose]" },

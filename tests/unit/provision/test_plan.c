@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "sluice/provision.h"
 #include "provision/engine/provision_internal.h"
+#include "provision/engine/glue.h"
 
 #define ACCOUNT "000000000000"
 
@@ -19,7 +20,8 @@ static const char profile_text[] =
   "error_prefix = errors/!{firehose:error-output-type}/\nbuffer_size_mb = 64\n"
   "buffer_interval_s = 60\ncompression = GZIP\n"
   "cloudwatch_logging = true\nlog_retention_days = 30\n"
-  "[kinesis]\nname = plan-source\nshards = 2\nretention_hours = 48\n";
+  "[kinesis]\nname = plan-source\nshards = 2\nretention_hours = 48\n"
+  "[athena]\ndatabase = audit\ncolumns = ts:string, status:int\n";
 
 static struct sl_profile profile;
 static struct sl_prov_desired want;
@@ -101,6 +103,21 @@ static void in_sync(struct sl_prov_state *s)
   s->firehose.logging = 1;
   strcpy(s->firehose.log_group, "/aws/kinesisfirehose/plan-stream");
   strcpy(s->firehose.log_stream, "DestinationDelivery");
+  s->firehose.created = 1796639400; /* 2026-12-07T10:30:00Z */
+
+  s->glue_database.exists = 1;
+  snprintf(s->glue_database.owner, sizeof(s->glue_database.owner), "%s/plan-stream", want.region);
+  s->glue_table.exists = 1;
+  strcpy(s->glue_table.location, "s3://plan-logs/logs/");
+  strcpy(s->glue_table.partitions, "datehour string");
+  strcpy(s->glue_table.serde, "org.openx.data.jsonserde.JsonSerDe");
+  s->glue_table.columns = strdup("ts\tstring\nstatus\tint\n");
+  s->glue_table.parameters = strdup(
+    "EXTERNAL\tTRUE\nclassification\tjson\ncompressionType\tgzip\n"
+    "projection.datehour.format\tyyyy/MM/dd/HH\nprojection.datehour.interval\t1\n"
+    "projection.datehour.interval.unit\tHOURS\nprojection.datehour.range\t2026/12/07/00,NOW\n"
+    "projection.datehour.type\tdate\nprojection.enabled\ttrue\n"
+    "storage.location.template\ts3://plan-logs/logs/${datehour}/\n");
 
   s->logs.exists = 1;
   strcpy(s->logs.arn, want.log_group_arn);
@@ -133,7 +150,8 @@ static void test_nothing_exists(void)
   CU_ASSERT_STRING_EQUAL(plan.item[SL_PROV_LOGS].name, "/aws/kinesisfirehose/plan-stream");
   CU_ASSERT_STRING_EQUAL(want.log_group_arn,
                          "arn:aws:logs:us-east-1:" ACCOUNT ":log-group:/aws/kinesisfirehose/plan-stream");
-  CU_ASSERT_EQUAL(sl_prov_plan_pending(&plan), 5);
+  CU_ASSERT_EQUAL(sl_prov_plan_pending(&plan), 7);
+  CU_ASSERT_STRING_EQUAL(plan.item[SL_PROV_GLUE_TABLE].name, "audit.plan_stream");
   sl_prov_state_cleanup(&s);
 }
 
@@ -336,6 +354,8 @@ static void test_plan_text(void)
   in_sync(&sess.have);
   sess.have.firehose.buffer_size_mb = 5;
   sess.have.kinesis.exists = 0;
+  free(sess.have.glue_table.columns);
+  sess.have.glue_table.columns = strdup("ts\tstring\nstatus\tbigint\n");
   CU_ASSERT_EQUAL(sl_prov_diff(&sess.want, &sess.have, &sess.plan, NULL), SL_OK);
   CU_ASSERT_EQUAL_FATAL(sl_buf_init(&out, 65536), SL_OK);
   CU_ASSERT_EQUAL(sl_prov_report_text(&sess, SL_PROV_REPORT_PLAN, &out), SL_OK);
@@ -346,7 +366,10 @@ static void test_plan_text(void)
     "= log_group /aws/kinesisfirehose/plan-stream: ok\n"
     "~ firehose plan-stream: update\n"
     "    ~ buffer_size_mb: 5 -> 64\n"
-    "plan: 1 to create, 1 to update, 0 to replace, 3 ok\n");
+    "= glue_database audit: ok\n"
+    "~ glue_table audit.plan_stream: update\n"
+    "    ~ column status: bigint -> int\n"
+    "plan: 1 to create, 2 to update, 0 to replace, 4 ok\n");
   sl_buf_cleanup(&out);
   sl_prov_state_cleanup(&sess.have);
 }
@@ -413,6 +436,37 @@ static void test_plan_tls_off(void)
   sl_prov_desired_cleanup(&sess.want);
 }
 
+/* The table: a column changed, one added, one Glue has that the profile
+ * dropped, and a projection property, each a change of its own. */
+static void test_glue_table_drift(void)
+{
+  struct sl_prov_state s;
+  struct sl_prov_plan plan;
+  const struct sl_prov_item *it = &plan.item[SL_PROV_GLUE_TABLE];
+  in_sync(&s);
+  free(s.glue_table.columns);
+  s.glue_table.columns = strdup("ts\tbigint\nold\tstring\n");
+  s.firehose.created += 86400; /* a stream re-created a day later */
+  CU_ASSERT_EQUAL(sl_prov_diff(&want, &s, &plan, NULL), SL_OK);
+  CU_ASSERT_EQUAL(it->action, SL_PROV_UPDATE);
+  CU_ASSERT_EQUAL_FATAL(it->nchanges, 4);
+  check_change(it, 0, "column ts", "bigint", "string");
+  check_change(it, 1, "column status", "missing", "int");
+  check_change(it, 2, "column old", "string", "absent");
+  check_change(it, 3, "projection.datehour.range", "2026/12/07/00,NOW", "2026/12/08/00,NOW");
+  CU_ASSERT_EQUAL(plan.item[SL_PROV_GLUE_DATABASE].action, SL_PROV_OK);
+  sl_prov_state_cleanup(&s);
+  /* Gone: created again; a database sluice did not make is noted. */
+  in_sync(&s);
+  sl_prov_glue_table_state_cleanup(&s.glue_table);
+  s.glue_database.owner[0] = 0;
+  CU_ASSERT_EQUAL(sl_prov_diff(&want, &s, &plan, NULL), SL_OK);
+  CU_ASSERT_EQUAL(it->action, SL_PROV_CREATE);
+  CU_ASSERT_STRING_EQUAL(plan.item[SL_PROV_GLUE_DATABASE].note,
+                         "not created by sluice: destroy keeps it");
+  sl_prov_state_cleanup(&s);
+}
+
 static const struct sl_test tests[] = {
   { "nothing exists: create all", test_nothing_exists },
   { "in sync: all ok", test_in_sync },
@@ -425,6 +479,7 @@ static const struct sl_test tests[] = {
   { "firehose update in place", test_firehose_update },
   { "firehose replace", test_firehose_replace },
   { "plan text", test_plan_text },
+  { "glue table drift: columns, projection", test_glue_table_drift },
   { NULL, NULL }
 };
 
