@@ -16,6 +16,7 @@
 #include "sluice/profile.h"
 #include "sluice/version.h"
 #include "common/cli/cli.h"
+#include "inspect/cmd_athena.h"
 
 enum {
   O_LOCAL = SL_CLI_OWN, O_START_AFTER, O_SINCE, O_UNTIL, O_FLAT, O_WHERE, O_GREP, O_WITH_KEY, O_RAW,
@@ -439,7 +440,8 @@ static const struct sl_cli_command cmd_tail = {
 };
 
 static const struct sl_cli_command *const commands[] = {
-  &cmd_ls, &cmd_cat, &cmd_stats, &cmd_errors, &cmd_tail, NULL
+  &cmd_ls, &cmd_cat, &cmd_stats, &cmd_errors, &cmd_tail, &sl_inspect_cmd_ddl,
+  &sl_inspect_cmd_query, NULL
 };
 
 static const struct sl_cli_program program = {

@@ -367,6 +367,13 @@ static enum sl_result summary_of(struct sl_client *c, int kinesis, const char *s
     d = NULL;
   if(!r && !str_member(d, kinesis ? "StreamStatus" : "DeliveryStreamStatus"))
     r = sl_error_set(err, SL_E_PARSE, NULL, "Describe answer for %s has no status", stream);
+  if(!r) {
+    struct json_object *ts;
+    /* Both services give the creation time as epoch seconds. */
+    sum->created = json_object_object_get_ex(d, kinesis ? "StreamCreationTimestamp" :
+                                                           "CreateTimestamp", &ts) ?
+                   (int64_t)json_object_get_double(ts) : INT64_MIN;
+  }
   if(!r && kinesis) {
     copy_member(sum->status, sizeof(sum->status), d, "StreamStatus");
     copy_member(sum->arn, sizeof(sum->arn), d, "StreamARN");

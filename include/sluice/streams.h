@@ -84,6 +84,7 @@ struct sl_stream_summary {
   char arn[2048];
   char type[32];           /* Firehose: "DirectPut" or "KinesisStreamAsSource"; "" for Kinesis */
   char source_arn[2048];   /* Firehose reading a Kinesis stream: that stream's ARN */
+  int64_t created;         /* creation time, seconds since the epoch; INT64_MIN: not told */
 };
 /* SL_E_NOT_FOUND (err: the service's message) when the stream does not exist. */
 SL_EXPORT enum sl_result sl_firehose_summary(struct sl_client *c, const char *stream,

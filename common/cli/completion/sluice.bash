@@ -15,7 +15,7 @@ _sluice_words() {
       "--partition-key-field --explicit-hash-key --batch-size --concurrency --max-attempts" \
       "--flush-interval --dead-letter --results --checkpoint --aggregate --no-aggregate --strict --json" ;;
     "provision smoke") echo "--count --timeout --interval --cleanup --json" ;;
-    "inspect ") echo "ls cat stats errors tail help" ;;
+    "inspect ") echo "ls cat stats errors tail ddl query help" ;;
     "inspect ls") echo "--local --start-after --resume-after --since --until --flat" \
       "--concurrency --page-size --limit --json" ;;
     "inspect cat") echo "--local --start-after --resume-after --since --until --flat --where" \
@@ -26,6 +26,8 @@ _sluice_words() {
       "--where --grep --concurrency --page-size --object-buffer --raw --limit" ;;
     "inspect tail") echo "--since --until --flat --where --grep --format --concurrency" \
       "--page-size --object-buffer --with-key --interval --count --timeout" ;;
+    "inspect ddl") echo "--start" ;;
+    "inspect query") echo "--file --format --since --until" ;;
     *) return 1 ;;
   esac
 }
@@ -46,11 +48,13 @@ _sluice_common="--verbose -v --quiet -q --region --profile --endpoint-url --help
 _sluice_value() {
   case $1 in
     --to) echo "firehose kinesis" ;;
-    --format) [ "$2" = inspect ] && echo "auto json lines" || echo "lines json raw" ;;
+    --format) if [ "$2" != inspect ]; then echo "lines json raw"
+              elif [ "$3" = query ]; then echo "ndjson csv table"
+              else echo "auto json lines"; fi ;;
     --delimiter) echo "newline none" ;;
     --file | --dead-letter | --results | --checkpoint) echo "@file" ;;
     --local) echo "@file" ;;
-    --since | --until) echo "30m 1h 2h 1d" ;;
+    --since | --until | --start) echo "30m 1h 2h 1d" ;;
     --partition-key | --partition-key-field | --explicit-hash-key | --batch-size | \
     --concurrency | --max-attempts | --flush-interval | --count | --timeout | --interval | \
     --start-after | --resume-after | --where | --grep | --limit | --page-size | \
@@ -81,7 +85,7 @@ _sluice_complete() {
     prev=${cur%%=*}
     cur=${cur#*=}
   fi
-  if values=$(_sluice_value "$prev" "$prog"); then
+  if values=$(_sluice_value "$prev" "$prog" "$cmd"); then
     case $values in
       @file) COMPREPLY=($(compgen -f -- "$cur")) ;;
       @awsprofile) COMPREPLY=($(IFS=' '; compgen -W "$(_sluice_aws_profiles)" -- "$cur")) ;;
