@@ -128,6 +128,7 @@ struct sl_prov_bucket_state {
   char *policy;                 /* JSON, NULL = none */
   int lifecycle_found;
   int expire_days;              /* our one whole-bucket expiry rule; -1 = other rules */
+  int results_expire_days;      /* our expiry rule on the Athena results prefix; 0 = none */
   struct sl_headers tags;       /* empty = none */
   long long objects;            /* destroy only: keys seen (stops counting at 1 page) */
 };

@@ -141,36 +141,71 @@ static int whole_bucket(xmlNode *rule)
   return 1;
 }
 
-/* expire_days = N only for exactly one enabled whole-bucket rule whose one
- * action is expiry after N days; anything else is "other rules" (-1). */
-static enum sl_result read_lifecycle(struct sl_client *c, const char *bucket,
+/* The results prefix whose objects [athena] expires, "" when none. */
+const char *sl_prov_results_prefix(const struct sl_profile *p)
+{
+  size_t n = strlen(p->bucket.name);
+  const char *r = p->athena.results;
+  if(!p->athena.enabled || !p->athena.results_expire_days || strncmp(r, "s3://", 5) ||
+     strncmp(r + 5, p->bucket.name, n) || r[5 + n] != '/')
+    return "";
+  return r + 6 + n;
+}
+
+/* One enabled rule whose one action is expiry after N days: N, else 0. */
+static int expiry_days(xmlNode *rule)
+{
+  xmlNode *n;
+  int actions = 0;
+  char status[16], days[16];
+  for(n = rule->children; n; n = n->next)
+    if(n->type == XML_ELEMENT_NODE && (strstr((const char *)n->name, "Transition") ||
+                                       strstr((const char *)n->name, "Expiration") ||
+                                       !strcmp((const char *)n->name,
+                                               "AbortIncompleteMultipartUpload")))
+      actions++;
+  child_text(rule, "Status", status, sizeof(status));
+  child_text(child(rule, "Expiration"), "Days", days, sizeof(days));
+  return actions == 1 && !strcmp(status, "Enabled") && atoi(days) > 0 ? atoi(days) : 0;
+}
+
+/* A rule's prefix filter (either form), "" when it has none. */
+static void rule_prefix(xmlNode *rule, char *out, size_t n)
+{
+  child_text(rule, "Prefix", out, n);
+  if(!out[0])
+    child_text(child(rule, "Filter"), "Prefix", out, n);
+}
+
+/* Our two rules: one whole-bucket expiry (expire_days = N) and one on the
+ * Athena results prefix (results_expire_days = N); any other rule, or a
+ * second of either, makes expire_days -1 ("other rules"). */
+static enum sl_result read_lifecycle(struct sl_client *c, const struct sl_profile *p,
                                      struct sl_prov_bucket_state *b, struct sl_error *err)
 {
   xmlDoc *doc;
-  enum sl_result r = get_xml(c, bucket, "lifecycle", &doc, err);
+  const char *results = sl_prov_results_prefix(p);
+  enum sl_result r = get_xml(c, p->bucket.name, "lifecycle", &doc, err);
   if(!r && doc) {
-    xmlNode *root = xmlDocGetRootElement(doc), *n, *rule = NULL;
-    int rules = 0, actions = 0;
-    char status[16], days[16];
+    xmlNode *root = xmlDocGetRootElement(doc), *n;
+    int whole = 0, other = 0;
     b->lifecycle_found = 1;
-    b->expire_days = -1;
-    for(n = root ? root->children : NULL; n; n = n->next)
-      if(n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "Rule")) {
-        rule = n;
-        rules++;
-      }
-    for(n = rule ? rule->children : NULL; n; n = n->next)
-      if(n->type == XML_ELEMENT_NODE && (strstr((const char *)n->name, "Transition") ||
-                                         strstr((const char *)n->name, "Expiration") ||
-                                         !strcmp((const char *)n->name,
-                                                 "AbortIncompleteMultipartUpload")))
-        actions++;
-    if(rules == 1) {
-      child_text(rule, "Status", status, sizeof(status));
-      child_text(child(rule, "Expiration"), "Days", days, sizeof(days));
-      if(actions == 1 && !strcmp(status, "Enabled") && whole_bucket(rule) && atoi(days) > 0)
-        b->expire_days = atoi(days);
+    for(n = root ? root->children : NULL; n; n = n->next) {
+      char prefix[1100];
+      int days;
+      if(n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Rule"))
+        continue;
+      days = expiry_days(n);
+      rule_prefix(n, prefix, sizeof(prefix));
+      if(days && whole_bucket(n) && !whole++)
+        b->expire_days = days;
+      else if(days && results[0] && !strcmp(prefix, results) && !b->results_expire_days)
+        b->results_expire_days = days;
+      else
+        other = 1;
     }
+    if(other || whole > 1)
+      b->expire_days = -1;
   }
   xmlFreeDoc(doc);
   return r;
@@ -246,7 +281,7 @@ enum sl_result sl_prov_bucket_read(struct sl_client *c, const struct sl_prov_des
   if(!r) r = read_encryption(c, name, b, err);
   if(!r) r = read_ownership(c, name, b, err);
   if(!r) r = read_policy(c, name, b, err);
-  if(!r) r = read_lifecycle(c, name, b, err);
+  if(!r) r = read_lifecycle(c, d->p, b, err);
   if(!r) r = read_tags(c, name, b, err);
   return r;
 }
@@ -295,9 +330,11 @@ int sl_prov_bucket_sse_ok(const struct sl_prov_desired *d, const struct sl_prov_
 
 int sl_prov_bucket_lifecycle_ok(const struct sl_profile *p, const struct sl_prov_bucket_state *b)
 {
-  if(!p->bucket.expire_after_days)
+  int results = sl_prov_results_prefix(p)[0] ? p->athena.results_expire_days : 0;
+  if(!p->bucket.expire_after_days && !results)
     return !b->lifecycle_found;
-  return b->lifecycle_found && b->expire_days == p->bucket.expire_after_days;
+  return b->lifecycle_found && b->expire_days == p->bucket.expire_after_days &&
+         b->results_expire_days == results;
 }
 
 int sl_prov_bucket_policy_ok(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b)
@@ -305,14 +342,21 @@ int sl_prov_bucket_policy_ok(const struct sl_prov_desired *d, const struct sl_pr
   return d->bucket_policy ? sl_policy_equal(b->policy, d->bucket_policy) : !b->policy;
 }
 
-static void lifecycle_words(int found, int days, char *out, size_t n)
+static void lifecycle_words(int found, int days, const char *results, int results_days,
+                            char *out, size_t n)
 {
-  if(!found)
+  if(!found || (!days && !results_days))
     snprintf(out, n, "none");
   else if(days < 0)
     snprintf(out, n, "other rules");
-  else
+  else if(!results_days)
     snprintf(out, n, "expire after %d days", days);
+  else {
+    char whole[48] = "";
+    if(days)
+      snprintf(whole, sizeof(whole), "expire after %d days, ", days);
+    snprintf(out, n, "%s%.100s after %d days", whole, results, results_days);
+  }
 }
 
 void sl_prov_bucket_diff(const struct sl_prov_desired *d, const struct sl_prov_bucket_state *b,
@@ -340,9 +384,11 @@ void sl_prov_bucket_diff(const struct sl_prov_desired *d, const struct sl_prov_b
     sl_prov_change(it, "bucket_policy", !b->policy ? "missing" : d->bucket_policy ? "differs" :
                    "present", d->bucket_policy ? "deny non-TLS" : "none");
   if(!sl_prov_bucket_lifecycle_ok(p, b)) {
-    lifecycle_words(b->lifecycle_found, b->expire_days, from, sizeof(from));
-    lifecycle_words(p->bucket.expire_after_days > 0, p->bucket.expire_after_days, to,
-                    sizeof(to));
+    const char *results = sl_prov_results_prefix(p);
+    lifecycle_words(b->lifecycle_found, b->expire_days, results, b->results_expire_days, from,
+                    sizeof(from));
+    lifecycle_words(1, p->bucket.expire_after_days, results,
+                    results[0] ? p->athena.results_expire_days : 0, to, sizeof(to));
     sl_prov_change(it, "lifecycle", from, to);
   }
   sl_prov_tags_diff(it, &d->bucket_tags, &b->tags);

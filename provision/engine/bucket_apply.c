@@ -14,6 +14,7 @@
 #define S3_NS "http://s3.amazonaws.com/doc/2006-03-01/"
 #define XML_TYPE "application/xml"
 #define LIFECYCLE_RULE_ID "sluice-expire"
+#define RESULTS_RULE_ID "sluice-athena-results"
 
 static enum sl_result xml_text(struct sl_buf *out, const char *s)
 {
@@ -68,12 +69,23 @@ static enum sl_result ownership_body(struct sl_buf *b)
                      "</Rule></OwnershipControls>");
 }
 
+/* The whole-bucket expiry and the Athena results' one, each when wanted. */
 static enum sl_result lifecycle_body(const struct sl_profile *p, struct sl_buf *b)
 {
-  return sl_buf_printf(b, "<LifecycleConfiguration xmlns=\"" S3_NS "\"><Rule>"
-                       "<Expiration><Days>%d</Days></Expiration><ID>" LIFECYCLE_RULE_ID "</ID>"
-                       "<Filter><Prefix></Prefix></Filter><Status>Enabled</Status>"
-                       "</Rule></LifecycleConfiguration>", p->bucket.expire_after_days);
+  const char *results = sl_prov_results_prefix(p);
+  enum sl_result r = sl_buf_adds(b, "<LifecycleConfiguration xmlns=\"" S3_NS "\">");
+  if(!r && p->bucket.expire_after_days)
+    r = sl_buf_printf(b, "<Rule><Expiration><Days>%d</Days></Expiration><ID>" LIFECYCLE_RULE_ID
+                      "</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status></Rule>",
+                      p->bucket.expire_after_days);
+  if(!r && results[0]) {
+    r = sl_buf_printf(b, "<Rule><Expiration><Days>%d</Days></Expiration><ID>" RESULTS_RULE_ID
+                      "</ID><Filter><Prefix>", p->athena.results_expire_days);
+    if(!r) r = xml_text(b, results);
+    if(!r) r = sl_buf_adds(b, "</Prefix></Filter><Status>Enabled</Status></Rule>");
+  }
+  if(!r) r = sl_buf_adds(b, "</LifecycleConfiguration>");
+  return r;
 }
 
 static enum sl_result tagging_body(const struct sl_headers *tags, struct sl_buf *b)
@@ -166,7 +178,7 @@ enum sl_result sl_prov_bucket_apply(struct sl_prov_run *run)
     r = put(run, "ownershipControls", XML_TYPE, &b, ownership_body(&b),
             "PutBucketOwnershipControls");
   if(!r && !sl_prov_bucket_lifecycle_ok(p, have))
-    r = p->bucket.expire_after_days ?
+    r = p->bucket.expire_after_days || sl_prov_results_prefix(p)[0] ?
         put(run, "lifecycle", XML_TYPE, &b, lifecycle_body(p, &b),
             "PutBucketLifecycleConfiguration") :
         del(run, "lifecycle", "DeleteBucketLifecycle");

@@ -66,6 +66,7 @@ static void in_sync(struct sl_prov_state *s)
     " \"Sid\": \"DenyInsecureTransport\"}], \"Version\": \"2012-10-17\"}");
   s->bucket.lifecycle_found = 1;
   s->bucket.expire_days = 7;
+  s->bucket.results_expire_days = 7;
   sl_headers_add(&s->bucket.tags, "env", "test");
   sl_headers_add(&s->bucket.tags, "project", "sluice");
 
@@ -196,7 +197,8 @@ static void test_bucket_drift(void)
   check_change(it, 1, "encryption", "SSE-KMS arn:aws:kms:us-east-1:1:key/x", "SSE-S3");
   check_change(it, 2, "object_ownership", "missing", "BucketOwnerEnforced");
   check_change(it, 3, "bucket_policy", "differs", "deny non-TLS");
-  check_change(it, 4, "lifecycle", "other rules", "expire after 7 days");
+  check_change(it, 4, "lifecycle", "other rules",
+               "expire after 7 days, athena-results/ after 7 days");
   check_change(it, 5, "tags", "env=prod, project=sluice", "project=sluice, env=test");
   CU_ASSERT_EQUAL(plan.item[SL_PROV_ROLE].action, SL_PROV_OK);
   sl_prov_state_cleanup(&s);
