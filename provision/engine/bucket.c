@@ -125,7 +125,7 @@ static enum sl_result read_policy(struct sl_client *c, const char *bucket,
 static int whole_bucket(xmlNode *rule)
 {
   xmlNode *f = child(rule, "Filter"), *n;
-  char prefix[8];
+  char prefix[1100]; /* room for any prefix: one cut short would read as empty */
   child_text(rule, "Prefix", prefix, sizeof(prefix));
   if(child(rule, "Prefix") && prefix[0])
     return 0;
