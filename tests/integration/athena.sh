@@ -138,7 +138,8 @@ win=$(ctl GET athena/queries | jq '.queries[-1].objects_read')
 eq "query --since: the window read fewer objects" "$([ "$win" -lt "$all" ] && [ "$win" -gt 0 ] && echo fewer)" fewer
 eq "query --since: the predicate sent" "$(ctl GET athena/queries | jq -r '.queries[-1].query' | grep -o "datehour [^)]*")" \
   "datehour >= '$(date -u -d "$since" +%Y/%m/%d/%H)'"
-eq "query: no error object read" "$(ctl GET athena/queries | jq '[.queries[].keys_read[] | select(startswith("errors/"))] | length')" 0
+eq "query: no error object read" "$(ctl GET athena/queries | jq '[.queries[].keys_read[] | select(test("^s3://[^/]+/errors/"))] | length')" 0
+eq "query: every key read is under the table's location" "$(ctl GET athena/queries | jq --arg l "s3://$name/logs/" '[.queries[].keys_read[] | select(startswith($l) | not)] | length')" 0
 
 run q3 "$I" query "$work/p.ini" --format csv "SELECT req.method AS m, count(*) AS n FROM $table GROUP BY 1 ORDER BY 1"
 eq "query --format csv" "$(cat "$work/q3.out")" "m,n

@@ -26,16 +26,18 @@ DEFAULT_CONFIG = {
     "kinesis_shard_caps": True,       # 1,000 records/s and 1 MiB/s per shard, as AWS
     "max_clock_skew_seconds": 900,
     "fast_sink": False,
+    "athena_queue_seconds": 0.2,       # real seconds an Athena query stays QUEUED (and at least RUNNING)
     "faults": {},
 }
 
 RUNTIME_CONFIG_KEYS = ("time_scale", "lifecycle_seconds", "iam_propagation_seconds", "fast_sink",
-                       "kinesis_max_request_bytes", "kinesis_shard_caps")
+                       "kinesis_max_request_bytes", "kinesis_shard_caps", "athena_queue_seconds")
 
 PROTOCOLS = {"s3": "rest-xml", "iam": "query", "sts": "query", "firehose": "json", "kinesis": "json",
-             "logs": "json", "sso": "rest-json"}
+             "logs": "json", "sso": "rest-json", "glue": "json", "athena": "json"}
 QUERY_NS = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
-JSON_TARGET_PREFIX = {"firehose": "Firehose_20150804", "kinesis": "Kinesis_20131202", "logs": "Logs_20140328"}
+JSON_TARGET_PREFIX = {"firehose": "Firehose_20150804", "kinesis": "Kinesis_20131202", "logs": "Logs_20140328",
+                      "glue": "AWSGlue", "athena": "AmazonAthena"}
 
 
 class AwsError(Exception):
@@ -155,6 +157,11 @@ class Ledger:
         self._lock = threading.Lock()
         self.calls = []
         self.records = []
+        self.athena_objects_read = 0
+
+    def add_athena_objects_read(self, n):
+        with self._lock:
+            self.athena_objects_read += n
 
     def call(self, service, operation, mutating, status, error_code):
         with self._lock:
@@ -172,6 +179,7 @@ class Ledger:
         with self._lock:
             self.calls = []
             self.records = []
+            self.athena_objects_read = 0
 
     def snapshot(self, since=0):
         with self._lock:
@@ -190,7 +198,8 @@ class Ledger:
             return {"mutating_calls": sum(1 for c in self.calls if c["mutating"]), "calls": len(self.calls),
                     "records": len(self.records), "unique_records": len(uniq),
                     "duplicates": len(self.records) - len(uniq),
-                    "firehose_billed_bytes": billed, "kinesis_put_units": units}
+                    "firehose_billed_bytes": billed, "kinesis_put_units": units,
+                    "athena_objects_read": self.athena_objects_read}
 
 
 class Faults:
@@ -275,7 +284,7 @@ class BrokenService(Service):
                        501, sender_fault=False)
 
 
-SERVICE_MODULES = ("s3", "iam", "sts", "firehose", "kinesis", "logs", "sso")
+SERVICE_MODULES = ("s3", "iam", "sts", "firehose", "kinesis", "logs", "sso", "glue", "athena")
 
 
 class Emulator:

@@ -498,7 +498,8 @@ class Handler(BaseHTTPRequestHandler):
             err = {"s3": AwsError("SlowDown", "Please reduce your request rate.", 503),
                    "iam": AwsError("Throttling", "Rate exceeded", 400),
                    "sts": AwsError("Throttling", "Rate exceeded", 400),
-                   "sso": AwsError("TooManyRequestsException", "Rate exceeded", 429)}.get(
+                   "sso": AwsError("TooManyRequestsException", "Rate exceeded", 429),
+                   "athena": AwsError("TooManyRequestsException", "Rate exceeded", 400)}.get(
                 service, AwsError("ThrottlingException", "Rate exceeded", 400))
         elif f.pick(service, operation, "http_500"):
             err = AwsError("InternalError" if service == "s3" else "InternalFailure",
@@ -578,6 +579,11 @@ class Handler(BaseHTTPRequestHandler):
                     return _json(200, svc.add_token(params))
                 if m == "GET":
                     return _json(200, svc.list_tokens())
+            if path == "/_emu/athena/queries" and m == "GET":
+                svc = emu.services.get("athena")
+                if svc is None or "athena" in emu.service_errors:
+                    return _json(501, {"error": "athena module not available: %s" % emu.service_errors.get("athena")})
+                return _json(200, svc.control_queries())
             if path.startswith("/_emu/firehose/") and m == "POST":
                 return self._firehose_control(emu, path[len("/_emu/firehose/"):], params)
         except (ValueError, TypeError, KeyError) as e:
