@@ -70,6 +70,8 @@ struct sl_prov_desired {
   struct sl_headers stream_tags; /* default_tags: the Kinesis and Firehose streams, the log group */
   char log_group_arn[800];      /* "" without cloudwatch_logging */
   char glue_table[520];         /* [athena]: "<database>.<table>", else "" */
+  char glue_database_arn[400];  /* arn:<partition>:glue:<region>:<account>:database/<db> */
+  char glue_table_arn[700];     /* ...:table/<db>/<table> */
 };
 
 /* region NULL = the profile's [aws] region. */

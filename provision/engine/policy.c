@@ -241,8 +241,13 @@ enum sl_result sl_prov_desired_init(struct sl_prov_desired *d, const struct sl_p
   if(p->firehose.cloudwatch_logging)
     snprintf(d->log_group_arn, sizeof(d->log_group_arn), "arn:%s:logs:%s:%s:log-group:%s",
              d->partition, region, account, p->firehose.log_group);
-  if(p->athena.enabled)
+  if(p->athena.enabled) {
     snprintf(d->glue_table, sizeof(d->glue_table), "%s.%s", p->athena.database, p->athena.table);
+    snprintf(d->glue_database_arn, sizeof(d->glue_database_arn), "arn:%s:glue:%s:%s:database/%s",
+             d->partition, region, account, p->athena.database);
+    snprintf(d->glue_table_arn, sizeof(d->glue_table_arn), "arn:%s:glue:%s:%s:table/%s/%s",
+             d->partition, region, account, p->athena.database, p->athena.table);
+  }
   if(p->bucket.encryption == SL_ENC_SSE_KMS) {
     /* A bare key id or alias is turned into an ARN: policies need one. */
     if(!strncmp(key, "arn:", 4))

@@ -33,7 +33,9 @@ static const char *arn_of(const struct sl_prov *s, int k)
   case SL_PROV_ROLE: return s->have.role.arn;
   case SL_PROV_KINESIS: return s->have.kinesis.arn;
   case SL_PROV_LOGS: return s->have.logs.arn;
-  case SL_PROV_GLUE_DATABASE: case SL_PROV_GLUE_TABLE: return "";
+  case SL_PROV_GLUE_DATABASE:
+    return s->have.glue_database.exists ? s->want.glue_database_arn : "";
+  case SL_PROV_GLUE_TABLE: return s->have.glue_table.exists ? s->want.glue_table_arn : "";
   default: return s->have.firehose.arn;
   }
 }

@@ -62,6 +62,12 @@ eq "database: marked as this pipeline's" "$(awsx glue get-database --name "audit
 eq "bucket: the results expire after 7 days" "$(awsx s3api get-bucket-lifecycle-configuration \
   --bucket "$name" --output json | jq -c '[.Rules[] | select(.ID == "sluice-athena-results") | [.Filter.Prefix, .Expiration.Days, .Status]]')" \
   '[["athena-results/",7,"Enabled"]]'
+run status1 "$P" status --json "$work/p.ini"
+eq "status --json: the Glue resources" "$(jq -c '[.resources[] | select(.type | startswith("glue")) | [.type, .name, .exists, .arn, .action]]' "$work/status1.out")" \
+  "[[\"glue_database\",\"audit_$id\",true,\"arn:aws:glue:us-east-1:000000000000:database/audit_$id\",\"ok\"],[\"glue_table\",\"audit_$id.$table\",true,\"arn:aws:glue:us-east-1:000000000000:table/audit_$id/$table\",\"ok\"]]"
+run output1 "$P" output --json "$work/p.ini"
+eq "output --json: the table and where results go" "$(jq -c '[.outputs.glue_database, .outputs.glue_table, .outputs.athena_results]' "$work/output1.out")" \
+  "[\"audit_$id\",\"audit_$id.$table\",\"s3://$name/athena-results/\"]"
 ctl POST ledger/reset >/dev/null
 run apply2 "$P" apply "$work/p.ini"
 eq "second apply: exit" "$rc" 0

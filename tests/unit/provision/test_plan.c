@@ -153,6 +153,7 @@ static void test_nothing_exists(void)
                          "arn:aws:logs:us-east-1:" ACCOUNT ":log-group:/aws/kinesisfirehose/plan-stream");
   CU_ASSERT_EQUAL(sl_prov_plan_pending(&plan), 7);
   CU_ASSERT_STRING_EQUAL(plan.item[SL_PROV_GLUE_TABLE].name, "audit.plan_stream");
+  CU_ASSERT_STRING_EQUAL(want.glue_table_arn, "arn:aws:glue:us-east-1:" ACCOUNT ":table/audit/plan_stream");
   sl_prov_state_cleanup(&s);
 }
 
