@@ -142,11 +142,9 @@ static void quote_literal(char *out, size_t outlen, const char *s, size_t n)
 
 /* The profile key at fault and why, for sl_profile_check's diagnostics
  * and sl_table_from_profile's error. */
-static enum sl_result fail(struct sl_table_problem *err, const struct sl_profile *p,
-                           const char *section, const char *key, const char *fmt,
-                           const char *arg)
+static enum sl_result fail(struct sl_table_problem *err, const char *section, const char *key,
+                           const char *fmt, const char *arg)
 {
-  (void)p;
   err->section = section;
   err->key = key;
   snprintf(err->message, sizeof(err->message), fmt, arg);
@@ -170,7 +168,7 @@ static enum sl_result projection(const struct sl_profile *p, struct sl_table *t,
   for(s = first; (s = strstr(s, "!{")); ) {
     const char *end = strchr(s, '}');
     if(!end || strncmp(s + 2, "timestamp:", 10))
-      return fail(err, p, "firehose", "prefix", "%s cannot be an Athena partition (its values "
+      return fail(err, "firehose", "prefix", "%s cannot be an Athena partition (its values "
                   "are not known in advance): [athena] needs a prefix whose expressions are all "
                   "!{timestamp:...}", "!{firehose:random-string}");
     if(last_end)
@@ -213,14 +211,14 @@ static enum sl_result inside_checks(const struct sl_profile *p, const char *fold
   size_t elen = strstr(e, "!{") ? (size_t)(strstr(e, "!{") - e) : strlen(e);
   size_t flen = strlen(folder);
   if(!flen)
-    return fail(err, p, "firehose", "prefix", "%s", "the Athena table's location would be the "
+    return fail(err, "firehose", "prefix", "%s", "the Athena table's location would be the "
                 "whole bucket: give the prefix a folder of its own (like logs/)");
   if(elen >= flen && !strncmp(e, folder, flen))
-    return fail(err, p, "firehose", "error_prefix", "'%s' is inside the Athena table's location: "
+    return fail(err, "firehose", "error_prefix", "'%s' is inside the Athena table's location: "
                 "failed records would be read as data; put it beside the prefix", e);
   res = key_in_bucket(p->athena.results, p->bucket.name);
   if(res && !strncmp(res, folder, flen))
-    return fail(err, p, "athena", "results", "'%s' is inside the table's location: query "
+    return fail(err, "athena", "results", "'%s' is inside the table's location: query "
                 "results would be read as data", p->athena.results);
   return SL_OK;
 }
@@ -237,7 +235,7 @@ enum sl_result sl_table_build(const struct sl_profile *p, int64_t created, struc
   snprintf(t->database, sizeof(t->database), "%s", p->athena.database);
   snprintf(t->name, sizeof(t->name), "%s", p->athena.table);
   if(!strcmp(p->firehose.compression, "ZIP"))
-    return fail(err, p, "firehose", "compression", "%s", "Athena cannot read ZIP archives: "
+    return fail(err, "firehose", "compression", "%s", "Athena cannot read ZIP archives: "
                 "deliver GZIP, HADOOP_SNAPPY, Snappy or UNCOMPRESSED for [athena]");
   snprintf(t->compression, sizeof(t->compression), "%s",
            !strcmp(p->firehose.compression, "GZIP") ? "gzip" :
@@ -247,11 +245,11 @@ enum sl_result sl_table_build(const struct sl_profile *p, int64_t created, struc
     return r;
   if(!scan_pattern(t->part_format, &ps, &bad)) {
     char letter[2] = { bad, 0 };
-    return fail(err, p, "firehose", "prefix", "timestamp letter '%s' cannot be projected "
+    return fail(err, "firehose", "prefix", "timestamp letter '%s' cannot be projected "
                 "(use y, M, d, H and m)", letter);
   }
   if(ps.finest == F_NONE)
-    return fail(err, p, "firehose", "prefix", "%s", "its !{timestamp:...} expressions hold no "
+    return fail(err, "firehose", "prefix", "%s", "its !{timestamp:...} expressions hold no "
                 "date letters to partition by");
   t->part_sortable = ps.sortable;
   snprintf(t->part_unit, sizeof(t->part_unit), "%s", unit_name(ps.finest));
@@ -259,7 +257,6 @@ enum sl_result sl_table_build(const struct sl_profile *p, int64_t created, struc
            p->athena.partition_column[0] ? p->athena.partition_column : part_default(ps.finest));
 
   /* The folder: the literal text up to its last '/'. */
-  folder_len = (size_t)(before_end - p->firehose.prefix);
   for(slash = before_end; slash > p->firehose.prefix && slash[-1] != '/'; slash--)
     ;
   folder_len = (size_t)(slash - p->firehose.prefix);
@@ -279,12 +276,12 @@ enum sl_result sl_table_build(const struct sl_profile *p, int64_t created, struc
 
   r = sl_table_parse_columns(p->athena.columns, t, why, sizeof(why));
   if(r)
-    return r == SL_E_NOMEM ? r : fail(err, p, "athena", "columns", "%s", why);
+    return r == SL_E_NOMEM ? r : fail(err, "athena", "columns", "%s", why);
   {
     size_t i;
     for(i = 0; i < t->ncolumns; i++)
       if(!strcmp(t->column[i].name, t->part_name))
-        return fail(err, p, "athena", "columns", "column '%s' has the partition column's name: "
+        return fail(err, "athena", "columns", "column '%s' has the partition column's name: "
                     "rename it or set [athena] partition_column", t->part_name);
   }
   return SL_OK;

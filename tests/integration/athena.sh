@@ -157,6 +157,22 @@ eq "failed query: Athena's reason" "$(grep -c 'FAILED: COLUMN_NOT_FOUND' "$work/
 run q5 "$I" query "$work/p.ini" --since 1h "SELECT count(*) FROM $table"
 eq "a window without {window}: usage" "$rc" 64
 
+# --- Ctrl-C stops the query on Athena
+ctl POST config '{"athena_queue_seconds": 30}' >/dev/null
+"$I" query "$work/p.ini" "SELECT count(*) FROM $table" >"$work/int.out" 2>"$work/int.err" &
+qpid=$!
+for _ in $(seq 50); do
+  [ "$(ctl GET athena/queries | jq -r '.queries[-1].state')" = QUEUED ] && break
+  sleep 0.1
+done
+sleep 0.3
+kill -INT "$qpid"
+wait "$qpid"
+eq "Ctrl-C: exit 130" "$?" 130
+eq "Ctrl-C: the query was stopped" "$(ctl GET athena/queries | jq -r '.queries[-1].state')" CANCELLED
+eq "Ctrl-C: says so" "$(grep -c 'interrupted: query .* stopped' "$work/int.err")" 1
+ctl POST config '{"athena_queue_seconds": 0.2}' >/dev/null
+
 # --- destroy removes the table and the database it made
 ctl POST ledger/reset >/dev/null
 run destroy "$P" destroy --empty-bucket "$work/p.ini"
