@@ -102,7 +102,10 @@ awk 'BEGIN { srand(11); for(i = 1; i <= 100000; i++) {
 ctl POST ledger/reset >/dev/null
 "$P" send "$work/k.ini" --file "$work/kin.ndjson" --partition-key-field user --aggregate \
   --results "$work/kres.jsonl" >"$work/kin.out" 2>"$work/kin.err"
-eq "KPL: exit 0" "$?" 0
+rc_kpl=$?
+eq "KPL: exit 0" "$rc_kpl" 0
+# What went wrong, when it did: the summary and the last lines of the log.
+[ "$rc_kpl" = 0 ] || { cat "$work/kin.out"; tail -5 "$work/kin.err"; }
 krec=$(summary .records)
 eq "KPL: at most 1/50 of the Kinesis records ($krec)" "$([ $((krec * 50)) -le 100000 ] && echo yes)" yes
 eq "KPL: the bill line" "$(grep -c "^billed: $krec Kinesis records, [0-9]* PUT payload units (25 KB each)$" "$work/kin.out")" 1
