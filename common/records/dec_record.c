@@ -12,7 +12,7 @@
 
 void sl_dec_note_peak(struct sl_decoder *d)
 {
-  size_t held = d->rec.cap + d->sniff.cap + (d->gz_on ? d->gz.outsize : 0);
+  size_t held = d->rec.cap + d->sniff.cap + d->codec_held;
   if(held > d->st.peak_buffer)
     d->st.peak_buffer = held;
 }

@@ -1,8 +1,9 @@
 /* decode.c — the push decoder for Firehose log objects: sniffs compression
- * from the first bytes (gzip inflated; ZIP and Snappy refused), picks the
+ * from the first bytes (gzip, ZIP, Snappy framing, Hadoop-Snappy), picks the
  * record format per object, assembles records that straddle feed() chunks
  * into one bounded buffer, and delivers them with their offsets in the
- * decompressed stream. The JSON scanner is jscan.c, inflation gunzip.c.
+ * decompressed stream. The JSON scanner is jscan.c; the decompressors are
+ * gunzip.c, unzip.c (both through inflate.c) and snappy.c.
  *
  * Memory: a record inside one chunk is delivered in place; only the head of
  * a record that crosses a chunk boundary is copied (up to record_max), plus
@@ -146,7 +147,10 @@ static void end_of_data(struct sl_decoder *d, int clean)
 
 /* ---- compression ------------------------------------------------------ */
 
-enum { MAGIC_MORE, MAGIC_NONE, MAGIC_GZIP, MAGIC_ZIP, MAGIC_SNAPPY, MAGIC_HADOOP };
+enum {
+  MAGIC_MORE, MAGIC_NONE, MAGIC_GZIP, MAGIC_ZIP, MAGIC_SNAPPY, MAGIC_HADOOP,
+  MAGIC_ZSTD, MAGIC_XZ, MAGIC_BZIP2
+};
 
 /* 1: h starts with magic; 0: h is a proper prefix of it; -1: neither. */
 static int prefix_of(const unsigned char *h, size_t n, const char *magic, size_t mlen)
@@ -175,6 +179,8 @@ static int sniff_magic(const unsigned char *h, size_t n)
     { "PK\x03\x04", 4, MAGIC_ZIP },
     { "PK\x05\x06", 4, MAGIC_ZIP },
     { "\xff\x06\x00\x00sNaPpY", 10, MAGIC_SNAPPY },
+    { "\x28\xb5\x2f\xfd", 4, MAGIC_ZSTD },
+    { "\xfd" "7zXZ\x00", 6, MAGIC_XZ },
   };
   size_t i;
   int more = 0;
@@ -184,6 +190,13 @@ static int sniff_magic(const unsigned char *h, size_t n)
       return magics[i].kind;
     if(r == 0)
       more = 1;
+  }
+  /* bzip2: "BZh", the block size digit, then the block magic (pi in BCD). */
+  if(!memcmp(h, "BZh", n < 3 ? n : 3)) {
+    if(n < 10)
+      more = 1;
+    else if(h[3] >= '1' && h[3] <= '9' && !memcmp(h + 4, "\x31\x41\x59\x26\x53\x59", 6))
+      return MAGIC_BZIP2;
   }
   if(h[0] == 0) {
     uint32_t raw, comp;
@@ -197,30 +210,65 @@ static int sniff_magic(const unsigned char *h, size_t n)
   return more ? MAGIC_MORE : MAGIC_NONE;
 }
 
+enum { CODEC_NONE, CODEC_GZIP, CODEC_ZIP, CODEC_SNAPPY };
+
+/* The decompressor in use: its message and the decompressed offset it is
+ * about, after a failure. */
+static const char *codec_msg(struct sl_decoder *d, uint64_t *at)
+{
+  switch(d->codec) {
+  case CODEC_GZIP:
+    *at = d->gz.err_out;
+    return d->gz.msg;
+  case CODEC_ZIP:
+    *at = d->zip.err_out;
+    return d->zip.msg;
+  case CODEC_SNAPPY:
+    *at = d->sn.out_total;
+    return d->sn.msg;
+  }
+  *at = d->pos;
+  return "";
+}
+
+static enum sl_result codec_failed(struct sl_decoder *d, enum sl_result r)
+{
+  uint64_t at;
+  const char *msg = codec_msg(d, &at);
+  sl_dec_error(d, at, "%s", msg);
+  end_of_data(d, 0);
+  return d->fail = r;
+}
+
 static enum sl_result input(struct sl_decoder *d, const unsigned char *p, size_t n)
 {
-  enum sl_result r;
-  if(!d->gz_on) {
+  enum sl_result r = SL_OK;
+  switch(d->codec) {
+  case CODEC_GZIP:
+    r = sl_gunzip_feed(&d->gz, p, n, decoded, d);
+    d->st.gzip_members = d->gz.members;
+    break;
+  case CODEC_ZIP:
+    r = sl_unzip_feed(&d->zip, p, n, decoded, d);
+    break;
+  case CODEC_SNAPPY:
+    r = sl_snappy_feed(&d->sn, p, n, decoded, d);
+    break;
+  default:
     decoded(d, (const char *)p, n);
-    return d->fail;
   }
-  r = sl_gunzip_feed(&d->gz, p, n, decoded, d);
-  d->st.gzip_members = d->gz.members;
   if(!r)
     r = d->fail;
-  if(r && !d->fail) {
-    sl_dec_error(d, d->pos, "%s", d->gz.msg);
-    end_of_data(d, 0);
-    d->fail = r;
-  }
+  if(r && !d->fail)
+    return codec_failed(d, r);
   return r;
 }
 
 static enum sl_result refuse(struct sl_decoder *d, const char *what)
 {
   d->st.compression = SL_COMPRESSION_UNSUPPORTED;
-  sl_dec_error(d, 0, "format not supported: %s; only gzip and uncompressed objects "
-               "can be decoded", what);
+  sl_dec_error(d, 0, "format not supported: %s; gzip, ZIP, Snappy (framing format), "
+               "HADOOP_SNAPPY and uncompressed objects can be decoded", what);
   d->fail = SL_E_UNSUPPORTED;
   return d->fail;
 }
@@ -228,26 +276,70 @@ static enum sl_result refuse(struct sl_decoder *d, const char *what)
 /* Sets up for the compression the first bytes showed. */
 static enum sl_result settle(struct sl_decoder *d, int kind)
 {
-  enum sl_result r;
+  enum sl_result r = SL_OK;
   switch(kind) {
-  case MAGIC_ZIP:
-    return refuse(d, "ZIP archive (PK\\x03\\x04)");
+  case MAGIC_ZSTD:
+    return refuse(d, "zstd (28 b5 2f fd)");
+  case MAGIC_XZ:
+    return refuse(d, "xz (fd 37 7a 58 5a 00)");
+  case MAGIC_BZIP2:
+    return refuse(d, "bzip2 (BZh)");
   case MAGIC_SNAPPY:
-    return refuse(d, "Snappy framing format (ff 06 00 00 sNaPpY)");
   case MAGIC_HADOOP:
-    return refuse(d, "binary data, probably HADOOP_SNAPPY");
+    r = sl_snappy_init(&d->sn, kind == MAGIC_HADOOP);
+    d->codec = CODEC_SNAPPY;
+    d->st.compression = kind == MAGIC_HADOOP ? SL_COMPRESSION_HADOOP_SNAPPY : SL_COMPRESSION_SNAPPY;
+    break;
+  case MAGIC_ZIP:
+    r = sl_unzip_init(&d->zip, INFLATE_WINDOW, d->inflate_backend);
+    d->codec = CODEC_ZIP;
+    d->st.compression = SL_COMPRESSION_ZIP;
+    break;
   case MAGIC_GZIP:
-    r = sl_gunzip_init(&d->gz, INFLATE_WINDOW);
-    if(r)
-      return d->fail = r;
-    d->gz_on = 1;
+    r = sl_gunzip_init(&d->gz, INFLATE_WINDOW, d->inflate_backend);
+    d->codec = CODEC_GZIP;
     d->st.compression = SL_COMPRESSION_GZIP;
-    sl_dec_note_peak(d);
     break;
   default:
     d->st.compression = SL_COMPRESSION_NONE;
+    return SL_OK;
+  }
+  if(r) {
+    d->codec = CODEC_NONE;
+    return d->fail = r;
+  }
+  d->codec_held = d->codec == CODEC_SNAPPY ? d->sn.outsize : INFLATE_WINDOW;
+  sl_dec_note_peak(d);
+  return SL_OK;
+}
+
+static enum sl_result codec_finish(struct sl_decoder *d)
+{
+  switch(d->codec) {
+  case CODEC_GZIP:
+    return sl_gunzip_finish(&d->gz);
+  case CODEC_ZIP:
+    return sl_unzip_finish(&d->zip);
+  case CODEC_SNAPPY:
+    return sl_snappy_finish(&d->sn);
   }
   return SL_OK;
+}
+
+static void codec_free(struct sl_decoder *d)
+{
+  switch(d->codec) {
+  case CODEC_GZIP:
+    sl_gunzip_cleanup(&d->gz);
+    break;
+  case CODEC_ZIP:
+    sl_unzip_cleanup(&d->zip);
+    break;
+  case CODEC_SNAPPY:
+    sl_snappy_cleanup(&d->sn);
+    break;
+  }
+  d->codec = CODEC_NONE;
 }
 
 /* ---- public ----------------------------------------------------------- */
@@ -282,8 +374,7 @@ void sl_decoder_free(struct sl_decoder *d)
 {
   if(!d)
     return;
-  if(d->gz_on)
-    sl_gunzip_cleanup(&d->gz);
+  codec_free(d);
   sl_buf_cleanup(&d->rec);
   sl_buf_cleanup(&d->sniff);
   free(d);
@@ -339,11 +430,8 @@ enum sl_result sl_decoder_finish(struct sl_decoder *d)
     if(d->stopped)
       return SL_OK;
   }
-  if(d->gz_on && (r = sl_gunzip_finish(&d->gz))) {
-    sl_dec_error(d, d->pos, "%s", d->gz.msg);
-    end_of_data(d, 0);
-    return d->fail = r;
-  }
+  if((r = codec_finish(d)))
+    return codec_failed(d, r);
   end_of_data(d, 1);
   return d->fail;
 }

@@ -8,6 +8,8 @@
 
 #include "sluice/decode.h"
 #include "gunzip.h"
+#include "unzip.h"
+#include "snappy.h"
 
 /* Where the JSON scanner is: between records, in a structural position, in a
  * string, number or literal, past the depth limit, or resynchronizing. */
@@ -27,11 +29,15 @@ struct sl_decoder {
   int stopped;         /* on_record asked to stop */
   int finished;        /* sl_decoder_finish was called */
 
-  /* compression sniffing and gzip */
+  /* compression sniffing, then the one decompressor in use */
   unsigned char hdr[16];
   size_t hdr_len;
+  int codec;           /* CODEC_* in decode.c; 0: none, bytes are data */
+  enum sl_inflate_backend inflate_backend; /* tests compare ISA-L with zlib */
+  size_t codec_held;   /* the decompressor's buffers, for peak_buffer */
   struct sl_gunzip gz;
-  int gz_on;
+  struct sl_unzip zip;
+  struct sl_snappy sn;
 
   /* auto format: decompressed bytes kept until the first line is judged */
   struct sl_buf sniff;

@@ -1,5 +1,5 @@
 /* sluice — streaming decoder for the log objects Firehose delivers to S3:
- * gzip or plain, concatenated JSON values / NDJSON / text lines, fed chunk by
+ * gzip, ZIP, Snappy, Hadoop-Snappy or plain, concatenated JSON values / NDJSON / text lines, fed chunk by
  * chunk as the object downloads, in bounded memory. Plus the small JSON text
  * helpers the printers need and the parser for Firehose error-output records. */
 #ifndef SLUICE_DECODE_H
@@ -32,7 +32,10 @@ enum sl_compression {
   SL_COMPRESSION_UNKNOWN = 0, /* not enough bytes seen yet */
   SL_COMPRESSION_NONE,
   SL_COMPRESSION_GZIP,        /* one or more gzip members */
-  SL_COMPRESSION_UNSUPPORTED  /* ZIP, Snappy framing, Hadoop-Snappy: refused */
+  SL_COMPRESSION_UNSUPPORTED, /* refused: zstd, xz, bzip2, encrypted or unknown ZIP methods */
+  SL_COMPRESSION_ZIP,         /* a ZIP archive's entries, stored or deflate */
+  SL_COMPRESSION_SNAPPY,      /* the Snappy framing format (Firehose's Snappy) */
+  SL_COMPRESSION_HADOOP_SNAPPY /* Hadoop's Snappy blocks (Firehose's HADOOP_SNAPPY) */
 };
 
 #define SL_DECODER_DEFAULT_RECORD_MAX (16u * 1024u * 1024u)
@@ -77,13 +80,14 @@ SL_EXPORT struct sl_decoder *sl_decoder_new(const struct sl_decoder_options *o);
 SL_EXPORT void sl_decoder_free(struct sl_decoder *d);
 
 /* Pushes the next n bytes of the object. Returns SL_OK while decoding can go
- * on (record-level errors only go to on_error); SL_E_UNSUPPORTED for ZIP and
- * Snappy, SL_E_PARSE for a corrupt compressed stream, SL_E_NOMEM. Once it has
+ * on (record-level errors only go to on_error); SL_E_UNSUPPORTED for a
+ * compression that cannot be read (zstd, xz, bzip2, an encrypted ZIP entry),
+ * SL_E_PARSE for a corrupt compressed stream, SL_E_NOMEM. Once it has
  * failed, or on_record asked to stop, later input is ignored. */
 SL_EXPORT enum sl_result sl_decoder_feed(struct sl_decoder *d, const void *p, size_t n);
 /* End of object: delivers a trailing number or unterminated text line, and
- * reports a truncated record or gzip stream through on_error (returning
- * SL_E_PARSE for a truncated gzip stream). */
+ * reports a truncated record or compressed stream through on_error (returning
+ * SL_E_PARSE for a truncated compressed stream). */
 SL_EXPORT enum sl_result sl_decoder_finish(struct sl_decoder *d);
 /* Non-zero once further input would be ignored (stopped or failed). */
 SL_EXPORT int sl_decoder_done(const struct sl_decoder *d);

@@ -144,10 +144,13 @@ run region plan "$tmp/eu.ini"
 eq "bucket in another region exits 1" "$rc" 1
 eq "bucket in another region message" "$(cat "$tmp/region.err")" \
   "provision: bucket $name: BucketInOtherRegion: bucket $name exists in region us-east-1, not eu-west-1"
-profile "$tmp/zip.ini" "$name-zip" 1 us-east-1 ZIP
+# a create the service refuses (one attempt, so the 500 is not retried away)
+write_profile "$tmp/zip.ini" "$name-zip" attempts=1 compression=ZIP
+ctl POST faults '{"http_500": 1.0, "operations": ["CreateDeliveryStream"]}' >/dev/null
 run zip apply "$tmp/zip.ini"
+ctl POST faults '{}' >/dev/null
 eq "refused create exits 1" "$rc" 1
-if grep -qE "^provision: firehose $name-zip: InvalidArgumentException: CompressionFormat ZIP is not supported by the emulator \(UNCOMPRESSED and GZIP are\)\. \(HTTP 400, request id [^ )]+\)$" "$tmp/zip.err"
+if grep -qE "^provision: firehose $name-zip: InternalFailure: We encountered an internal error\. Please try again\. \(HTTP 500, request id [^ )]+\)$" "$tmp/zip.err"
 then ok; else bad "refused create error line"; cat "$tmp/zip.err"; fi
 run zipd destroy "$tmp/zip.ini"
 eq "destroy after refused create" "$rc" 0

@@ -265,6 +265,14 @@ run firehose create-delivery-stream --delivery-stream-name "$FH-norole" --extend
 rc=$?; experr $rc InvalidArgumentException "firehose create with a missing role -> InvalidArgumentException"
 grep -q "unable to assume role" "$T/err" && ok "missing role message says 'unable to assume role'" || notok "missing role message ($(cat "$T/err"))"
 
+run firehose create-delivery-stream --delivery-stream-name "$FH-snappy" --extended-s3-destination-configuration \
+    "RoleARN=$ROLE_ARN,BucketARN=arn:aws:s3:::$BUCKET,Prefix=snappy/,CompressionFormat=Snappy"
+jqt ".DeliveryStreamARN == \"arn:aws:firehose:us-east-1:000000000000:deliverystream/$FH-snappy\"" \
+    "firehose create-delivery-stream with CompressionFormat Snappy"
+run firehose describe-delivery-stream --delivery-stream-name "$FH-snappy"
+jqt '.DeliveryStreamDescription.Destinations[0].ExtendedS3DestinationDescription.CompressionFormat == "Snappy"' \
+    "firehose describe shows CompressionFormat Snappy"
+
 run firehose create-delivery-stream --delivery-stream-name "$FK" --delivery-stream-type KinesisStreamAsSource \
     --kinesis-stream-source-configuration "KinesisStreamARN=arn:aws:kinesis:us-east-1:000000000000:stream/$KS,RoleARN=$ROLE_ARN" \
     --extended-s3-destination-configuration "RoleARN=$ROLE_ARN,BucketARN=arn:aws:s3:::$BUCKET,Prefix=fromkinesis/"

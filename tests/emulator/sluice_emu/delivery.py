@@ -16,7 +16,6 @@ Module-level functions for the control endpoint (/_emu/firehose/...):
 import base64
 import datetime
 import fnmatch
-import gzip
 import json
 import random
 import re
@@ -24,6 +23,7 @@ import string
 import threading
 import uuid
 
+from . import codecs
 from .core import AwsError
 from .kpl import deaggregate
 
@@ -388,19 +388,19 @@ class Engine:
     def _deliver(self, stream, version, dest, records, dups):
         bucket = dest["BucketARN"].split(":s3:::", 1)[-1]
         oldest = min(a for _d, a in records)
-        gz = dest.get("CompressionFormat") == "GZIP"
+        fmt = dest.get("CompressionFormat") or "UNCOMPRESSED"
         parts = []
         for i, (d, _a) in enumerate(records):
             parts.append(d)
             if i < dups:
                 parts.append(d)
         body = b"".join(parts)
-        key = object_key(dest.get("Prefix", ""), stream, version, oldest, ".gz" if gz else "")
+        key = object_key(dest.get("Prefix", ""), stream, version, oldest, codecs.EXTENSIONS[fmt])
         with self.emu.lock:
             ok, code, msg = check_write(self.emu, dest["RoleARN"], bucket, key)
         s3 = self.emu.services.get("s3")
         if ok:
-            payload = gzip.compress(body, mtime=0) if gz else body
+            payload = codecs.compress(fmt, body, key)
             try:
                 with self.emu.lock:
                     s3.internal_put_object(bucket, key, payload, "application/octet-stream")

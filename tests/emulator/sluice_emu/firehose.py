@@ -9,7 +9,7 @@ import copy
 import os
 
 from .core import AwsError
-from . import delivery
+from . import codecs, delivery
 from .json11 import StreamService, b64decode_strict, buf_repr, check_record_count, validation_message
 
 MAX_BATCH_RECORDS = 500
@@ -181,10 +181,11 @@ class FirehoseService(StreamService):
 
     def _check_destination(self, dest):
         """Semantic checks shared by create and update (after merge)."""
-        if dest.get("CompressionFormat") not in ("UNCOMPRESSED", "GZIP"):
+        # Every CompressionFormat of the model is delivered (codecs.py); the model check refuses any other
+        # value before this point (ValidationException), this only guards internal callers.
+        if dest.get("CompressionFormat") not in codecs.EXTENSIONS:
             raise AwsError("InvalidArgumentException",
-                           f"CompressionFormat {dest.get('CompressionFormat')} is not supported by the emulator "
-                           "(UNCOMPRESSED and GZIP are).")
+                           f"CompressionFormat {dest.get('CompressionFormat')} is not supported.")
         if dest.get("S3BackupMode") == "Enabled":
             raise AwsError("InvalidArgumentException", "S3BackupMode Enabled is not supported by the emulator.")
         if (dest.get("DynamicPartitioningConfiguration") or {}).get("Enabled"):

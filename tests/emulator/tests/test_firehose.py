@@ -118,8 +118,11 @@ class TestControlPlane(FirehoseBase):
         self.err("CreateDeliveryStream", {"DeliveryStreamName": "fh", "ExtendedS3DestinationConfiguration":
                                           self.dest(Prefix="!{firehose:error-output-type}/",
                                                     ErrorOutputPrefix="e/")}, "InvalidArgumentException")
-        self.err("CreateDeliveryStream", {"DeliveryStreamName": "fh", "ExtendedS3DestinationConfiguration":
-                                          self.dest(CompressionFormat="Snappy")}, "InvalidArgumentException")
+        b = self.err("CreateDeliveryStream", {"DeliveryStreamName": "fh", "ExtendedS3DestinationConfiguration":
+                                              self.dest(CompressionFormat="LZ4")}, "ValidationException")
+        self.assertEqual(b["message"], "1 validation error detected: Value 'LZ4' at "
+                         "'extendedS3DestinationConfiguration.compressionFormat' failed to satisfy constraint: "
+                         "Member must satisfy enum value set: [UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY]")
         self.create("fh", ExtendedS3DestinationConfiguration=self.dest(
             Prefix="d=!{timestamp:yyyy-MM-dd}/", ErrorOutputPrefix="e/!{firehose:error-output-type}/"))
 
