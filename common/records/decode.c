@@ -243,20 +243,23 @@ static enum sl_result codec_failed(struct sl_decoder *d, enum sl_result r)
 static enum sl_result input(struct sl_decoder *d, const unsigned char *p, size_t n)
 {
   enum sl_result r = SL_OK;
-  switch(d->codec) {
-  case CODEC_GZIP:
-    r = sl_gunzip_feed(&d->gz, p, n, decoded, d);
-    d->st.gzip_members = d->gz.members;
-    break;
-  case CODEC_ZIP:
-    r = sl_unzip_feed(&d->zip, p, n, decoded, d);
-    break;
-  case CODEC_SNAPPY:
-    r = sl_snappy_feed(&d->sn, p, n, decoded, d);
-    break;
-  default:
-    decoded(d, (const char *)p, n);
-  }
+  if(d->pipe)
+    r = sl_dec_pipe_push(d->pipe, p, n, decoded, d);
+  else
+    switch(d->codec) {
+    case CODEC_GZIP:
+      r = sl_gunzip_feed(&d->gz, p, n, decoded, d);
+      d->st.gzip_members = d->gz.members;
+      break;
+    case CODEC_ZIP:
+      r = sl_unzip_feed(&d->zip, p, n, decoded, d);
+      break;
+    case CODEC_SNAPPY:
+      r = sl_snappy_feed(&d->sn, p, n, decoded, d);
+      break;
+    default:
+      decoded(d, (const char *)p, n);
+    }
   if(!r)
     r = d->fail;
   if(r && !d->fail)
@@ -271,6 +274,40 @@ static enum sl_result refuse(struct sl_decoder *d, const char *what)
                "HADOOP_SNAPPY and uncompressed objects can be decoded", what);
   d->fail = SL_E_UNSUPPORTED;
   return d->fail;
+}
+
+/* The codecs as dec_pipe.c calls them. */
+static enum sl_result gz_feed(void *c, const unsigned char *p, size_t n, sl_inflate_sink sink,
+                              void *ctx)
+{
+  return sl_gunzip_feed(c, p, n, sink, ctx);
+}
+
+static enum sl_result gz_finish(void *c)
+{
+  return sl_gunzip_finish(c);
+}
+
+static enum sl_result zip_feed(void *c, const unsigned char *p, size_t n, sl_inflate_sink sink,
+                               void *ctx)
+{
+  return sl_unzip_feed(c, p, n, sink, ctx);
+}
+
+static enum sl_result zip_finish(void *c)
+{
+  return sl_unzip_finish(c);
+}
+
+static enum sl_result sn_feed(void *c, const unsigned char *p, size_t n, sl_inflate_sink sink,
+                              void *ctx)
+{
+  return sl_snappy_feed(c, p, n, sink, ctx);
+}
+
+static enum sl_result sn_finish(void *c)
+{
+  return sl_snappy_finish(c);
 }
 
 /* Sets up for the compression the first bytes showed. */
@@ -309,12 +346,25 @@ static enum sl_result settle(struct sl_decoder *d, int kind)
     return d->fail = r;
   }
   d->codec_held = d->codec == CODEC_SNAPPY ? d->sn.outsize : INFLATE_WINDOW;
+  if(d->o.pipeline) {
+    /* No thread to be had: decompress inline, the same results. */
+    d->pipe = d->codec == CODEC_GZIP ? sl_dec_pipe_new(gz_feed, gz_finish, &d->gz)
+            : d->codec == CODEC_ZIP ? sl_dec_pipe_new(zip_feed, zip_finish, &d->zip)
+            : sl_dec_pipe_new(sn_feed, sn_finish, &d->sn);
+    if(d->pipe)
+      d->codec_held += sl_dec_pipe_held();
+  }
   sl_dec_note_peak(d);
   return SL_OK;
 }
 
 static enum sl_result codec_finish(struct sl_decoder *d)
 {
+  if(d->pipe) {
+    enum sl_result r = sl_dec_pipe_end(d->pipe, decoded, d);
+    d->st.gzip_members = d->gz.members; /* the thread has ended */
+    return r;
+  }
   switch(d->codec) {
   case CODEC_GZIP:
     return sl_gunzip_finish(&d->gz);
@@ -328,6 +378,8 @@ static enum sl_result codec_finish(struct sl_decoder *d)
 
 static void codec_free(struct sl_decoder *d)
 {
+  sl_dec_pipe_free(d->pipe); /* first: its thread uses the codec */
+  d->pipe = NULL;
   switch(d->codec) {
   case CODEC_GZIP:
     sl_gunzip_cleanup(&d->gz);

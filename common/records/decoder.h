@@ -10,6 +10,7 @@
 #include "gunzip.h"
 #include "unzip.h"
 #include "snappy.h"
+#include "dec_pipe.h"
 
 /* Where the JSON scanner is: between records, in a structural position, in a
  * string, number or literal, past the depth limit, or resynchronizing. */
@@ -38,6 +39,7 @@ struct sl_decoder {
   struct sl_gunzip gz;
   struct sl_unzip zip;
   struct sl_snappy sn;
+  struct sl_dec_pipe *pipe; /* options.pipeline: the codec runs on its thread */
 
   /* auto format: decompressed bytes kept until the first line is judged */
   struct sl_buf sniff;

@@ -33,9 +33,14 @@ enum sl_result sl_inflate_init(struct sl_inflate *f, enum sl_inflate_backend b)
   f->backend = b;
   if(b == SL_INFLATE_ISAL) {
 #ifdef SL_HAVE_ISAL
-    struct inflate_state *s = malloc(sizeof(*s));
-    if(!s)
+    struct inflate_state *s = calloc(1, sizeof(*s));
+    f->snap = malloc(sizeof(*s));
+    if(!s || !f->snap) {
+      free(s);
+      free(f->snap);
+      f->snap = NULL;
       return SL_E_NOMEM;
+    }
     isal_inflate_init(s);
     s->crc_flag = ISAL_DEFLATE;
     f->st = s;
@@ -62,7 +67,9 @@ void sl_inflate_cleanup(struct sl_inflate *f)
   if(f->st && f->backend == SL_INFLATE_ZLIB)
     inflateEnd(f->st);
   free(f->st);
+  free(f->snap);
   f->st = NULL;
+  f->snap = NULL;
 }
 
 void sl_inflate_reset(struct sl_inflate *f)
@@ -86,15 +93,38 @@ static enum sl_inflate_status run_isal(struct sl_inflate *f, const unsigned char
 {
   struct inflate_state *s = f->st;
   int r;
+  if(n > SLICE_MAX)
+    n = SLICE_MAX;
+  if(outsize > SLICE_MAX)
+    outsize = SLICE_MAX;
+  memcpy(f->snap, s, sizeof(*s));
   s->next_in = (uint8_t *)(uintptr_t)in;
-  s->avail_in = (uint32_t)(n > SLICE_MAX ? SLICE_MAX : n);
+  s->avail_in = (uint32_t)n;
   s->next_out = out;
-  s->avail_out = (uint32_t)(outsize > SLICE_MAX ? SLICE_MAX : outsize);
+  s->avail_out = (uint32_t)outsize;
   r = isal_inflate(s);
   *used = (size_t)(s->next_in - in);
   *made = (size_t)(s->next_out - out);
-  if(r < 0)
+  if(r < 0) {
+    /* ISA-L decodes ahead: what it wrote in a failing call is not all good,
+     * and how far it got depends on how the input was cut. Replayed from
+     * before the call a byte at a time, the good output is the same however
+     * the bytes came. */
+    size_t i, good = 0;
+    memcpy(s, f->snap, sizeof(*s));
+    for(i = 0; i < n; i++) {
+      s->next_in = (uint8_t *)(uintptr_t)in + i;
+      s->avail_in = 1;
+      s->next_out = out + good;
+      s->avail_out = (uint32_t)(outsize - good);
+      if(isal_inflate(s) < 0)
+        break;
+      good = (size_t)(s->next_out - out);
+    }
+    *used = i;
+    *made = good;
     return SL_INFLATE_BAD;
+  }
   if(s->block_state != ISAL_BLOCK_FINISH)
     return SL_INFLATE_AGAIN;
   /* ISA-L reads whole 64-bit words: what it holds past the last block's

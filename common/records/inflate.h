@@ -25,6 +25,7 @@ enum sl_inflate_status {
 struct sl_inflate {
   enum sl_inflate_backend backend; /* the one in use, never DEFAULT after init */
   void *st;                        /* z_stream or struct inflate_state */
+  void *snap;                      /* ISA-L: its state before the current call */
   /* At END: input the inflater had read past the end of the stream (ISA-L
    * reads 8 bytes ahead). It comes before the unused rest of the input. */
   unsigned char spill[8];

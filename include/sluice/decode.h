@@ -54,6 +54,11 @@ struct sl_decoder_options {
    * goes on after record-level errors; NULL to ignore. */
   void (*on_error)(void *userdata, uint64_t offset, const char *reason);
   void *userdata;
+  /* Non-zero: a compressed object is decompressed on a second thread while
+   * this one scans records. on_record and on_error still run on the caller's
+   * thread, in order, with the same offsets and messages; only when they come
+   * moves (a failure may be returned by a later feed, or by finish). */
+  int pipeline;
 };
 /* All zero: the format detected per object, default limits, no callbacks.
  * Call it first so fields added later start at their defaults. */

@@ -17,6 +17,9 @@
 #include "common/aws/aws_internal.h"
 
 #define LOCAL_CHUNK (64u * 1024u)
+/* Records' output goes to the ordering window in batches of about this
+ * much: one lock and one write per batch, not per record. */
+#define EMIT_BATCH (64u * 1024u)
 
 struct job {
   struct sl_inspect_object obj;
@@ -36,7 +39,7 @@ struct worker {
   pthread_t th;
   struct sl_client client;
   int has_client;
-  struct sl_buf line;
+  struct sl_buf line;       /* the current batch of records' output */
   /* the object being read */
   struct job *job;
   uint64_t seq;
@@ -60,11 +63,24 @@ enum sl_result sl_inspect_client_clone(struct sl_client *c, struct sl_client *ou
   return sl_client_init(out, &cfg, NULL, err);
 }
 
+/* Hands the batch to the ordering window; non-zero when the run stopped. */
+static int emit(struct worker *w)
+{
+  int stop = w->line.len && sl_inspect_order_emit(w->e->q, w->seq, w->line.data, w->line.len);
+  sl_buf_reset(&w->line);
+  if(stop)
+    w->aborted = 1;
+  return stop;
+}
+
 static void data_error(struct worker *w, uint64_t off, const char *reason)
 {
   struct engine *e = w->e;
   if(!e->o->on_data_error)
     return;
+  /* The records before it first, so stdout and stderr interleave in order. */
+  if(!w->aborted)
+    emit(w);
   pthread_mutex_lock(&e->errmu);
   e->o->on_data_error(e->o->ud, &w->job->obj, off, reason);
   pthread_mutex_unlock(&e->errmu);
@@ -93,14 +109,17 @@ static int on_dec_record(void *ud, const char *p, size_t n, uint64_t off, int ki
   struct worker *w = ud;
   struct engine *e = w->e;
   struct sl_inspect_record rec;
+  size_t before;
   rec.obj = &w->job->obj;
   rec.offset = off;
   rec.data = p;
   rec.len = n;
   rec.kind = kind;
   rec.priv = w;
-  sl_buf_reset(&w->line);
+  before = w->line.len;
   if(e->o->on_record(e->o->ud, &rec, &w->line)) {
+    w->line.len = before; /* the records before this one still go out */
+    emit(w);
     pthread_mutex_lock(&e->errmu);
     if(!e->failed)
       e->failed = SL_E_INVALID;
@@ -109,11 +128,7 @@ static int on_dec_record(void *ud, const char *p, size_t n, uint64_t off, int ki
     w->aborted = 1;
     return 1;
   }
-  if(w->line.len && sl_inspect_order_emit(e->q, w->seq, w->line.data, w->line.len)) {
-    w->aborted = 1;
-    return 1;
-  }
-  return 0;
+  return w->line.len >= EMIT_BATCH && emit(w);
 }
 
 /* Body bytes: a non-zero answer stops the download once the decoder has
@@ -202,6 +217,9 @@ static void process(struct worker *w)
   dopt.on_record = on_dec_record;
   dopt.on_error = on_dec_error;
   dopt.userdata = w;
+  /* Inflate on a second thread while this one scans: one big object is read
+   * at the inflater's speed rather than inflater plus scanner. */
+  dopt.pipeline = 1;
   w->fed = 0;
   w->handler_errors = 0;
   w->selected = 0;
@@ -230,6 +248,9 @@ static void process(struct worker *w)
   /* A cut download is not finished: its last partial record is not data. */
   else if(!w->aborted)
     sl_decoder_finish(w->d);
+  if(!w->aborted)
+    emit(w);
+  sl_buf_reset(&w->line);
   st = sl_decoder_stats(w->d);
   w->job->res.records = st->records;
   w->job->res.selected = w->selected;
@@ -334,9 +355,10 @@ enum sl_result sl_inspect_run(struct sl_client *c, struct sl_inspect_lister *l,
   }
   for(i = 0; !r && i < n; i++) {
     w[i].e = &e;
-    /* Escaping can make a text record six times longer, never more. */
+    /* Escaping can make a text record six times longer, never more; one
+     * such record on top of a batch. */
     r = sl_buf_init(&w[i].line, 6 * (o->record_max ? o->record_max : SL_DECODER_DEFAULT_RECORD_MAX) +
-                                    SL_BUF_SMALL);
+                                    SL_BUF_SMALL + EMIT_BATCH);
     if(!r && e.bucket) {
       r = sl_inspect_client_clone(c, &w[i].client, err);
       w[i].has_client = !r;

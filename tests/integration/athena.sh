@@ -29,7 +29,10 @@ run() {
 }
 mutating_ops() { ctl GET ledger | jq -r '[.calls[] | select(.mutating) | .operation] | join(" ")'; }
 
-ctl POST config '{"iam_propagation_seconds": 0}' >/dev/null
+# The stream "created" a day ago, so the hours put below (up to 3 hours ago)
+# are inside the table's projection range even just after midnight UTC.
+ctl POST config '{"iam_propagation_seconds": 0, "firehose_backdate_seconds": 86400}' >/dev/null
+trap 'ctl POST config "{\"firehose_backdate_seconds\": 0}" >/dev/null; rm -rf "$work"' EXIT
 id=$$
 name="athena-$id"
 table="athena_$id"
@@ -50,7 +53,7 @@ eq "apply: exit" "$rc" 0
 eq "apply: the Glue calls, after the stream" \
   "$(ctl GET ledger | jq -r '[.calls[] | select(.mutating and (.service == "glue" or .operation == "CreateDeliveryStream")) | .operation] | join(" ")')" \
   "CreateDeliveryStream CreateDatabase CreateTable"
-day=$(date -u +%Y/%m/%d)
+day=$(date -u -d '1 day ago' +%Y/%m/%d)
 eq "table: projection as Glue has it" "$(awsx glue get-table --database-name "audit_$id" --name "$table" \
   --query 'Table.Parameters' --output json | jq -c '[."projection.datehour.format", ."projection.datehour.range", ."storage.location.template", .compressionType]')" \
   "[\"yyyy/MM/dd/HH\",\"$day/00,NOW\",\"s3://$name/logs/\${datehour}/\",\"gzip\"]"

@@ -27,11 +27,13 @@ DEFAULT_CONFIG = {
     "max_clock_skew_seconds": 900,
     "fast_sink": False,
     "athena_queue_seconds": 0.2,       # real seconds an Athena query stays QUEUED (and at least RUNNING)
+    "firehose_backdate_seconds": 0,    # tests: a new delivery stream's CreateTimestamp this long ago
     "faults": {},
 }
 
 RUNTIME_CONFIG_KEYS = ("time_scale", "lifecycle_seconds", "iam_propagation_seconds", "fast_sink",
-                       "kinesis_max_request_bytes", "kinesis_shard_caps", "athena_queue_seconds")
+                       "kinesis_max_request_bytes", "kinesis_shard_caps", "athena_queue_seconds",
+                       "firehose_backdate_seconds")
 
 PROTOCOLS = {"s3": "rest-xml", "iam": "query", "sts": "query", "firehose": "json", "kinesis": "json",
              "logs": "json", "sso": "rest-json", "glue": "json", "athena": "json"}
@@ -204,7 +206,8 @@ class Ledger:
 
 class Faults:
     KEYS = ("seed", "throttle", "http_500", "http_503", "partial_failure", "drop_connection", "slow_ms", "slow",
-            "truncate_body", "garble_body", "operations", "services")
+            "truncate_body", "garble_body", "reject", "reject_code", "reject_message", "reject_status",
+            "operations", "services")
 
     def __init__(self, spec=None):
         self._lock = threading.Lock()
@@ -217,10 +220,15 @@ class Faults:
         if bad:
             raise ValueError("unknown fault keys: %s" % ", ".join(sorted(bad)))
         for k in ("throttle", "http_500", "http_503", "partial_failure", "drop_connection", "slow",
-                  "truncate_body", "garble_body"):
+                  "truncate_body", "garble_body", "reject"):
             v = spec.get(k, 0.0)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0.0 <= v <= 1.0:
                 raise ValueError("fault %s must be a probability in [0, 1]" % k)
+        if spec.get("reject") and not (isinstance(spec.get("reject_code"), str) and spec["reject_code"]):
+            raise ValueError("fault reject needs reject_code (an error code, e.g. InvalidArgumentException)")
+        status = spec.get("reject_status", 400)
+        if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
+            raise ValueError("fault reject_status must be an HTTP error status (400-599)")
         with self._lock:
             self.spec = dict(spec)
             self.rng = random.Random(spec.get("seed", 0))

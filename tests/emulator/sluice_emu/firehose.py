@@ -246,7 +246,8 @@ class FirehoseService(StreamService):
             self.check_bucket(dest["BucketARN"])
             now = self.emu.now()
             arn = f"arn:aws:firehose:{self.region(req)}:{self.account()}:deliverystream/{name}"
-            s = DeliveryStream(name, arn, typ, now, now + self._lifecycle())
+            created = now - float(self.cfg("firehose_backdate_seconds", 0) or 0)
+            s = DeliveryStream(name, arn, typ, created, now + self._lifecycle())
             s.dest = dest
             for t in tags:
                 s.tags[t["Key"]] = t.get("Value", "")

@@ -508,6 +508,11 @@ class Handler(BaseHTTPRequestHandler):
             code = {"s3": "ServiceUnavailable", "iam": "ServiceUnavailable", "sts": "ServiceUnavailable"}.get(
                 service, "ServiceUnavailableException")
             err = AwsError(code, "Service is unable to handle request.", 503, sender_fault=False)
+        elif f.pick(service, operation, "reject"):
+            spec = f.get()
+            status = spec.get("reject_status", 400)
+            err = AwsError(spec["reject_code"], spec.get("reject_message", "Rejected by a test fault."), status,
+                           sender_fault=status < 500)
         if err is not None:
             req.operation = req.operation or operation
             return render_error(service, req, err)

@@ -70,6 +70,15 @@ class TestControlPlane(FirehoseBase):
         self.emu.clock.advance(2.0)
         self.assertEqual(self.describe()["DeliveryStreamStatus"], "ACTIVE")
 
+    def test_backdated_creation(self):
+        # tests' knob: CreateTimestamp lies firehose_backdate_seconds back, the stream is still new
+        self.emu.config["firehose_backdate_seconds"] = 86400
+        self.emu.config["lifecycle_seconds"] = 2.0
+        self.create()
+        d = self.describe()
+        self.assertEqual(d["CreateTimestamp"], self.emu.now() - 86400)
+        self.assertEqual(d["DeliveryStreamStatus"], "CREATING")
+
     def test_defaults(self):
         self.create()
         ext = self.describe()["Destinations"][0]["ExtendedS3DestinationDescription"]

@@ -277,6 +277,21 @@ class FaultsTest(ServerTest):
             self.client("iam").list_roles()
         self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 503)
 
+    def test_reject(self):
+        self.emu.faults.set({"reject": 1.0, "reject_code": "InvalidArgumentException",
+                             "reject_message": "Access was denied when calling KMS.",
+                             "operations": ["ListDeliveryStreams"]})
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.client("firehose").list_delivery_streams()
+        self.assertEqual(error_code(cm.exception), "InvalidArgumentException")
+        self.assertEqual(cm.exception.response["Error"]["Message"], "Access was denied when calling KMS.")
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.client("kinesis").list_streams()  # other operations untouched
+        with self.assertRaises(ValueError):
+            self.emu.faults.set({"reject": 1.0})  # no code
+        with self.assertRaises(ValueError):
+            self.emu.faults.set({"reject": 1.0, "reject_code": "X", "reject_status": 200})
+
     def test_drop_and_truncate(self):
         self.emu.faults.set({"drop_connection": 1.0})
         with self.assertRaises((http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine)):
