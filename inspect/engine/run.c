@@ -20,6 +20,8 @@
 /* Records' output goes to the ordering window in batches of about this
  * much: one lock and one write per batch, not per record. */
 #define EMIT_BATCH (64u * 1024u)
+/* Objects at least this big (compressed) decode with the pipeline option. */
+#define PIPELINE_MIN (1024 * 1024)
 
 struct job {
   struct sl_inspect_object obj;
@@ -217,9 +219,11 @@ static void process(struct worker *w)
   dopt.on_record = on_dec_record;
   dopt.on_error = on_dec_error;
   dopt.userdata = w;
-  /* Inflate on a second thread while this one scans: one big object is read
-   * at the inflater's speed rather than inflater plus scanner. */
-  dopt.pipeline = 1;
+  /* A big object inflates on a second thread while this one scans, so it is
+   * read at the inflater's speed rather than inflater plus scanner. Small
+   * ones are already decoded side by side by the workers, where a thread
+   * each costs more than it brings (400 objects of 4 KiB: 9% slower). */
+  dopt.pipeline = w->job->obj.size >= PIPELINE_MIN;
   w->fed = 0;
   w->handler_errors = 0;
   w->selected = 0;

@@ -64,6 +64,20 @@ for fmt in GZIP ZIP Snappy HADOOP_SNAPPY UNCOMPRESSED; do
   eq "$fmt: cat --local prints the same" "$(sort "$work/local-$lc.out" | cmp - "$work/want.sorted" && echo same)" same
 done
 
+# --- an object past 1 MiB (inspect decodes those on a second thread): the same lines, and when cut
+head -c 3000000 /dev/urandom | base64 -w 76 | awk '{ printf "{\"n\":%d,\"b\":\"%s\"}\n", NR, $0 }' >"$work/big.ndjson"
+gzip -c "$work/big.ndjson" >"$work/big.ndjson.gz"
+eq "big: the gzip object is past 1 MiB" "$([ "$(stat -c %s "$work/big.ndjson.gz")" -gt 1048576 ] && echo yes)" yes
+run big "$I" cat --local "$work/big.ndjson.gz"
+eq "big: cat --local exit" "$rc" 0
+eq "big: the records, in order" "$(cmp "$work/big.out" "$work/big.ndjson" && echo same)" same
+head -c 2000000 "$work/big.ndjson.gz" >"$work/bigcut.gz"
+run bigcut "$I" cat --local "$work/bigcut.gz"
+eq "big cut: exit 3" "$rc" 3
+n=$(grep -c '' "$work/bigcut.out")
+eq "big cut: the records before the cut, in order" "$([ "$n" -gt 1000 ] && head -n "$n" "$work/big.ndjson" | cmp - "$work/bigcut.out" && echo same)" same
+eq "big cut: the reason" "$(grep -cE "^inspect: .*bigcut.gz: offset 0: gzip: truncated stream, input ended inside member 1 \(member starts at compressed byte 0\) after 2000000 compressed bytes\$" "$work/bigcut.err")" 1
+
 # --- objects cut short and corrupted: exit 3, key, offset and reason on stderr
 bucket="codec-$id-gzip"
 export AWS_REGION=us-east-1 AWS_ENDPOINT_URL=$EP
