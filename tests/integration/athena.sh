@@ -10,24 +10,8 @@
 # "athena: N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-P="$SLUICE_BUILD/provision/provision"
-I="$SLUICE_BUILD/inspect/inspect"
-EP="$SLUICE_TEST_ENDPOINT"
-EMU=$EP
+suite_setup
 top=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-clean_env
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none"
-awsx() { aws --endpoint-url "$EP" --region us-east-1 "$@"; }
-run() {
-  local n=$1
-  shift
-  "$@" >"$work/$n.out" 2>"$work/$n.err"
-  rc=$?
-}
-mutating_ops() { ctl GET ledger | jq -r '[.calls[] | select(.mutating) | .operation] | join(" ")'; }
 
 # The stream "created" a day ago, so the hours put below (up to 3 hours ago)
 # are inside the table's projection range even just after midnight UTC.

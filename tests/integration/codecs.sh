@@ -7,22 +7,7 @@
 # "codecs: N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-P="$SLUICE_BUILD/provision/provision"
-I="$SLUICE_BUILD/inspect/inspect"
-EP="$SLUICE_TEST_ENDPOINT"
-EMU=$EP
-work=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "work: $work"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-clean_env
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none"
-awsx() { aws --endpoint-url "$EP" --region us-east-1 "$@"; }
-run() {
-  local n=$1
-  shift
-  "$@" >"$work/$n.out" 2>"$work/$n.err"
-  rc=$?
-}
+suite_setup
 ctl POST config '{"iam_propagation_seconds": 0}' >/dev/null
 
 # 3000 records, some past a Snappy chunk (64 KiB) and one past a Hadoop block (256 KiB)

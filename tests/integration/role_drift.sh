@@ -7,22 +7,7 @@
 # N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-P="$SLUICE_BUILD/provision/provision"
-EP="$SLUICE_TEST_ENDPOINT"
-EMU=$EP
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-clean_env
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none"
-awsx() { aws --endpoint-url "$EP" --region us-east-1 "$@"; }
-run() {
-  local n=$1
-  shift
-  "$@" >"$work/$n.out" 2>"$work/$n.err"
-  rc=$?
-}
-mutating_ops() { ctl GET ledger | jq -r '[.calls[] | select(.mutating) | .operation] | join(" ")'; }
+suite_setup
 ADMIN=arn:aws:iam::aws:policy/AdministratorAccess
 S3FULL=arn:aws:iam::aws:policy/AmazonS3FullAccess
 ANY='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
